@@ -1,0 +1,24 @@
+package org.hipoa.core;
+
+/**
+ * Every reason a radiograph can be turned away, in one place. The codes are part of the public contract: they
+ * appear in CLI output, stored failure records and API responses, so rename none of them.
+ */
+public enum Reason {
+    /** The bytes are not a DICOM data set (no preamble/"DICM" and no plausible first element). */
+    NOT_DICOM,
+    /** The file ends before an element, item or the pixel data it declares. */
+    TRUNCATED,
+    /** A DICOM object without an image: no Pixel Data, or no Rows/Columns. */
+    NO_PIXEL_DATA,
+    /** Encoded in a transfer syntax we cannot decode (JPEG-LS, MPEG, 12-bit lossy JPEG, ...). */
+    UNSUPPORTED_TRANSFER_SYNTAX,
+    /** Not a single-sample grayscale image (RGB, YBR, PALETTE COLOR, ...). */
+    UNSUPPORTED_PHOTOMETRIC,
+    /** More than one frame: a pelvis radiograph is one frame. */
+    MULTIFRAME,
+    /** Over the configured byte or pixel budget; checked before any pixel is decoded. */
+    TOO_LARGE,
+    /** Broken structure that is not a plain truncation, or pixel data that is inconsistent or undecodable. */
+    CORRUPT
+}

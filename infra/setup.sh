@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One-time, idempotent machine set-up for HipOA on Debian/Ubuntu (run as root or with sudo available).
+#
+#   * PixelMed (DICOM toolkit, BSD-3) is not on Maven Central, so we take Debian's packages and register their
+#     jars in the local Maven repository under fixed coordinates (see pixelmed.version in pom.xml).
+#   * GDCM's command-line tools (gdcmconv) and pydicom are test-only: they are the independent encoder and reader
+#     the DICOM tests compare against. They never run inside a function.
+#
+# Non-Debian machines: see README.md, "PixelMed on other systems".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PIXELMED_VERSION=20220618
+PIXELMED_IMAGEIO_VERSION=20200328
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+[ -f /usr/share/java/pixelmed.jar ] || need_apt+=(libpixelmed-java)
+[ -f /usr/share/java/pixelmed_imageio.jar ] || need_apt+=(libpixelmed-imageio-java)
+command -v gdcmconv >/dev/null || need_apt+=(libgdcm-tools)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} from Debian" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Maven runs outside the project so a half-written pom.xml cannot break set-up.
+neutral="$(mktemp -d)"; trap 'rm -rf "$neutral"' EXIT
+m2_repo="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}"
+register() { # file groupId artifactId version
+  local dest="$m2_repo/${2//.//}/$3/$4/$3-$4.jar"
+  if [ -f "$dest" ] && cmp -s "$1" "$dest"; then return; fi
+  echo "setup: registering $1 as $2:$3:$4" >&2
+  (cd "$neutral" && mvn -q -B install:install-file -Dfile="$1" -DgroupId="$2" -DartifactId="$3" -Dversion="$4" \
+      -Dpackaging=jar -DgeneratePom=true)
+}
+register "$(readlink -f /usr/share/java/pixelmed.jar)" com.pixelmed pixelmed "$PIXELMED_VERSION"
+register "$(readlink -f /usr/share/java/pixelmed_imageio.jar)" com.pixelmed pixelmed-imageio "$PIXELMED_IMAGEIO_VERSION"
+
+# Test-only independent DICOM reader.
+if ! python3 -c 'import pydicom, numpy' 2>/dev/null; then
+  echo "setup: installing pydicom and numpy (tests only)" >&2
+  python3 -m pip install -q --disable-pip-version-check 'pydicom>=2.4,<4' 'numpy>=1.24' 2>&1 | grep -v -i 'running pip as' >&2 || true
+fi
+echo "setup: ok" >&2

@@ -1,0 +1,155 @@
+package org.hipoa.phantom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeFactory;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DecimalStringAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
+import com.pixelmed.dicom.OtherWordAttribute;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.UnsignedShortAttribute;
+import org.hipoa.core.dicom.TransferSyntaxes;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
+
+/**
+ * Writes a rendered phantom film as a DX "for presentation" DICOM file, as a weight-bearing AP pelvis from a
+ * digital radiography room would arrive: synthetic identity only, UIDs under HipOA's phantom root, and the spacing
+ * encoded either as calibrated Pixel Spacing or as Imager Pixel Spacing plus magnification factor (both occur in
+ * practice, and the decoder must handle both).
+ */
+public final class DicomFilmWriter {
+    private DicomFilmWriter() {}
+
+    /** A fixed OID root for phantom UIDs: 2.25 (UUID-derived arc, PS3.5 B.2) with a number chosen once for HipOA. */
+    public static final String UID_ROOT = "2.25.190152417436287312521";
+
+    /** Transfer syntaxes the phantom writes: PixelMed for the uncompressed ones, {@link RleEncoder} for RLE. */
+    public static final Set<String> WRITABLE = Set.of(TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
+            TransferSyntaxes.IMPLICIT_VR_LITTLE_ENDIAN, TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+            TransferSyntaxes.RLE_LOSSLESS);
+
+    /** How the pixel spacing is encoded in a file; recorded in the labels. */
+    public enum SpacingEncoding { PIXEL_SPACING, IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION }
+
+    public static void write(RenderedFilm film, long runSeed, int index, String transferSyntaxUid,
+                             SpacingEncoding spacingEncoding, Path file) throws IOException {
+        if (!WRITABLE.contains(transferSyntaxUid)) {
+            throw new IllegalArgumentException("the phantom cannot write " + TransferSyntaxes.name(transferSyntaxUid));
+        }
+        try {
+            AttributeList list = attributes(film, runSeed, index, spacingEncoding, transferSyntaxUid);
+            Path tmp = file.resolveSibling(file.getFileName() + ".part");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                list.write(out, transferSyntaxUid, true, true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (DicomException e) {
+            throw new IOException("PixelMed could not write " + file, e);
+        }
+    }
+
+    private static AttributeList attributes(RenderedFilm film, long runSeed, int index,
+                                            SpacingEncoding spacingEncoding, String syntax) throws DicomException {
+        PhantomCase c = film.phantomCase();
+        AttributeList l = new AttributeList();
+        String run = Long.toUnsignedString(runSeed);
+        put(l, TagFromName.SOPClassUID, SOPClass.DigitalXRayImageStorageForPresentation);
+        put(l, TagFromName.StudyInstanceUID, UID_ROOT + ".1." + run + "." + index);
+        put(l, TagFromName.SeriesInstanceUID, UID_ROOT + ".2." + run + "." + index);
+        put(l, TagFromName.SOPInstanceUID, UID_ROOT + ".3." + run + "." + index);
+        put(l, TagFromName.PatientName, "PHANTOM^HIP^" + index);
+        put(l, TagFromName.PatientID, "PHANTOM-" + run + "-" + index);
+        put(l, TagFromName.PatientSex, "O");
+        put(l, TagFromName.StudyDate, "20260101");
+        put(l, TagFromName.StudyTime, "120000");
+        put(l, TagFromName.AccessionNumber, "");
+        put(l, TagFromName.StudyID, Integer.toString(index));
+        put(l, TagFromName.SeriesNumber, "1");
+        put(l, TagFromName.InstanceNumber, "1");
+        put(l, TagFromName.Manufacturer, "HipOA synthetic phantom (not a patient image)");
+        put(l, TagFromName.Modality, "DX");
+        put(l, TagFromName.PresentationIntentType, "FOR PRESENTATION");
+        put(l, TagFromName.ViewPosition, "AP");
+        put(l, TagFromName.BodyPartExamined, "PELVIS");
+        put(l, TagFromName.ImageLaterality, "B");
+        put(l, TagFromName.PatientOrientation, "L\\F"); // along a row: toward the patient's left; down: feet
+        put(l, TagFromName.ImageType, "DERIVED\\PRIMARY");
+        put(l, TagFromName.PixelIntensityRelationship, "LOG");
+        put(l, TagFromName.PhotometricInterpretation, c.monochrome1() ? "MONOCHROME1" : "MONOCHROME2");
+        us(l, TagFromName.Rows, film.rows());
+        us(l, TagFromName.Columns, film.columns());
+        us(l, TagFromName.SamplesPerPixel, 1);
+        us(l, TagFromName.BitsAllocated, 16);
+        us(l, TagFromName.BitsStored, c.bitsStored());
+        us(l, TagFromName.HighBit, c.bitsStored() - 1);
+        us(l, TagFromName.PixelRepresentation, 0);
+        put(l, TagFromName.RescaleIntercept, "0");
+        put(l, TagFromName.RescaleSlope, "1");
+        put(l, TagFromName.RescaleType, "US");
+
+        double detector = c.pixelSpacingMm() * c.magnification();
+        ds(l, TagFromName.ImagerPixelSpacing, detector, detector);
+        ds(l, TagFromName.EstimatedRadiographicMagnificationFactor, c.magnification());
+        ds(l, TagFromName.DistanceSourceToDetector, 1150.0);
+        ds(l, TagFromName.DistanceSourceToPatient, 1150.0 / c.magnification());
+        if (spacingEncoding == SpacingEncoding.PIXEL_SPACING) {
+            ds(l, TagFromName.PixelSpacing, c.pixelSpacingMm(), c.pixelSpacingMm());
+            put(l, TagFromName.PixelSpacingCalibrationType, "GEOMETRY");
+        }
+
+        short[] stored = storedValues(film);
+        double[] window = FilmWindow.of(film);
+        double max = (1 << c.bitsStored()) - 1;
+        ds(l, TagFromName.WindowCenter, c.monochrome1() ? max - window[0] : window[0]);
+        ds(l, TagFromName.WindowWidth, window[1]);
+
+        if (syntax.equals(TransferSyntaxes.RLE_LOSSLESS)) {
+            l.put(new OtherByteAttributeMultipleCompressedFrames(TagFromName.PixelData,
+                    new byte[][] {RleEncoder.encode16(stored, film.rows(), film.columns())}));
+        } else {
+            OtherWordAttribute pixelData = new OtherWordAttribute(TagFromName.PixelData);
+            pixelData.setValues(stored);
+            l.put(pixelData);
+        }
+        FileMetaInformation.addFileMetaInformation(l, syntax, "HIPOA");
+        return l;
+    }
+
+    /** The film's bone-bright values as stored: MONOCHROME1 stores them inverted (high values display dark). */
+    private static short[] storedValues(RenderedFilm film) {
+        if (!film.phantomCase().monochrome1()) return film.pixels();
+        int max = (1 << film.phantomCase().bitsStored()) - 1;
+        short[] out = new short[film.pixels().length];
+        for (int i = 0; i < out.length; i++) out[i] = (short) (max - (film.pixels()[i] & 0xFFFF));
+        return out;
+    }
+
+    private static void put(AttributeList l, AttributeTag tag, String value) throws DicomException {
+        Attribute a = AttributeFactory.newAttribute(tag);
+        a.addValue(value);
+        l.put(a);
+    }
+
+    private static void us(AttributeList l, AttributeTag tag, int value) throws DicomException {
+        Attribute a = new UnsignedShortAttribute(tag);
+        a.addValue(value);
+        l.put(a);
+    }
+
+    private static void ds(AttributeList l, AttributeTag tag, double... values) throws DicomException {
+        Attribute a = new DecimalStringAttribute(tag);
+        for (double v : values) a.addValue(String.format(java.util.Locale.ROOT, "%.6g", v).trim());
+        l.put(a);
+    }
+}
