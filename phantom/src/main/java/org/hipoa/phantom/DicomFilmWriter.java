@@ -39,6 +39,9 @@ public final class DicomFilmWriter {
             TransferSyntaxes.IMPLICIT_VR_LITTLE_ENDIAN, TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
             TransferSyntaxes.RLE_LOSSLESS);
 
+    /** (0028,1040), missing from PixelMed's TagFromName. */
+    private static final AttributeTag PIXEL_INTENSITY_RELATIONSHIP = new AttributeTag(0x0028, 0x1040);
+
     /** How the pixel spacing is encoded in a file; recorded in the labels. */
     public enum SpacingEncoding { PIXEL_SPACING, IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION }
 
@@ -85,7 +88,7 @@ public final class DicomFilmWriter {
         put(l, TagFromName.ImageLaterality, "B");
         put(l, TagFromName.PatientOrientation, "L\\F"); // along a row: toward the patient's left; down: feet
         put(l, TagFromName.ImageType, "DERIVED\\PRIMARY");
-        put(l, TagFromName.PixelIntensityRelationship, "LOG");
+        put(l, PIXEL_INTENSITY_RELATIONSHIP, "LOG"); // values rise with attenuation
         put(l, TagFromName.PhotometricInterpretation, c.monochrome1() ? "MONOCHROME1" : "MONOCHROME2");
         us(l, TagFromName.Rows, film.rows());
         us(l, TagFromName.Columns, film.columns());

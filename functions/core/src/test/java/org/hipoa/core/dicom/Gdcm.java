@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
  * GDCM's command-line converter, the independent encoder for compressed test fixtures (Debian libgdcm-tools,
  * installed by infra/setup.sh). Only ever a separate process: GDCM's Java binding aborts the JVM on bad input.
  */
-final class Gdcm {
+public final class Gdcm {
     private Gdcm() {}
 
     /** Runs {@code gdcmconv OPTIONS in out}; fails the test with GDCM's own output if it does not succeed. */
-    static Path convert(Path in, Path out, String... options) throws Exception {
+    public static Path convert(Path in, Path out, String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("gdcmconv"));
         cmd.addAll(List.of(options));
         cmd.add(in.toString());
