@@ -29,7 +29,7 @@ final class PhantomSheetCommand {
     private PhantomSheetCommand() {}
 
     private static final String[] FEATURES = {"fo", "ao", "jsn", "sclerosis", "cysts"};
-    private static final int PER_GRADE = 3, CELL = 168, GAP = 6, HEADER = 22, LEFT = 90;
+    private static final int PER_GRADE = 3, CELL = 168, GAP = 6, HEADER = 22, LEFT = 120;
     private static final double CROP_MM = 110;
 
     private record Hip(Path file, String side, JsonNode truth) {}

@@ -44,8 +44,12 @@ class InspectCommandTest {
     @Test
     void losslessReencodings_reportTheOriginalStatistics() throws Exception {
         List<Path> files = new ArrayList<>(List.of(original));
-        for (String[] c : new String[][] {{"implicit", "-w", "-M"}, {"deflated", "-d"}, {"rle", "-R"},
-                {"jpegll", "-J"}, {"j2k", "-K"}}) {
+        // Deflated comes from PixelMed's writer: gdcmconv -d aborts (an assertion in GDCM 3.0.21) on data sets
+        // over ~10 MB; the core tests cover GDCM's deflate on small files.
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "5", "--out",
+                dir.resolve("deflated").toString(), "--transfer-syntax", "deflated-explicit-vr-le"}));
+        files.add(dir.resolve("deflated").resolve("hip00000.dcm"));
+        for (String[] c : new String[][] {{"implicit", "-w", "-M"}, {"rle", "-R"}, {"jpegll", "-J"}, {"j2k", "-K"}}) {
             files.add(Gdcm.convert(original, dir.resolve(c[0] + ".dcm"), Arrays.copyOfRange(c, 1, c.length)));
         }
         List<JsonNode> lines = inspect(files, 0);
