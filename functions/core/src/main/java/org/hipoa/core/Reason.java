@@ -19,6 +19,10 @@ public enum Reason {
     MULTIFRAME,
     /** Over the configured byte or pixel budget; checked before any pixel is decoded. */
     TOO_LARGE,
+    /** The localiser did not find two femoral heads of plausible size and position. */
+    HIPS_NOT_FOUND,
+    /** The image is not an AP pelvis radiograph (by its attributes, or no pelvis on the film). */
+    NOT_AP_PELVIS,
     /** Broken structure that is not a plain truncation, or pixel data that is inconsistent or undecodable. */
     CORRUPT
 }

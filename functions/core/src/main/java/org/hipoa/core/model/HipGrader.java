@@ -1,0 +1,112 @@
+package org.hipoa.core.model;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.TranslatorContext;
+import org.hipoa.core.crop.HipCrop;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The multitask OA grader: any number of hip crops in one ONNX Runtime call, five sets of logits out. Load once per
+ * container; {@link #grade} is thread-safe (a predictor per call; the ONNX session is shared).
+ */
+public final class HipGrader implements AutoCloseable {
+
+    /** The crops of one call, in order. */
+    public record CropBatch(List<HipCrop> crops) {}
+
+    /** Raw logits per crop and feature, in the order of the batch. */
+    public record LogitBatch(List<Map<Feature, float[]>> logits) {}
+
+    private final ZooModel<CropBatch, LogitBatch> model;
+    private final ModelInfo info;
+
+    public HipGrader(Path onnxFile) {
+        this(onnxFile, OnnxModels.defaultThreads());
+    }
+
+    public HipGrader(Path onnxFile, int threads) {
+        this.model = OnnxModels.load(onnxFile, CropBatch.class, LogitBatch.class, new GraderTranslator(), threads);
+        this.info = ModelInfo.of(model, "hipoa-grader");
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** Grades every crop in one batched call; the result is in the crops' order. */
+    public List<HipGrades> grade(List<HipCrop> crops) {
+        List<Map<Feature, float[]>> logits = logits(crops);
+        List<HipGrades> out = new ArrayList<>(crops.size());
+        for (int i = 0; i < crops.size(); i++) {
+            HipCrop c = crops.get(i);
+            out.add(HipGrades.fromLogits(c.side(), logits.get(i), c.centerXmm(), c.centerYmm()));
+        }
+        return out;
+    }
+
+    /** Raw logits, for the parity check against PyTorch. */
+    public List<Map<Feature, float[]>> logits(List<HipCrop> crops) {
+        if (crops.isEmpty()) return List.of();
+        try (Predictor<CropBatch, LogitBatch> predictor = model.newPredictor()) {
+            return predictor.predict(new CropBatch(crops)).logits();
+        } catch (TranslateException e) {
+            throw new IllegalStateException("grader inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    /** Stacks crops into [N, 1, size, size] named "image"; splits the five named outputs back per crop. */
+    private static final class GraderTranslator implements NoBatchifyTranslator<CropBatch, LogitBatch> {
+        @Override
+        public NDList processInput(TranslatorContext ctx, CropBatch batch) {
+            int n = batch.crops().size(), size = batch.crops().getFirst().size();
+            float[] data = new float[n * size * size];
+            for (int i = 0; i < n; i++) {
+                HipCrop c = batch.crops().get(i);
+                if (c.size() != size) throw new IllegalArgumentException("crops of one batch must share a size");
+                System.arraycopy(c.pixels(), 0, data, i * size * size, size * size);
+            }
+            NDArray image = ctx.getNDManager().create(data, new Shape(n, 1, size, size));
+            image.setName("image");
+            return new NDList(image);
+        }
+
+        @Override
+        public LogitBatch processOutput(TranslatorContext ctx, NDList outputs) {
+            Map<Feature, float[]> flat = new EnumMap<>(Feature.class);
+            int n = -1;
+            for (Feature f : Feature.values()) {
+                NDArray a = outputs.get(f.key());
+                if (a == null) throw new IllegalStateException("the grader model has no output named " + f.key());
+                flat.put(f, a.toFloatArray());
+                n = (int) a.getShape().get(0);
+            }
+            List<Map<Feature, float[]>> perCrop = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Map<Feature, float[]> m = new EnumMap<>(Feature.class);
+                for (Feature f : Feature.values()) {
+                    float[] z = new float[f.classes()];
+                    System.arraycopy(flat.get(f), i * f.classes(), z, 0, f.classes());
+                    m.put(f, z);
+                }
+                perCrop.add(m);
+            }
+            return new LogitBatch(perCrop);
+        }
+    }
+}

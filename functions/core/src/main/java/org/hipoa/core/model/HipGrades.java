@@ -1,0 +1,59 @@
+package org.hipoa.core.model;
+
+import org.hipoa.core.Side;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The grader's verdict on one hip: the most probable grade of each feature and the full probability vectors
+ * (softmax of the logits), plus where the hip was found, in image mm.
+ */
+public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
+                        double centerXmm, double centerYmm) {
+
+    public HipGrades {
+        Objects.requireNonNull(side, "side");
+        grades = Map.copyOf(new EnumMap<>(grades));
+        probabilities = Map.copyOf(new EnumMap<>(probabilities));
+        for (Feature f : Feature.values()) {
+            Integer g = grades.get(f);
+            if (g == null || g < 0 || g >= f.classes()) throw new IllegalArgumentException(f + " grade " + g);
+            if (probabilities.get(f).length != f.classes()) throw new IllegalArgumentException(f + " probabilities");
+        }
+    }
+
+    public int grade(Feature f) {
+        return grades.get(f);
+    }
+
+    public boolean present(Feature f) {
+        if (!f.isBinary()) throw new IllegalArgumentException(f + " is graded 0-3, not present/absent");
+        return grades.get(f) == 1;
+    }
+
+    /** Grades from raw logits: arg-max, with softmax probabilities. */
+    static HipGrades fromLogits(Side side, Map<Feature, float[]> logits, double centerXmm, double centerYmm) {
+        Map<Feature, Integer> grades = new EnumMap<>(Feature.class);
+        Map<Feature, float[]> probabilities = new EnumMap<>(Feature.class);
+        for (Feature f : Feature.values()) {
+            float[] z = logits.get(f);
+            float max = Float.NEGATIVE_INFINITY;
+            int best = 0;
+            for (int i = 0; i < z.length; i++) {
+                if (z[i] > max) {
+                    max = z[i];
+                    best = i;
+                }
+            }
+            float[] p = new float[z.length];
+            double sum = 0;
+            for (int i = 0; i < z.length; i++) sum += p[i] = (float) Math.exp(z[i] - max);
+            for (int i = 0; i < z.length; i++) p[i] /= (float) sum;
+            grades.put(f, best);
+            probabilities.put(f, p);
+        }
+        return new HipGrades(side, grades, probabilities, centerXmm, centerYmm);
+    }
+}

@@ -1,0 +1,67 @@
+package org.hipoa.core.model;
+
+import org.hipoa.core.Reason;
+import org.hipoa.core.Rejection;
+import org.hipoa.core.dicom.Radiograph;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Quality gates between localisation and grading: is this an AP pelvis at all, and are the two heads the localiser
+ * found where two femoral heads of an adult can be? A refusal names what failed; grading nonsense is the failure
+ * mode this class exists to prevent.
+ */
+public final class HipQa {
+    /** Adult inter-head distance: roughly 140–230 mm; generous bounds so only gross errors are refused. */
+    static final double MIN_SEPARATION_MM = 110, MAX_SEPARATION_MM = 280, MAX_VERTICAL_OFFSET_MM = 45;
+    /** A heatmap trained on unit-peak Gaussians peaks well above this where a head is, near 0 where none is. */
+    static final double MIN_PEAK = 0.25;
+    private static final Set<String> PELVIS_PARTS = Set.of("", "PELVIS", "HIP", "HIPS", "ABDOMEN", "LOWER LIMB", "LEG");
+    private static final Set<String> FRONTAL_VIEWS = Set.of("", "AP", "PA");
+
+    private HipQa() {}
+
+    /** Refuses images whose own attributes say they are something else (a chest, a lateral view). */
+    public static Optional<Rejection> checkAttributes(Radiograph r) {
+        String part = r.bodyPart().toUpperCase(Locale.ROOT);
+        if (!PELVIS_PARTS.contains(part)) {
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is " + part + ", not PELVIS or HIP."));
+        }
+        String view = r.viewPosition().toUpperCase(Locale.ROOT);
+        if (!FRONTAL_VIEWS.contains(view)) {
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "View Position is " + view + "; grading needs an AP view."));
+        }
+        double widthMm = r.columns() * r.spacing().columnMm(), heightMm = r.rows() * r.spacing().rowMm();
+        if (widthMm < 200 || heightMm < 120) {
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, String.format(Locale.ROOT,
+                    "The film covers %.0f x %.0f mm; an AP pelvis needs both hips (about 250 x 150 mm or more).",
+                    widthMm, heightMm)));
+        }
+        return Optional.empty();
+    }
+
+    /** Refuses a localisation that is not two plausible femoral heads. */
+    public static Optional<Rejection> checkHeads(HipLocator.Located h, Radiograph r) {
+        if (h.rightPeak() < MIN_PEAK || h.leftPeak() < MIN_PEAK) {
+            return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, String.format(Locale.ROOT,
+                    "No clear femoral head (localiser confidence right %.2f, left %.2f; need %.2f).",
+                    h.rightPeak(), h.leftPeak(), MIN_PEAK)));
+        }
+        double dx = h.leftXmm() - h.rightXmm(), dy = Math.abs(h.leftYmm() - h.rightYmm());
+        if (dx < MIN_SEPARATION_MM || dx > MAX_SEPARATION_MM || dy > MAX_VERTICAL_OFFSET_MM) {
+            return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, String.format(Locale.ROOT,
+                    "The two heads found are %.0f mm apart horizontally and %.0f mm vertically; an AP pelvis has "
+                            + "them %.0f-%.0f mm apart, level within %.0f mm.",
+                    dx, dy, MIN_SEPARATION_MM, MAX_SEPARATION_MM, MAX_VERTICAL_OFFSET_MM)));
+        }
+        double w = r.columns() * r.spacing().columnMm(), hgt = r.rows() * r.spacing().rowMm();
+        for (double[] c : new double[][] {{h.rightXmm(), h.rightYmm()}, {h.leftXmm(), h.leftYmm()}}) {
+            if (c[0] < 0 || c[1] < 0 || c[0] > w || c[1] > hgt) {
+                return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, "A head was placed outside the film."));
+            }
+        }
+        return Optional.empty();
+    }
+}
