@@ -43,4 +43,6 @@ if ! python3 -c 'import pydicom, numpy' 2>/dev/null; then
   echo "setup: installing pydicom and numpy (tests only)" >&2
   python3 -m pip install -q --disable-pip-version-check 'pydicom>=2.4,<4' 'numpy>=1.24' 2>&1 | grep -v -i 'running pip as' >&2 || true
 fi
+# Training stack (Debian's CPU torch for /usr/bin/python3, onnxruntime, pydicom): training/README.md.
+bash training/setup.sh >/dev/null
 echo "setup: ok" >&2

@@ -1,0 +1,254 @@
+"""Datasets: phantom crops and films (the .npy shards + jsonl written by `hipoa phantom-train-data`), and a
+real-data manifest (CSV of DICOM paths and grades) cropped with the same contract code that Java uses.
+
+Every item carries a group key (one per radiograph) so that both hips of an image land in the same split."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, WeightedRandomSampler
+
+from . import contract as contract_mod
+from . import dicom_io
+
+TASKS = ("fo", "ao", "jsn", "sclerosis", "cysts")
+NUM_CLASSES = {"fo": 4, "ao": 4, "jsn": 4, "sclerosis": 2, "cysts": 2}
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _labels(rec: dict) -> list[int]:
+    out = []
+    for t in TASKS:
+        v = rec[t]
+        v = int(str(v).strip().lower() in ("1", "true", "yes")) if NUM_CLASSES[t] == 2 else int(v)
+        if not 0 <= v < NUM_CLASSES[t]:
+            raise ValueError(f"{t}={rec[t]!r} out of range")
+        out.append(v)
+    return out
+
+
+class _Shards:
+    """Lazily memory-mapped .npy shards: opened on first use in each process, so DataLoader workers re-open."""
+
+    def __init__(self):
+        self._open: dict[str, np.ndarray] = {}
+
+    def row(self, path: str, row: int) -> np.ndarray:
+        arr = self._open.get(path)
+        if arr is None:
+            arr = self._open[path] = np.load(path, mmap_mode="r")
+        return np.array(arr[row], dtype=np.float32)
+
+    def __getstate__(self):
+        return {"_open": {}}
+
+
+class PhantomCrops(Dataset):
+    """Grader items (image [1,S,S] float32 as stored — already normalised and mirrored — and labels [5] long)
+    from one or more phantom-train-data directories."""
+
+    def __init__(self, dirs):
+        self.items, self._shards = [], _Shards()
+        for d_i, d in enumerate(map(Path, dirs)):
+            for rec in _jsonl(d / "hips.jsonl"):
+                self.items.append((str(d / rec["shard"]), int(rec["row"]), (d_i, int(rec["index"])), _labels(rec),
+                                   rec["side"]))
+        if not self.items:
+            raise ValueError(f"no hips in {dirs}")
+        self.crop_px = int(np.load(self.items[0][0], mmap_mode="r").shape[-1])
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        path, row, _, labels, _ = self.items[i]
+        return torch.from_numpy(self._shards.row(path, row))[None], torch.tensor(labels, dtype=torch.long)
+
+    def groups(self):
+        return [it[2] for it in self.items]
+
+    def labels(self) -> np.ndarray:
+        return np.array([it[3] for it in self.items], dtype=np.int64)
+
+
+class PhantomFilms(Dataset):
+    """Localiser items: canvas [1,H,W] float32 and head centres [2,2] (right then left; x=column, y=row, px)."""
+
+    def __init__(self, dirs):
+        self.items, self._shards = [], _Shards()
+        for d_i, d in enumerate(map(Path, dirs)):
+            for rec in _jsonl(d / "films.jsonl"):
+                self.items.append((str(d / rec["shard"]), int(rec["row"]), (d_i, int(rec["index"])),
+                                   [rec["right"], rec["left"]], float(rec.get("mmPerPx", 2.0))))
+        if not self.items:
+            raise ValueError(f"no films in {dirs}")
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        path, row, _, coords, _ = self.items[i]
+        return torch.from_numpy(self._shards.row(path, row))[None], torch.tensor(coords, dtype=torch.float32)
+
+    def groups(self):
+        return [it[2] for it in self.items]
+
+    def mm_per_px(self) -> float:
+        return self.items[0][4]
+
+
+def _manifest_rows(path) -> list[dict]:
+    """Manifest rows with `image` resolved relative to the CSV's folder."""
+    base = Path(path).resolve().parent
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["image"] = str(Path(os.path.expanduser(r["image"].strip())) if os.path.isabs(r["image"].strip())
+                         else base / r["image"].strip())
+        r["side"] = r["side"].strip().lower()
+    return rows
+
+
+def _centre(row: dict):
+    x, y = (row.get("center_x_mm") or "").strip(), (row.get("center_y_mm") or "").strip()
+    return (float(x), float(y)) if x and y else None
+
+
+class ManifestHips(Dataset):
+    """Real radiographs: CSV columns image, side (right|left), fo, ao, jsn, sclerosis, cysts, and optionally
+    center_x_mm, center_y_mm (femoral head centre in image mm: x = column * spacing, pixel centres at integers).
+    Rows without a centre need `centre_fn(radiograph, side) -> (x_mm, y_mm)` (e.g. a trained localiser).
+    Crops are cached in memory after the first decode (160x160 float32 = 100 kB per hip)."""
+
+    def __init__(self, manifests, contract=None, centre_fn=None, cache=True):
+        self.contract = contract or contract_mod.load()
+        self.centre_fn, self.cache = centre_fn, ({} if cache else None)
+        self.rows = [r for m in manifests for r in _manifest_rows(m)]
+        for r in self.rows:
+            if r["side"] not in ("right", "left"):
+                raise ValueError(f"side must be right|left: {r}")
+            r["labels"] = _labels(r)
+            if _centre(r) is None and centre_fn is None:
+                raise ValueError(f"{r['image']}: no center_x_mm/center_y_mm and no localiser given")
+        self.crop_px = self.contract.grader_output_px
+
+    def __len__(self):
+        return len(self.rows)
+
+    def crop(self, i) -> np.ndarray:
+        if self.cache is not None and i in self.cache:
+            return self.cache[i]
+        r = self.rows[i]
+        rad = dicom_io.read(r["image"])
+        cx, cy = _centre(r) or self.centre_fn(rad, r["side"])
+        out = contract_mod.hip_crop(rad.pixels, rad.row_mm, rad.col_mm, r["side"], cx, cy, self.contract)
+        if self.cache is not None:
+            self.cache[i] = out
+        return out
+
+    def __getitem__(self, i):
+        return torch.from_numpy(self.crop(i))[None], torch.tensor(self.rows[i]["labels"], dtype=torch.long)
+
+    def groups(self):
+        return [r["image"] for r in self.rows]
+
+    def labels(self) -> np.ndarray:
+        return np.array([r["labels"] for r in self.rows], dtype=np.int64)
+
+
+class ManifestFilms(Dataset):
+    """Localiser training on real films: images from a manifest that gives centres for BOTH hips."""
+
+    def __init__(self, manifests, contract=None):
+        self.contract = contract or contract_mod.load()
+        by_image: dict[str, dict] = {}
+        for r in (r for m in manifests for r in _manifest_rows(m)):
+            if _centre(r) is not None:
+                by_image.setdefault(r["image"], {})[r["side"]] = _centre(r)
+        self.images = [(k, v) for k, v in by_image.items() if "right" in v and "left" in v]
+        if not self.images:
+            raise ValueError("no image in the manifest has centres for both hips")
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        path, centres = self.images[i]
+        rad = dicom_io.read(path)
+        canvas = contract_mod.localiser_canvas(rad.pixels, rad.row_mm, rad.col_mm, self.contract)
+        coords = [canvas.to_canvas_px(*centres[s]) for s in ("right", "left")]
+        return torch.from_numpy(canvas.pixels)[None], torch.tensor(coords, dtype=torch.float32)
+
+    def groups(self):
+        return [p for p, _ in self.images]
+
+    def mm_per_px(self) -> float:
+        return self.contract.localiser_mm_per_px
+
+
+def split(groups, val_fraction: float, seed: int):
+    """(train indices, val indices), whole radiographs to one side; deterministic for a seed."""
+    keys = sorted(set(groups), key=str)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(keys))
+    n_val = int(round(val_fraction * len(keys)))
+    if val_fraction > 0 and len(keys) > 1:
+        n_val = min(max(n_val, 1), len(keys) - 1)
+    val_keys = {keys[i] for i in order[:n_val]}
+    train = [i for i, g in enumerate(groups) if g not in val_keys]
+    val = [i for i, g in enumerate(groups) if g in val_keys]
+    return train, val
+
+
+def balanced_sampler(labels: np.ndarray, task: str = "all", seed: int = 0) -> WeightedRandomSampler:
+    """Sample hips inversely to the frequency of their grade: for one task, or averaged over all five, so rare
+    severe grades and cysts are seen as often as the common ones. Length = one epoch of the subset."""
+    cols = range(len(TASKS)) if task == "all" else [TASKS.index(task)]
+    w = np.zeros(len(labels))
+    for c in cols:
+        counts = np.bincount(labels[:, c], minlength=NUM_CLASSES[TASKS[c]]).astype(float)
+        w += 1.0 / np.maximum(counts[labels[:, c]], 1)
+    g = torch.Generator().manual_seed(seed)
+    return WeightedRandomSampler(torch.as_tensor(w / w.sum(), dtype=torch.double), len(labels), True, generator=g)
+
+
+def grader_dataset(dirs=(), manifests=(), contract=None, centre_fn=None):
+    """Phantom dirs and/or manifests as one dataset with .groups() and .labels()."""
+    parts = ([PhantomCrops(dirs)] if dirs else []) + ([ManifestHips(manifests, contract, centre_fn)] if manifests else [])
+    if not parts:
+        raise ValueError("give --data DIR and/or --manifest CSV")
+    return parts[0] if len(parts) == 1 else _Concat(parts)
+
+
+def localiser_dataset(dirs=(), manifests=(), contract=None):
+    parts = ([PhantomFilms(dirs)] if dirs else []) + ([ManifestFilms(manifests, contract)] if manifests else [])
+    if not parts:
+        raise ValueError("give --data DIR and/or --manifest CSV")
+    return parts[0] if len(parts) == 1 else _Concat(parts)
+
+
+class _Concat(torch.utils.data.ConcatDataset):
+    def groups(self):
+        return [(k, g) for k, d in enumerate(self.datasets) for g in d.groups()]
+
+    def labels(self):
+        return np.concatenate([d.labels() for d in self.datasets])
+
+    def mm_per_px(self):
+        return self.datasets[0].mm_per_px()
+
+    @property
+    def crop_px(self):
+        sizes = {d.crop_px for d in self.datasets}
+        if len(sizes) != 1:
+            raise ValueError(f"datasets disagree on crop size: {sizes}")
+        return sizes.pop()
