@@ -36,8 +36,8 @@ final class GradeCommand {
         boolean allGraded = true;
         try (GradingPipeline pipeline = new GradingPipeline(modelDir)) {
             for (String file : files) {
-                ObjectNode line = gradeOne(decoder, pipeline, Path.of(file));
-                line.put("file", file);
+                ObjectNode line = JSON.createObjectNode().put("file", file);
+                line.setAll(gradeOne(decoder, pipeline, Path.of(file)));
                 allGraded &= line.get("status").asText().equals("GRADED");
                 out.println(line);
             }

@@ -16,6 +16,10 @@ public final class Hipoa {
               phantom --count N --seed S --out DIR     write N synthetic AP pelvis radiographs + labels.jsonl
                       [--transfer-syntax NAME] [--threads K] [--first-index I]
               phantom-sheet DIR OUT.png                contact sheet of hip crops arranged by grade per feature
+              grade [--model-dir DIR] FILE...          grade both hips of each DICOM file, one JSON line each
+              eval [--model-dir DIR] PHANTOM_DIR       grade a labelled phantom directory against its truth
+              phantom-train-data --count N --seed S --out DIR   hip crops + localiser films for training (.npy)
+                      [--threads K] [--jitter-mm J] [--shard-size M] [--first-index I]
             """;
 
     public static void main(String[] args) {
@@ -32,6 +36,9 @@ public final class Hipoa {
             return switch (args[0]) {
                 case "inspect" -> rest.isEmpty() ? usage("inspect needs at least one file") : InspectCommand.run(rest, System.out);
                 case "phantom" -> PhantomCommand.run(Options.parse(rest));
+                case "grade" -> GradeCommand.run(rest, System.out);
+                case "eval" -> EvalCommand.run(rest, System.out);
+                case "phantom-train-data" -> TrainDataCommand.run(Options.parse(rest));
                 case "phantom-sheet" -> rest.size() != 2 ? usage("phantom-sheet needs DIR and OUT.png")
                         : PhantomSheetCommand.run(rest.get(0), rest.get(1));
                 default -> usage("unknown command '" + args[0] + "'");

@@ -138,6 +138,19 @@ public final class DicomFilmWriter {
         return out;
     }
 
+    /**
+     * As many significant digits as a DS value's 16 characters allow, so that the spacing a decoder reads back equals
+     * the spacing the film was rendered at (training crops skip the DICOM round trip and must not drift from it).
+     */
+    static String decimalString(double v) {
+        for (int digits = 15; digits > 1; digits--) {
+            String s = new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).stripTrailingZeros()
+                    .toPlainString();
+            if (s.length() <= 16) return s;
+        }
+        throw new IllegalArgumentException("no 16-character decimal string for " + v);
+    }
+
     private static void put(AttributeList l, AttributeTag tag, String value) throws DicomException {
         Attribute a = AttributeFactory.newAttribute(tag);
         a.addValue(value);
@@ -152,7 +165,7 @@ public final class DicomFilmWriter {
 
     private static void ds(AttributeList l, AttributeTag tag, double... values) throws DicomException {
         Attribute a = new DecimalStringAttribute(tag);
-        for (double v : values) a.addValue(String.format(java.util.Locale.ROOT, "%.6g", v).trim());
+        for (double v : values) a.addValue(decimalString(v));
         l.put(a);
     }
 }
