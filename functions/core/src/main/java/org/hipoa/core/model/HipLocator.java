@@ -71,8 +71,12 @@ public final class HipLocator implements AutoCloseable {
             if (coords == null || heatmaps == null) {
                 throw new IllegalStateException("the localiser model needs outputs 'coords' and 'heatmaps'");
             }
-            // Peak per channel: how sure the network is that a head is there at all.
-            float[] peaks = heatmaps.reshape(2, -1).max(new int[] {1}).toFloatArray();
+            // Peak per channel: how sure the network is that a head is there at all. Computed here, not with
+            // NDArray ops: ONNX Runtime arrays in DJL support almost none (reshape recurses until the stack overflows).
+            float[] maps = heatmaps.toFloatArray();
+            int perChannel = maps.length / 2;
+            float[] peaks = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+            for (int i = 0; i < maps.length; i++) peaks[i / perChannel] = Math.max(peaks[i / perChannel], maps[i]);
             return new Raw(coords.toFloatArray(), peaks);
         }
     }
