@@ -1,5 +1,7 @@
 package org.hipoa.phantom;
 
+import org.hipoa.core.Side;
+
 /**
  * One hip's frame and joint geometry in patient-plane mm. Local coordinates are (lat, down): lat
  * points away from the midline (image -x for the RIGHT hip, +x for the LEFT), down is image +y.

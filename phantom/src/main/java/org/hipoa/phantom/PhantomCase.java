@@ -1,5 +1,6 @@
 package org.hipoa.phantom;
 
+import org.hipoa.core.Side;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

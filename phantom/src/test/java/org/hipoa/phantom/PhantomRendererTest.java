@@ -1,5 +1,6 @@
 package org.hipoa.phantom;
 
+import org.hipoa.core.Side;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package org.hipoa.phantom;
 
+import org.hipoa.core.Side;
+
 /** Measurements on stored pixel values, in patient-plane mm, for the renderer tests. */
 final class Probe {
 
