@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -75,7 +76,12 @@ final class PhantomCommand {
                 : DicomFilmWriter.SpacingEncoding.IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION;
         String file = PhantomSeeds.fileName(index);
         DicomFilmWriter.write(film, runSeed, index, syntax, encoding, out.resolve(file));
-        return LabelsJson.line(file, c, Map.of("index", index, "runSeed", runSeed,
-                "transferSyntax", TransferSyntaxes.name(syntax), "spacingEncoding", encoding.name()));
+        // Insertion order, not Map.of: Map.of's iteration order changes from one JVM run to the next.
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("index", index);
+        extra.put("runSeed", runSeed);
+        extra.put("transferSyntax", TransferSyntaxes.name(syntax));
+        extra.put("spacingEncoding", encoding.name());
+        return LabelsJson.line(file, c, extra);
     }
 }

@@ -11,7 +11,12 @@ final class Blur {
 
     /** Normalised Gaussian taps out to 2.5 sigma (the truncated tail is < 1.3 % of the weight). */
     static float[] kernel(double sigma) {
-        int h = Math.max(1, (int) Math.ceil(2.5 * sigma));
+        return kernel(sigma, 2.5);
+    }
+
+    /** Normalised Gaussian taps out to {@code extent} sigma. */
+    static float[] kernel(double sigma, double extent) {
+        int h = Math.max(1, (int) Math.ceil(extent * sigma));
         float[] k = new float[2 * h + 1];
         double sum = 0;
         for (int i = -h; i <= h; i++) {

@@ -62,12 +62,10 @@ final class Raster {
     }
 
     /**
-     * Group part: ellipsoid with in-plane semi-axes a (along angle) and b, depth semi-axis c, and a
-     * cortex of the given thickness (inner ellipsoid shrunk by it on every axis).
+     * Pixel bounds {j0, j1, i0, i1} of a rotated ellipse clipped to the film, marked dirty; null when it misses
+     * the film entirely.
      */
-    void ellipsoid(double cx, double cy, double a, double b, double angle, double c, double cortex) {
-        double ca = Math.cos(angle);
-        double sa = Math.sin(angle);
+    private int[] ellipseBox(double cx, double cy, double a, double b, double ca, double sa) {
         double ex = Math.sqrt(a * a * ca * ca + b * b * sa * sa);
         double ey = Math.sqrt(a * a * sa * sa + b * b * ca * ca);
         int j0 = col0(cx - ex);
@@ -75,9 +73,24 @@ final class Raster {
         int i0 = row0(cy - ey);
         int i1 = row1(cy + ey);
         if (j0 > j1 || i0 > i1) {
-            return;
+            return null;
         }
         markDirty(j0, j1, i0, i1);
+        return new int[] {j0, j1, i0, i1};
+    }
+
+    /**
+     * Group part: ellipsoid with in-plane semi-axes a (along angle) and b, depth semi-axis c, and a
+     * cortex of the given thickness (inner ellipsoid shrunk by it on every axis).
+     */
+    void ellipsoid(double cx, double cy, double a, double b, double angle, double c, double cortex) {
+        double ca = Math.cos(angle);
+        double sa = Math.sin(angle);
+        int[] box = ellipseBox(cx, cy, a, b, ca, sa);
+        if (box == null) {
+            return;
+        }
+        int j0 = box[0], j1 = box[1], i0 = box[2], i1 = box[3];
         double ia2 = 1 / (a * a);
         double ib2 = 1 / (b * b);
         double ai = a - cortex;
@@ -206,16 +219,11 @@ final class Raster {
     void blob(double cx, double cy, double a, double b, double angle, double c) {
         double ca = Math.cos(angle);
         double sa = Math.sin(angle);
-        double ex = Math.sqrt(a * a * ca * ca + b * b * sa * sa);
-        double ey = Math.sqrt(a * a * sa * sa + b * b * ca * ca);
-        int j0 = col0(cx - ex);
-        int j1 = col1(cx + ex);
-        int i0 = row0(cy - ey);
-        int i1 = row1(cy + ey);
-        if (j0 > j1 || i0 > i1) {
+        int[] box = ellipseBox(cx, cy, a, b, ca, sa);
+        if (box == null) {
             return;
         }
-        markDirty(j0, j1, i0, i1);
+        int j0 = box[0], j1 = box[1], i0 = box[2], i1 = box[3];
         double ia2 = 1 / (a * a);
         double ib2 = 1 / (b * b);
         for (int i = i0; i <= i1; i++) {

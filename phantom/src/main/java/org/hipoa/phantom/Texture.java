@@ -74,16 +74,6 @@ final class Texture {
     }
 
     static float[] kernel(double sigma) {
-        int h = Math.max(1, (int) Math.ceil(3 * sigma));
-        float[] k = new float[2 * h + 1];
-        double sum = 0;
-        for (int i = -h; i <= h; i++) {
-            k[i + h] = (float) Math.exp(-0.5 * i * i / (sigma * sigma));
-            sum += k[i + h];
-        }
-        for (int i = 0; i < k.length; i++) {
-            k[i] /= (float) sum;
-        }
-        return k;
+        return Blur.kernel(sigma, 3);
     }
 }
