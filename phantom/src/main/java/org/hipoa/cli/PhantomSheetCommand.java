@@ -2,6 +2,10 @@ package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.core.Side;
+import org.hipoa.core.crop.CropContract;
+import org.hipoa.core.crop.HipCrop;
+import org.hipoa.core.crop.HipCropper;
 import org.hipoa.core.dicom.DecodeResult;
 import org.hipoa.core.dicom.Radiograph;
 import org.hipoa.core.dicom.RadiographDecoder;
@@ -23,14 +27,14 @@ import java.util.Map;
 /**
  * {@code ./hipoa phantom-sheet DIR OUT.png}: hip crops from a phantom directory, one row per feature, grouped by
  * grade, so a person can check that the grades look as the rules say. Crops come from the written DICOM files
- * through the product's own decoder, and left hips are mirrored into right orientation as the grader sees them.
+ * through the product's own decoder and crop contract: each cell is exactly what the grader is given.
  */
 final class PhantomSheetCommand {
     private PhantomSheetCommand() {}
 
     private static final String[] FEATURES = {"fo", "ao", "jsn", "sclerosis", "cysts"};
     private static final int PER_GRADE = 3, CELL = 168, GAP = 6, HEADER = 22, LEFT = 120;
-    private static final double CROP_MM = 110;
+    private static final HipCropper CROPPER = new HipCropper(CropContract.bundled());
 
     private record Hip(Path file, String side, JsonNode truth) {}
 
@@ -92,37 +96,24 @@ final class PhantomSheetCommand {
         return decoder.decode(p) instanceof DecodeResult.Decoded d ? d.radiograph() : null;
     }
 
-    /** A CROP_MM square around the head centre, bilinear-resampled to CELL px, windowed to its own 1–99 %. */
+    /**
+     * The grader's own input for this hip (crop contract: size, mirroring, normalisation), shown at CELL px. The
+     * contract maps the crop's 1st/99th percentiles to -2/+2, which become black/white here.
+     */
     private static BufferedImage crop(Radiograph r, Hip hip) {
-        double cx = hip.truth().get("centerMm").get(0).asDouble() / r.spacing().columnMm();
-        double cy = hip.truth().get("centerMm").get(1).asDouble() / r.spacing().rowMm();
-        double step = CROP_MM / CELL / r.spacing().columnMm();
-        boolean mirror = hip.side().equals("left");
-        float[] cell = new float[CELL * CELL];
-        for (int i = 0; i < CELL; i++) {
-            for (int j = 0; j < CELL; j++) {
-                double dx = (j - CELL / 2.0) * step * (mirror ? -1 : 1);
-                cell[i * CELL + j] = bilinear(r, cx + dx, cy + (i - CELL / 2.0) * step);
-            }
-        }
-        float[] sorted = cell.clone();
-        java.util.Arrays.sort(sorted);
-        float lo = sorted[(int) (0.01 * sorted.length)], hi = sorted[(int) (0.99 * sorted.length)];
-        BufferedImage img = new BufferedImage(CELL, CELL, BufferedImage.TYPE_BYTE_GRAY);
+        Side side = hip.side().equals("left") ? Side.LEFT : Side.RIGHT;
+        HipCrop crop = CROPPER.crop(r, side, hip.truth().get("centerMm").get(0).asDouble(),
+                hip.truth().get("centerMm").get(1).asDouble());
+        BufferedImage img = new BufferedImage(crop.size(), crop.size(), BufferedImage.TYPE_BYTE_GRAY);
         byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        for (int k = 0; k < cell.length; k++) {
-            data[k] = (byte) Math.clamp(Math.round(255 * (cell[k] - lo) / Math.max(hi - lo, 1e-6f)), 0, 255);
+        for (int k = 0; k < data.length; k++) {
+            data[k] = (byte) Math.clamp(Math.round(255 * (crop.pixels()[k] + 2) / 4), 0, 255);
         }
-        return img;
-    }
-
-    private static float bilinear(Radiograph r, double x, double y) {
-        x = Math.clamp(x, 0, r.columns() - 1.001);
-        y = Math.clamp(y, 0, r.rows() - 1.001);
-        int x0 = (int) x, y0 = (int) y;
-        double fx = x - x0, fy = y - y0;
-        double top = r.at(y0, x0) * (1 - fx) + r.at(y0, x0 + 1) * fx;
-        double bottom = r.at(y0 + 1, x0) * (1 - fx) + r.at(y0 + 1, x0 + 1) * fx;
-        return (float) (top * (1 - fy) + bottom * fy);
+        BufferedImage cell = new BufferedImage(CELL, CELL, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = cell.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img, 0, 0, CELL, CELL, null);
+        g.dispose();
+        return cell;
     }
 }

@@ -5,7 +5,6 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
-import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.core.Reason;
 import org.hipoa.core.Rejection;
@@ -114,8 +113,7 @@ public final class RadiographDecoder {
         int n = g.rows() * g.columns();
         float[] out = new float[n];
         if (g.bitsAllocated() == 8) {
-            byte[] values = pixelData instanceof OtherByteAttribute ? pixelData.getByteValues()
-                    : pixelData.getByteValues(); // OW read implicitly: PixelMed unpacks to bytes little-endian
+            byte[] values = pixelData.getByteValues(); // OB, or OW read implicitly: PixelMed unpacks little-endian
             requireLength(values.length, n);
             for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFF);
         } else {
