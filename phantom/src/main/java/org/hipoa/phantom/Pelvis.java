@@ -45,33 +45,29 @@ final class Pelvis {
         return oy + (ant && down > 0 ? down * (1 + (tilt - 1) * anterior(lat) * 1.6) : down);
     }
 
+    /** Local points and radii in image mm: {xs, ys, radii}. */
+    private double[][] toImage(double sgn, double[] lat, double[] down, double[] rad, boolean ant) {
+        int n = lat.length;
+        double[][] p = new double[3][n];
+        for (int k = 0; k < n; k++) {
+            p[0][k] = ax(sgn, lat[k], down[k], ant);
+            p[1][k] = ay(lat[k], down[k], ant);
+            p[2][k] = rad[k] * size;
+        }
+        return p;
+    }
+
     /** A tube through local points (sizes in units of the size factor). */
     private void tube(double sgn, double[] lat, double[] down, double[] rad, double depth, double cortex,
                       boolean caps, boolean ant) {
-        int n = lat.length;
-        double[] xs = new double[n];
-        double[] ys = new double[n];
-        double[] rs = new double[n];
-        for (int k = 0; k < n; k++) {
-            xs[k] = ax(sgn, lat[k], down[k], ant);
-            ys[k] = ay(lat[k], down[k], ant);
-            rs[k] = rad[k] * size;
-        }
-        r.tube(xs, ys, rs, depth, cortex, caps);
+        double[][] p = toImage(sgn, lat, down, rad, ant);
+        r.tube(p[0], p[1], p[2], depth, cortex, caps);
     }
 
     /** A cortical ridge added directly to the attenuation (see {@link Direct#ridge}). */
     private void ridge(double sgn, double[] lat, double[] down, double[] rad, double depth, boolean ant) {
-        int n = lat.length;
-        double[] xs = new double[n];
-        double[] ys = new double[n];
-        double[] rs = new double[n];
-        for (int k = 0; k < n; k++) {
-            xs[k] = ax(sgn, lat[k], down[k], ant);
-            ys[k] = ay(lat[k], down[k], ant);
-            rs[k] = rad[k] * size;
-        }
-        Direct.ridge(r, xs, ys, rs, depth, Mu.CORTICAL);
+        double[][] p = toImage(sgn, lat, down, rad, ant);
+        Direct.ridge(r, p[0], p[1], p[2], depth, Mu.CORTICAL);
     }
 
     private void ellipsoid(double sgn, double lat, double down, double a, double b, double angDeg,
