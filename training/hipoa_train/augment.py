@@ -28,8 +28,8 @@ class GraderAugment:
     def __call__(self, x: torch.Tensor, g: torch.Generator | None = None) -> torch.Tensor:
         n, _, h, w = x.shape
 
-        def u(lo, hi, *shape):
-            return lo + (hi - lo) * torch.rand(*(shape or (n,)), generator=g)
+        def u(lo, hi, *shape):  # drawn on the CPU from the seeded generator, used on the batch's device
+            return (lo + (hi - lo) * torch.rand(*(shape or (n,)), generator=g)).to(x.device)
 
         # Geometry: affine_grid works in [-1, 1] normalised coords; translation in px -> 2 * px / size.
         a = torch.deg2rad(u(-self.rotate_deg, self.rotate_deg))
@@ -47,5 +47,8 @@ class GraderAugment:
         v = inside.clamp_min(1e-6) ** gamma + (v - inside)
         v = (v - 0.5) * u(1 - self.contrast, 1 + self.contrast).view(n, 1, 1, 1) + 0.5
         v = v + u(-self.offset, self.offset).view(n, 1, 1, 1)
-        v = v + torch.randn(x.shape, generator=g) * u(0, self.noise).view(n, 1, 1, 1)
+        # On a GPU the noise is drawn there (from torch's seeded CUDA generator): a CPU draw of a whole batch would
+        # cost more than the training step.
+        noise = torch.randn(x.shape, generator=g) if x.device.type == "cpu" else torch.randn(x.shape, device=x.device)
+        v = v + noise * u(0, self.noise).view(n, 1, 1, 1)
         return (v - self.centre) / self.norm_scale

@@ -21,6 +21,18 @@ def setup(seed: int, threads: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def autocast(dev: torch.device):
+    """bf16 autocast on a GPU (Hopper/Ampere run it at full rate with fp32's range: no loss scaling needed); a no-op
+    on the CPU, where the shipped configuration trains in fp32."""
+    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda")
+
+
 class Budget:
     """Wall-clock budget: `exhausted(reserve)` is true once elapsed + reserve seconds would pass the limit, so
     training stops early enough to validate and checkpoint inside it."""
@@ -43,7 +55,8 @@ def save(path: Path, obj: dict) -> None:
 
 
 def load(path) -> dict:
-    return torch.load(path, map_location="cpu")
+    # Our own checkpoints hold metadata (args, contract) beside tensors; torch >= 2.6 would refuse them by default.
+    return torch.load(path, map_location="cpu", weights_only=False)
 
 
 def resume_path(resume: str | None, out: Path) -> Path | None:

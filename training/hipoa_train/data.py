@@ -79,6 +79,47 @@ class PhantomCrops(Dataset):
     def labels(self) -> np.ndarray:
         return np.array([it[3] for it in self.items], dtype=np.int64)
 
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """All crops (float16 [N,1,S,S], as stored) and labels [N,5], shard by shard: for training on a GPU, where
+        per-item loading would starve the device."""
+        x = torch.empty((len(self.items), 1, self.crop_px, self.crop_px), dtype=torch.float16)
+        by_shard: dict[str, list[tuple[int, int]]] = {}
+        for i, (path, row, *_rest) in enumerate(self.items):
+            by_shard.setdefault(path, []).append((i, row))
+        for path, pairs in by_shard.items():
+            arr = np.load(path)
+            idx, rows = zip(*pairs)
+            x[list(idx), 0] = torch.from_numpy(np.ascontiguousarray(arr[list(rows)], dtype=np.float16))
+        return x, torch.from_numpy(self.labels())
+
+
+class TensorBatches:
+    """(x float32, y) batches drawn from tensors already on the training device — shuffled, or weighted (class-balanced)
+    with replacement — so a GPU never waits for a data loader."""
+
+    def __init__(self, x, y, indices, batch: int, shuffle: bool, gen: torch.Generator, weights=None,
+                 drop_last: bool = True):
+        self.x, self.y, self.batch, self.shuffle, self.gen = x, y, batch, shuffle, gen
+        self.indices = torch.as_tensor(list(indices), dtype=torch.long)
+        self.weights = None if weights is None else torch.as_tensor(weights, dtype=torch.double)
+        self.drop_last = drop_last and len(self.indices) > batch
+
+    def __len__(self):
+        n = len(self.indices)
+        return n // self.batch if self.drop_last else -(-n // self.batch)
+
+    def __iter__(self):
+        n = len(self.indices)
+        if self.weights is not None:
+            order = self.indices[torch.multinomial(self.weights, n, replacement=True, generator=self.gen)]
+        elif self.shuffle:
+            order = self.indices[torch.randperm(n, generator=self.gen)]
+        else:
+            order = self.indices
+        for b in range(len(self)):
+            ix = order[b * self.batch:(b + 1) * self.batch].to(self.x.device)
+            yield self.x[ix].float(), self.y[ix]
+
 
 class PhantomFilms(Dataset):
     """Localiser items: canvas [1,H,W] float32 and head centres [2,2] (right then left; x=column, y=row, px)."""

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Subset
 from tqdm import tqdm
 
-from . import common, contract as contract_mod, data, metrics
+from . import common, compact, contract as contract_mod, data, metrics
 from .models import Localiser, MultitaskGrader
 
 
@@ -24,12 +24,15 @@ from .models import Localiser, MultitaskGrader
 def predict_grader(model, loader, input_px=None, progress=False):
     """(logits per task [N,K] arrays, labels [N,5]) in loader order."""
     model.eval()
+    dev = next(model.parameters()).device
     outs, labels = [[] for _ in data.TASKS], []
     for x, y in tqdm(loader, desc="predict", leave=False, disable=not progress):
-        x = resize(x, input_px)
-        for o, logits in zip(outs, model(x)):
-            o.append(logits.float().numpy())
-        labels.append(y.numpy())
+        x = resize(x.to(dev), input_px)
+        with common.autocast(dev):
+            logits_per_task = model(x)
+        for o, logits in zip(outs, logits_per_task):
+            o.append(logits.float().cpu().numpy())
+        labels.append(y.cpu().numpy())
     return [np.concatenate(o) for o in outs], np.concatenate(labels)
 
 
@@ -62,8 +65,9 @@ def grader_report(logits, labels, reps=0, seed=0) -> dict:
 def predict_localiser(model, loader, progress=False):
     model.eval()
     pred, true = [], []
+    dev = next(model.parameters()).device
     for x, c in tqdm(loader, desc="predict", leave=False, disable=not progress):
-        pred.append(model(x)[1].numpy())
+        pred.append(model(x.to(dev))[1].float().cpu().numpy())
         true.append(c.numpy())
     return np.concatenate(pred), np.concatenate(true)
 
@@ -86,7 +90,7 @@ def load_model(ck: dict):
         m = MultitaskGrader(ck["arch"], ck.get("dropout", 0.2))
     else:
         m = Localiser(ck.get("width", 16))
-    m.load_state_dict(ck["model"])
+    m.load_state_dict(compact.state_dict_of(ck))
     return m.eval()
 
 
@@ -102,10 +106,11 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="write the JSON here (also printed)")
+    ap.add_argument("--device", default="auto", help="auto (CUDA when present, else CPU), cpu or cuda")
     a = ap.parse_args(argv)
     common.setup(0, a.threads)
     ck = common.load(a.checkpoint)
-    model = load_model(ck)
+    model = load_model(ck).to(common.device(a.device))
     c = contract_mod.load(a.contract)
     if ck["kind"] == "grader":
         ds = data.grader_dataset(a.data, a.manifest, c)

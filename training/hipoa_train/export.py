@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import common, contract as contract_mod, data
+from . import common, compact, contract as contract_mod, data
 from .evaluate import load_model
 
 GRADER_OUTPUTS = list(data.TASKS)
@@ -69,8 +69,13 @@ def export(ck, out: Path, x: np.ndarray, name: str, version: str) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(model, (xt,), str(out), input_names=["image"], output_names=names, opset_version=17,
                       dynamic_axes={"image": {0: "batch"}, **{n: {0: "batch"} for n in names}},
-                      do_constant_folding=True)
+                      do_constant_folding=True,
+                      # Int8 storage needs the weights as trained: EVAL mode would fold each batch norm into the
+                      # convolution before it, changing the weights (ONNX Runtime fuses them itself at load).
+                      training=torch.onnx.TrainingMode.PRESERVE if "model_int8" in ck else torch.onnx.TrainingMode.EVAL)
     m = onnx.load(str(out))
+    if "model_int8" in ck:
+        print(f"int8 weights: {int8_initializers(m, ck['model_int8']['int8'])} tensors stored as int8")
     for k, v in metadata(ck, name, version, ck["contract"]).items():
         m.metadata_props.append(onnx.StringStringEntryProto(key=k, value=v))
     onnx.checker.check_model(m)
@@ -80,6 +85,30 @@ def export(ck, out: Path, x: np.ndarray, name: str, version: str) -> dict:
         json.dump({"input": Path(f"{out}.reference-input.npy").name, "tolerance": 1e-3,
                    "outputs": {n: r.tolist() for n, r in zip(names, ref)}}, f)
     return dict(zip(names, ref))
+
+
+def int8_initializers(m, int8: dict) -> int:
+    """Store each weight that the checkpoint holds as int8 as int8 in the graph too, behind a DequantizeLinear
+    (per output channel, zero point 0) that restores exactly the fp32 values PyTorch used. Initializers the exporter
+    renamed or changed (e.g. a convolution fused with the batch norm after it) stay fp32."""
+    from onnx import helper, numpy_helper
+
+    graph, done = m.graph, 0
+    for init in list(graph.initializer):
+        if init.name not in int8:
+            continue
+        q, scale = int8[init.name]
+        if not np.array_equal(numpy_helper.to_array(init), compact.dequantize(q, scale).numpy()):
+            continue
+        base = init.name
+        graph.initializer.remove(init)
+        graph.initializer.extend([numpy_helper.from_array(q.numpy(), base + "_int8"),
+                                  numpy_helper.from_array(scale.numpy().astype(np.float32), base + "_scale"),
+                                  numpy_helper.from_array(np.zeros(q.shape[0], np.int8), base + "_zero")])
+        graph.node.insert(0, helper.make_node("DequantizeLinear", [base + "_int8", base + "_scale", base + "_zero"],
+                                              [base], axis=0, name=base + "_dequantize"))
+        done += 1
+    return done
 
 
 def check_onnxruntime(path: Path, x: np.ndarray, ref: dict) -> float | None:

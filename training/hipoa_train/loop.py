@@ -23,11 +23,14 @@ def add_loop_args(ap, epochs=10, batch=16, lr=1e-3):
     ap.add_argument("--lr", type=float, default=lr)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--max-minutes", type=float, help="wall-clock budget: stop, validate and checkpoint inside it")
+    ap.add_argument("--fit-budget", action="store_true",
+                    help="with --max-minutes: after the first epoch, cut --epochs to what fits and anneal over those")
     ap.add_argument("--max-steps", type=int, help="stop after this many optimizer steps in total (smoke tests)")
     ap.add_argument("--resume", help="checkpoint to continue from, or 'auto' for OUT/last.pt if present")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (torch uses 1 by default here)")
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers (0: load in the main process)")
+    ap.add_argument("--device", default="auto", help="auto (CUDA when present, else CPU), cpu, cuda or cuda:N")
     ap.add_argument("--out", required=True, help="output folder: last.pt, best.pt, history.jsonl")
 
 
@@ -51,6 +54,8 @@ def fit(a, model, opt, train_loader, step, validate, meta: dict, gen: torch.Gene
     val_seconds = None
     result = {"epochs_done": start_epoch, "best_score": best, "stopped": None}
     for epoch in range(start_epoch, a.epochs):
+        if epoch >= a.epochs:  # --fit-budget shortened the run
+            break
         model.train()
         t0, n_batches, loss_sum, stop = time.monotonic(), 0, 0.0, None
         bar = tqdm(train_loader, desc=f"epoch {epoch + 1}/{a.epochs}", leave=False, dynamic_ncols=True)
@@ -73,6 +78,15 @@ def fit(a, model, opt, train_loader, step, validate, meta: dict, gen: torch.Gene
         bar.close()
         train_seconds = time.monotonic() - t0
         complete = stop is None
+        if complete and epoch == start_epoch and getattr(a, "fit_budget", False) and a.max_minutes:
+            # Fit the run to the wall-clock budget: as many epochs as the first one says will fit, with the cosine
+            # schedule stretched over exactly those, so the learning rate has annealed when time runs out.
+            per_epoch = train_seconds + 5 + train_seconds * a.val_batches / max(n_batches, 1) / 3
+            fit = max(epoch + 1, min(a.epochs, int((a.max_minutes * 60 - budget.elapsed()) / per_epoch) + epoch + 1))
+            if fit != a.epochs:
+                print(f"fit to budget: {fit} epochs of ~{per_epoch:.0f} s", flush=True)
+                a.epochs = fit
+                sched.T_max = fit
         if complete:
             sched.step()
         t1 = time.monotonic()

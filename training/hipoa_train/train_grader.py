@@ -76,27 +76,41 @@ def main(argv=None):
     train_idx, val_idx = data.split(ds.groups(), a.val_fraction, a.seed)
     labels = ds.labels()
     print(f"{len(ds)} hips: {len(train_idx)} train, {len(val_idx)} val; {a.arch} at {input_px} px; "
-          f"{torch.get_num_threads()} threads")
+          f"{torch.get_num_threads()} threads; device {common.device(a.device)}")
+    dev = common.device(a.device)
     sampler = data.balanced_sampler(labels[train_idx], a.balance_task, a.seed) if a.balanced else None
-    train_loader = DataLoader(Subset(ds, train_idx), batch_size=a.batch, shuffle=sampler is None, sampler=sampler,
-                              drop_last=len(train_idx) > a.batch, num_workers=a.workers, generator=gen)
-    val_loader = DataLoader(Subset(ds, val_idx), batch_size=a.batch * 2, shuffle=False, num_workers=a.workers)
+    if dev.type == "cuda" and isinstance(ds, data.PhantomCrops):
+        x_all, y_all = (t.to(dev) for t in ds.tensors())
+        train_loader = data.TensorBatches(x_all, y_all, train_idx, a.batch, True, gen,
+                                          weights=None if sampler is None else sampler.weights)
+        val_loader = data.TensorBatches(x_all, y_all, val_idx, a.batch * 2, False, gen, drop_last=False)
+    else:
+        train_loader = DataLoader(Subset(ds, train_idx), batch_size=a.batch, shuffle=sampler is None, sampler=sampler,
+                                  drop_last=len(train_idx) > a.batch, num_workers=a.workers, generator=gen)
+        val_loader = DataLoader(Subset(ds, val_idx), batch_size=a.batch * 2, shuffle=False, num_workers=a.workers)
     a.val_batches = len(val_loader)
 
     model = MultitaskGrader(a.arch, a.dropout)
     if a.init_checkpoint:
         load_init(model, a.init_checkpoint)
+    model = model.to(dev)
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input size: let cuDNN pick the fastest kernels once
+        model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     weights = parse_weights(a.loss_weights)
     augment = None if a.no_augment else GraderAugment(centre=c.centre, norm_scale=c.scale)
 
     def step(batch):
         x, y = batch
+        x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
         if augment:
             x = augment(x, gen)
-        logits = model(resize(x, a.input_px))
+        with common.autocast(dev):
+            logits = model(resize(x, a.input_px))
         # Multitask loss: weighted sum of the per-task cross-entropies (von Schacky et al.).
-        return sum(weights[t] * F.cross_entropy(lg, y[:, i]) for i, (t, lg) in enumerate(zip(data.TASKS, logits)))
+        return sum(weights[t] * F.cross_entropy(lg.float(), y[:, i])
+                   for i, (t, lg) in enumerate(zip(data.TASKS, logits)))
 
     def validate():
         if not val_idx:

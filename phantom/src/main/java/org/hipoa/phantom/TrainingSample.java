@@ -8,6 +8,8 @@ import org.hipoa.core.crop.LocaliserInput;
 import org.hipoa.core.dicom.PixelSpacing;
 import org.hipoa.core.dicom.Radiograph;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -16,20 +18,28 @@ import java.util.SplittableRandom;
  * contract (centred on the true head centre plus a small seeded jitter, so the grader learns to tolerate the
  * localiser's error), and the whole film on the localiser canvas with the true centres in canvas pixels.
  */
-public record TrainingSample(PhantomCase phantomCase, HipCrop right, HipCrop left, LocaliserInput film,
+public record TrainingSample(PhantomCase phantomCase, List<HipCrop[]> crops, LocaliserInput film,
                              double[] rightCanvasPx, double[] leftCanvasPx) {
 
-    public static TrainingSample of(PhantomCase c, CropContract contract, double jitterMm) {
-        RenderedFilm rendered = PhantomRenderer.render(c);
-        Radiograph r = asDecoded(rendered);
+    /**
+     * One render, cropped once per contract ({@code crops().get(i)} = right, left for {@code contracts.get(i)}: graders
+     * of different input sizes train on the same films), with the same jitter for every size. The localiser canvas
+     * uses the first contract.
+     */
+    public static TrainingSample of(PhantomCase c, List<CropContract> contracts, double jitterMm) {
+        Radiograph r = asDecoded(PhantomRenderer.render(c));
         SplittableRandom jitter = new SplittableRandom(c.seed() ^ 0x6A09E667F3BCC909L);
-        HipCropper cropper = new HipCropper(contract);
-        HipCrop right = cropper.crop(r, Side.RIGHT, c.right().centerXmm() + jitterMm * jitter.nextGaussian(),
-                c.right().centerYmm() + jitterMm * jitter.nextGaussian());
-        HipCrop left = cropper.crop(r, Side.LEFT, c.left().centerXmm() + jitterMm * jitter.nextGaussian(),
-                c.left().centerYmm() + jitterMm * jitter.nextGaussian());
-        LocaliserInput film = LocaliserInput.of(r, contract);
-        return new TrainingSample(c, right, left, film, canvas(film, c.right()), canvas(film, c.left()));
+        double rx = c.right().centerXmm() + jitterMm * jitter.nextGaussian();
+        double ry = c.right().centerYmm() + jitterMm * jitter.nextGaussian();
+        double lx = c.left().centerXmm() + jitterMm * jitter.nextGaussian();
+        double ly = c.left().centerYmm() + jitterMm * jitter.nextGaussian();
+        List<HipCrop[]> crops = new ArrayList<>(contracts.size());
+        for (CropContract contract : contracts) {
+            HipCropper cropper = new HipCropper(contract);
+            crops.add(new HipCrop[] {cropper.crop(r, Side.RIGHT, rx, ry), cropper.crop(r, Side.LEFT, lx, ly)});
+        }
+        LocaliserInput film = LocaliserInput.of(r, contracts.getFirst());
+        return new TrainingSample(c, List.copyOf(crops), film, canvas(film, c.right()), canvas(film, c.left()));
     }
 
     /**

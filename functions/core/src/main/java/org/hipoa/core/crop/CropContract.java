@@ -35,6 +35,25 @@ public record CropContract(int version, double graderCropMm, int graderOutputPx,
         }
     }
 
+    /**
+     * The same field of view, sampling and normalisation at another output size: graders differ in input size
+     * (the CPU DenseNet-121 at 160 px, the paper's DenseNet-161 at 224 px) but must see the same 96 mm of anatomy.
+     */
+    public CropContract withGraderOutputPx(int px) {
+        return new CropContract(version, graderCropMm, px, mirrorLeft, localiserMmPerPx, localiserWidthPx,
+                localiserHeightPx, lowQuantile, highQuantile, centre, scale);
+    }
+
+    /** A model folder's own contract ({@code DIR/crop-contract.json}) where it has one, else the bundled one. */
+    public static CropContract forModelDir(Path dir) {
+        Path own = dir.resolve("crop-contract.json");
+        try {
+            return Files.isRegularFile(own) ? read(own) : bundled();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static CropContract read(Path file) throws IOException {
         return parse(new ObjectMapper().readTree(Files.readAllBytes(file)));
     }

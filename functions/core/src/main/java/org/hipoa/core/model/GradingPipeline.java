@@ -33,11 +33,20 @@ public final class GradingPipeline implements AutoCloseable {
     private final HipGrader grader;
 
     public GradingPipeline(Path modelDir) {
-        this(CropContract.bundled(), new HipLocator(modelDir.resolve("localiser.onnx")),
+        this(CropContract.forModelDir(modelDir), new HipLocator(modelDir.resolve("localiser.onnx")),
                 new HipGrader(modelDir.resolve("grader.onnx")));
     }
 
     public GradingPipeline(CropContract contract, HipLocator locator, HipGrader grader) {
+        // A grader fed crops of another size would still run (dynamic axes) and grade nonsense: refuse at load.
+        // The export writes inputSize as a JSON pair, e.g. "[224, 224]".
+        String size = grader.info().properties().getOrDefault("inputSize", "");
+        String inputPx = size.replaceAll("^\\[\\s*(\\d+).*$", "$1");
+        if (inputPx.matches("\\d+") && Integer.parseInt(inputPx) != contract.graderOutputPx()) {
+            throw new IllegalStateException("grader " + grader.info().name() + " expects " + inputPx
+                    + " px crops but the crop contract makes " + contract.graderOutputPx()
+                    + " px: keep each grader in a folder with its own crop-contract.json");
+        }
         this.contract = contract;
         this.locator = locator;
         this.grader = grader;

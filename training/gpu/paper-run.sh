@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# One GPU lease, one call (the device tool gives a session ~15 minutes, one command <= 10 minutes):
+#   1. phantom training data from the product's own Java crop code (carried JRE + jars in .device/, all cores),
+#      one render per film cut at 224 px (paper config) and 160 px (CPU config);
+#   2. the paper's DenseNet-161 at 224 px and the CPU config's DenseNet-121 at 160 px, trained side by side on the
+#      one GPU (bf16 autocast), each fitted to a wall-clock budget;
+#   3. int8-weight checkpoints (hipoa_train.compact) and logs into $OUT; export + evaluation happen back home.
+# Local smoke run (CPU, tiny): FILMS=8 MIN161=0.5 MIN121=0.5 OUT=/tmp/o training/gpu/paper-run.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+OUT=${OUT:?set OUT}
+FILMS=${FILMS:-4000}
+SEED=${SEED:-3001}
+DEADLINE=${DEADLINE:-540}   # seconds after start by which everything is in $OUT (the call's limit is 600)
+EPOCHS=${EPOCHS:-60}
+t0=$(date +%s)
+stamp() { echo "[$(( $(date +%s) - t0 )) s] $*" | tee -a "$OUT/timeline.txt"; }
+
+stamp "start on $(nproc) cores"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >> "$OUT/timeline.txt" 2>&1 || true
+python3 -c 'import torch, onnx; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "onnx", onnx.__version__)' | tee -a "$OUT/timeline.txt"
+
+JAVA=java
+if ! command -v java >/dev/null || ! java -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
+  mkdir -p /tmp/jre && tar xJf .device/jre.tar.xz -C /tmp/jre --strip-components=1 && JAVA=/tmp/jre/bin/java
+fi
+stamp "java: $($JAVA -version 2>&1 | head -1)"
+
+DATA=/tmp/hipoa-train
+rm -rf "$DATA"
+$JAVA -Xmx48g -Djava.awt.headless=true -cp "$ROOT/.device/lib/*" org.hipoa.cli.Hipoa phantom-train-data \
+  --count "$FILMS" --seed "$SEED" --out "$DATA" --crop-px 224,160 --threads "$(nproc)" --shard-size 500 \
+  2> "$OUT/train-data.err" || { stamp "train-data FAILED"; tail -5 "$OUT/train-data.err"; exit 1; }
+stamp "train data: $(wc -l < "$DATA/px224/hips.jsonl") hips at 224 and 160 px, $(du -sh "$DATA" | cut -f1)"
+
+cd training
+export PYTHONUNBUFFERED=1
+# Whatever the data generation took, both trainings share what is left, minus ~50 s for int8 + val + copy.
+MIN=$(python3 -c "print(max(0.3, ($DEADLINE - $(( $(date +%s) - t0 )) - 50) / 60))")
+stamp "training budget: $MIN min each (side by side)"
+MIN161=${MIN161:-$MIN}
+MIN121=${MIN121:-$MIN}
+python3 -m hipoa_train.train_grader --config paper --data "$DATA/px224" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
+  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN161" --fit-budget --seed 1 --out /tmp/run161 \
+  > "$OUT/train161.log" 2>&1 &
+p161=$!
+python3 -m hipoa_train.train_grader --config cpu --data "$DATA/px160" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
+  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN121" --fit-budget --seed 1 --out /tmp/run121 \
+  > "$OUT/train121.log" 2>&1 &
+p121=$!
+wait $p161; r161=$?
+stamp "densenet161 done rc=$r161: $(grep -a '^done' "$OUT/train161.log")"
+wait $p121; r121=$?
+stamp "densenet121 done rc=$r121: $(grep -a '^done' "$OUT/train121.log")"
+
+for r in 161 121; do
+  if [ -f /tmp/run$r/best.pt ]; then
+    python3 -m hipoa_train.compact /tmp/run$r/best.pt /tmp/run$r/best-int8.pt | tee -a "$OUT/timeline.txt"
+    python3 -m hipoa_train.evaluate --checkpoint /tmp/run$r/best-int8.pt --data "$DATA/px$([ $r = 161 ] && echo 224 || echo 160)" \
+      --split val --bootstrap 200 --batch 256 --out "$OUT/val$r-int8.json" > /dev/null 2>&1
+    cp /tmp/run$r/history.jsonl "$OUT/history$r.jsonl"
+  fi
+done
+[ -f /tmp/run121/best-int8.pt ] && cp /tmp/run121/best-int8.pt "$OUT/grader121-int8.pt"
+# Files come back at most 16 MiB each: split the DenseNet-161 checkpoint (~27 MB), joined with cat at home.
+[ -f /tmp/run161/best-int8.pt ] && split -b 15M -d /tmp/run161/best-int8.pt "$OUT/grader161-int8.pt.part"
+for f in "$OUT"/*.log; do tr '\r' '\n' < "$f" | grep -av '^\s*$' | grep -av 'it/s\]$\|s/it\]$' > "$f.tmp"; mv "$f.tmp" "$f"; done
+stamp "done"
+# At most 8 files come back: logs, histories and validation reports travel as one archive.
+(cd "$OUT" && shopt -s nullglob && small=(*.log *.jsonl *.json *.err) && tar czf logs.tgz "${small[@]}" && rm -f "${small[@]}")
+ls -la "$OUT"
