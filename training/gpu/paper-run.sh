@@ -14,6 +14,9 @@ FILMS=${FILMS:-4000}
 SEED=${SEED:-3001}
 DEADLINE=${DEADLINE:-540}   # seconds after start by which everything is in $OUT (the call's limit is 600)
 EPOCHS=${EPOCHS:-60}
+EPOCHS161=${EPOCHS161:-$EPOCHS}
+EPOCHS121=${EPOCHS121:-$EPOCHS}
+FIT=${FIT---fit-budget}   # FIT= (empty) runs exactly EPOCHS161/EPOCHS121, with the budget only as a safety stop
 t0=$(date +%s)
 stamp() { echo "[$(( $(date +%s) - t0 )) s] $*" | tee -a "$OUT/timeline.txt"; }
 
@@ -41,12 +44,12 @@ MIN=$(python3 -c "print(max(0.3, ($DEADLINE - $(( $(date +%s) - t0 )) - 50) / 60
 stamp "training budget: $MIN min each (side by side)"
 MIN161=${MIN161:-$MIN}
 MIN121=${MIN121:-$MIN}
-python3 -m hipoa_train.train_grader --config paper --data "$DATA/px224" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN161" --fit-budget --seed 1 --out /tmp/run161 \
+python3 -m hipoa_train.train_grader --config paper --data "$DATA/px224" --epochs "$EPOCHS161" --batch 64 --lr 1e-3 \
+  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN161" $FIT --seed 1 --out /tmp/run161 \
   > "$OUT/train161.log" 2>&1 &
 p161=$!
-python3 -m hipoa_train.train_grader --config cpu --data "$DATA/px160" --epochs "$EPOCHS" --batch 64 --lr 1e-3 \
-  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN121" --fit-budget --seed 1 --out /tmp/run121 \
+python3 -m hipoa_train.train_grader --config cpu --data "$DATA/px160" --epochs "$EPOCHS121" --batch 64 --lr 1e-3 \
+  --loss-weights cysts=2 --threads 4 --max-minutes "$MIN121" $FIT --seed 1 --out /tmp/run121 \
   > "$OUT/train121.log" 2>&1 &
 p121=$!
 wait $p161; r161=$?
@@ -65,7 +68,7 @@ done
 [ -f /tmp/run121/best-int8.pt ] && cp /tmp/run121/best-int8.pt "$OUT/grader121-int8.pt"
 # Files come back at most 16 MiB each: split the DenseNet-161 checkpoint (~27 MB), joined with cat at home.
 [ -f /tmp/run161/best-int8.pt ] && split -b 15M -d /tmp/run161/best-int8.pt "$OUT/grader161-int8.pt.part"
-for f in "$OUT"/*.log; do tr '\r' '\n' < "$f" | grep -av '^\s*$' | grep -av 'it/s\]$\|s/it\]$' > "$f.tmp"; mv "$f.tmp" "$f"; done
+for f in "$OUT"/*.log; do tr '\r' '\n' < "$f" | grep -av '^\s*$' | grep -av '|.*it/s\|s/it' > "$f.tmp"; mv "$f.tmp" "$f"; done
 stamp "done"
 # At most 8 files come back: logs, histories and validation reports travel as one archive.
 (cd "$OUT" && shopt -s nullglob && small=(*.log *.jsonl *.json *.err) && tar czf logs.tgz "${small[@]}" && rm -f "${small[@]}")
