@@ -39,6 +39,9 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         }
     }
 
+    /** The stack of Lambda's main thread. */
+    static final long CONTAINER_STACK_BYTES = 8L << 20;
+
     private final String name;
     private final String region;
     private final Class<I> inputType;
@@ -62,8 +65,10 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
         this.memoryMb = 3008;
         AtomicInteger n = new AtomicInteger();
-        this.containers = Executors.newFixedThreadPool(concurrency,
-                r -> Thread.ofPlatform().daemon().name(name + "-container-" + n.incrementAndGet()).unstarted(r));
+        // Lambda's Java runtime runs the handler on its main thread (8 MB stack, ulimit -s); a default 1 MB pool
+        // thread is too small for ONNX Runtime: OrtEnvironment creation recursed past 1 MB and crashed the JVM.
+        this.containers = Executors.newFixedThreadPool(concurrency, r -> Thread.ofPlatform().daemon()
+                .name(name + "-container-" + n.incrementAndGet()).stackSize(CONTAINER_STACK_BYTES).unstarted(r));
         this.serializer = LambdaEventSerializers.serializerFor(inputType, LocalFunction.class.getClassLoader());
     }
 
