@@ -182,7 +182,12 @@ public final class EmbeddedAws implements AutoCloseable {
     public void close() {
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
+                long t = System.nanoTime();
                 closeables.get(i).close();
+                if (Boolean.getBoolean("hipoa.local.debugClose")) {
+                    System.err.printf("close %s %d ms%n", closeables.get(i).getClass().getSimpleName(),
+                            (System.nanoTime() - t) / 1_000_000);
+                }
             } catch (Exception e) {
                 System.err.println("local stack: closing " + closeables.get(i).getClass().getSimpleName()
                         + ": " + e);
