@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.lambda.powertools.metrics.Metrics;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.nio.charset.StandardCharsets;
@@ -59,7 +58,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent request, Context context) {
         return Lambda.withLogging(context, () -> {
-            Metrics metrics = MetricsFactory.getMetricsInstance();
+            Metrics metrics = Lambda.metrics();
             APIGatewayProxyResponseEvent response;
             try {
                 response = route(request == null ? new APIGatewayProxyRequestEvent() : request);
@@ -67,7 +66,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
                 response = error(e.status, e.code, e.getMessage());
                 if (e.allow != null) response.getHeaders().put("Allow", e.allow);
             } catch (RuntimeException e) {
-                LOG.error("request failed {}", entry("error", e.getClass().getSimpleName()), e);
+                LOG.error("request failed {}", entry("errorType", e.getClass().getSimpleName()), e);
                 response = error(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
             }
             metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);

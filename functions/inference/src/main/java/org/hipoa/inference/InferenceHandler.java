@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.lambda.powertools.metrics.Metrics;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.time.Instant;
@@ -78,7 +77,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return Lambda.withLogging(context, () -> {
-            Metrics metrics = MetricsFactory.getMetricsInstance();
+            Metrics metrics = Lambda.metrics();
             try {
                 return new SQSBatchResponse(handle(event == null || event.getRecords() == null ? List.of()
                         : event.getRecords(), metrics));
@@ -101,7 +100,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } catch (RuntimeException e) {
                 LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
-                        entry("error", e.getClass().getSimpleName()));
+                        entry("errorType", e.getClass().getSimpleName()));
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             }
         }
@@ -118,7 +117,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             grades = grader.grade(crops); // one ONNX Runtime call for the whole batch
         } catch (RuntimeException e) {
             LOG.error("grader failed for the batch {} {}", entry("hips", crops.size()),
-                    entry("error", e.getClass().getSimpleName()));
+                    entry("errorType", e.getClass().getSimpleName()));
             pending.forEach(p -> retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId())));
             return retry;
         }
@@ -139,7 +138,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 LOG.debug("batch {}", entry("hips", crops.size()));
             } catch (RuntimeException e) {
                 LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
-                        entry("error", e.getClass().getSimpleName()));
+                        entry("errorType", e.getClass().getSimpleName()));
                 retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
             }
         }

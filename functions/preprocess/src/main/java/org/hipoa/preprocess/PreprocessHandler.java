@@ -28,7 +28,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.lambda.powertools.metrics.Metrics;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.io.IOException;
@@ -77,7 +76,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     @Override
     public Void handleRequest(S3Event event, Context context) {
         return Lambda.withLogging(context, () -> {
-            Metrics metrics = MetricsFactory.getMetricsInstance();
+            Metrics metrics = Lambda.metrics();
             try {
                 RuntimeException first = null;
                 List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
@@ -89,7 +88,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                                 MetricUnit.COUNT);
                     } catch (RuntimeException e) { // transient: finish the other records, then let Lambda retry
                         LOG.error("preprocess error, the invocation will be retried {}",
-                                entry("error", e.getClass().getSimpleName()));
+                                entry("errorType", e.getClass().getSimpleName()));
                         if (first == null) first = e;
                         else first.addSuppressed(e);
                     }
