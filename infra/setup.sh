@@ -46,3 +46,16 @@ fi
 # Training stack (Debian's CPU torch for /usr/bin/python3, onnxruntime, pydicom): training/README.md.
 bash training/setup.sh >/dev/null
 echo "setup: ok" >&2
+
+# Node.js + npm for the embedded local stack's DynamoDB (dynalite, infra/local/node; ./hipoa demo and the
+# infra/local tests). Node >= 18; Debian's nodejs package is enough.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs and npm from Debian" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -d infra/local/node/node_modules/dynalite ]; then
+  echo "setup: npm ci in infra/local/node (dynalite)" >&2
+  (cd infra/local/node && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+echo "setup: local stack ok" >&2

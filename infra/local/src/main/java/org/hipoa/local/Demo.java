@@ -1,0 +1,212 @@
+package org.hipoa.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.hipoa.phantom.HipTruth;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./hipoa demo [--once] [--count N] [--seed S]}: the whole pipeline on this machine. Starts the embedded
+ * stack, uploads N phantom studies as provider {@code demo-provider} would (S3 PutObject under
+ * {@code incoming/demo-provider/…}), waits until each is GRADED or FAILED, reads the results back through the local
+ * API, prints them beside the phantom's truth and a ready curl line, then serves until Ctrl-C. With --once it exits
+ * after the table: 0 only if every study was GRADED.
+ */
+public final class Demo {
+    static final String PROVIDER = "demo-provider";
+
+    private Demo() {}
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "hipoa-local-log4j2.xml");
+        }
+        boolean once = false;
+        int count = 6;
+        long seed = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--once" -> once = true;
+                case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
+                case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
+                case "-h", "--help" -> {
+                    System.out.println("usage: ./hipoa demo [--once] [--count N] [--seed S]");
+                    return;
+                }
+                default -> {
+                    System.err.println("demo: unknown option " + args[i] + " (usage: ./hipoa demo [--once] "
+                            + "[--count N] [--seed S])");
+                    System.exit(2);
+                }
+            }
+        }
+        if (count < 1 || count > 500) {
+            System.err.println("demo: --count must be 1..500");
+            System.exit(2);
+        }
+        System.exit(run(once, count, seed));
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+        return args[i];
+    }
+
+    private static int run(boolean once, int count, long seed) throws Exception {
+        Path work = Files.createTempDirectory("hipoa-demo-");
+        EmbeddedAws aws = null;
+        try {
+            long t0 = System.nanoTime();
+            List<PhantomStudies.Study> studies = PhantomStudies.write(seed, 0, count, work.resolve("films"),
+                    Runtime.getRuntime().availableProcessors());
+            System.err.printf("demo: %d phantom studies (seed %d) in %.1f s%n", count, seed,
+                    (System.nanoTime() - t0) / 1e9);
+            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).start();
+            System.err.printf("demo: local stack up in %.1f s — S3 %s, DynamoDB %s, SQS %s%n",
+                    aws.startTime().toMillis() / 1e3, aws.s3Endpoint(), aws.dynamoDbEndpoint(), aws.sqsEndpoint());
+
+            Map<String, Instant> uploadedAt = new LinkedHashMap<>();
+            String day = LocalDate.now(ZoneOffset.UTC).toString();
+            String bucket = aws.names().ingestBucket();
+            for (PhantomStudies.Study s : studies) {
+                String key = "incoming/" + PROVIDER + "/" + day + "/" + s.file().getFileName();
+                aws.s3().putObject(b -> b.bucket(bucket).key(key).contentType("application/dicom"),
+                        RequestBody.fromFile(s.file()));
+                uploadedAt.put(s.studyInstanceUid(), Instant.now());
+            }
+            System.err.printf("demo: uploaded %d studies to s3://%s/incoming/%s/%s/%n", count,
+                    aws.names().ingestBucket(), PROVIDER, day);
+
+            LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
+            Duration timeout = Duration.ofSeconds(60 + 20L * count);
+            List<JsonNode> results = awaitFinal(api, count, timeout);
+
+            boolean allGraded = printTable(api, studies, uploadedAt);
+            printTimings(aws, results, uploadedAt.values().stream().min(Comparator.naturalOrder()).orElseThrow());
+            System.out.println();
+            System.out.println("Local API (key " + aws.apiKey() + "):");
+            System.out.println("  curl -s -H 'x-api-key: " + aws.apiKey() + "' " + aws.apiBaseUrl() + "/v1/providers/"
+                    + PROVIDER + "/results");
+            if (once) return allGraded ? 0 : 1;
+
+            System.out.println("Serving until Ctrl-C (upload more with any S3 client: endpoint " + aws.s3Endpoint()
+                    + ", path-style, key/secret hipoa-local/hipoa-local-secret).");
+            CountDownLatch forever = new CountDownLatch(1);
+            EmbeddedAws stack = aws;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stack.close();
+                deleteQuietly(work);
+            }));
+            aws = null;     // the hook owns it now
+            forever.await();
+            return 0;
+        } catch (IllegalStateException e) {
+            System.err.println("demo: " + e.getMessage());
+            return 1;
+        } finally {
+            if (aws != null) {
+                aws.close();
+                deleteQuietly(work);
+            }
+        }
+    }
+
+    /** Polls the provider listing until {@code count} results are all GRADED or FAILED. */
+    private static List<JsonNode> awaitFinal(LocalApiClient api, int count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = "no results yet";
+        while (System.nanoTime() < deadline) {
+            List<JsonNode> results = api.providerResults(PROVIDER);
+            long done = results.stream().map(r -> r.path("status").asText())
+                    .filter(s -> s.equals("GRADED") || s.equals("FAILED")).count();
+            state = results.size() + " of " + count + " uploads known, " + done + " GRADED or FAILED";
+            if (results.size() >= count && done == results.size()) return results;
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for results: " + state
+                + " (the handlers' errors are in the log above; -Dhipoa.local.logLevel=INFO shows more)");
+    }
+
+    private static boolean printTable(LocalApiClient api, List<PhantomStudies.Study> studies,
+                                      Map<String, Instant> uploadedAt) {
+        boolean allGraded = true;
+        System.out.println();
+        System.out.println("study  uploadId  status  hip    FO    AO    JSN   scl   cysts   (phantom truth in brackets)");
+        for (PhantomStudies.Study s : studies) {
+            List<JsonNode> found = api.lookupStudy(s.studyInstanceUid());
+            if (found.isEmpty()) {
+                System.out.printf("%5d  %-8s  %-7s%n", s.index(), "-", "MISSING");
+                allGraded = false;
+                continue;
+            }
+            JsonNode r = found.getFirst();
+            String status = r.path("status").asText();
+            allGraded &= status.equals("GRADED");
+            String id = r.path("uploadId").asText().substring(0, 8);
+            if (!status.equals("GRADED")) {
+                System.out.printf("%5d  %s  %-7s %s%n", s.index(), id, status, r.path("failure"));
+                continue;
+            }
+            for (String side : List.of("right", "left")) {
+                JsonNode h = r.path("hips").path(side);
+                HipTruth t = side.equals("right") ? s.right() : s.left();
+                System.out.printf("%5s  %-8s  %-7s %-5s  %-4s  %-4s  %-4s  %-4s  %-4s%n",
+                        side.equals("right") ? Integer.toString(s.index()) : "", side.equals("right") ? id : "",
+                        side.equals("right") ? status : "", side,
+                        cell(h.path("fo"), t.fo()), cell(h.path("ao"), t.ao()), cell(h.path("jsn"), t.jsn()),
+                        cell(h.path("sclerosis"), t.sclerosis() ? 1 : 0), cell(h.path("cysts"), t.cysts() ? 1 : 0));
+            }
+        }
+        return allGraded;
+    }
+
+    private static String cell(JsonNode predicted, int truth) {
+        String p = predicted.isBoolean() ? (predicted.asBoolean() ? "1" : "0") : predicted.asText("?");
+        return p + "[" + truth + "]";
+    }
+
+    private static void printTimings(EmbeddedAws aws, List<JsonNode> results, Instant firstUpload) {
+        List<Long> ms = new ArrayList<>();
+        for (JsonNode r : results) {
+            if (r.hasNonNull("updatedAt")) {
+                ms.add(Duration.between(firstUpload, Instant.parse(r.get("updatedAt").asText())).toMillis());
+            }
+        }
+        ms.sort(null);
+        System.out.println();
+        if (!ms.isEmpty()) {
+            System.out.printf("Timings: all %d done %.1f s after the first upload (cold functions included)%n",
+                    results.size(), ms.getLast() / 1e3);
+        }
+        for (LocalFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
+            for (LocalFunction.ColdStart c : f.coldStarts()) {
+                System.out.printf("  %-18s cold start: init %4d ms + first event %5d ms; warm mean %.0f ms (n=%d)%n",
+                        f.name(), c.init().toMillis(), c.firstInvoke().toMillis(), f.warmInvocations().getAverage(),
+                        f.warmInvocations().getCount());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder; the OS cleans it eventually
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package org.hipoa.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.hipoa.local.internal.DynaliteProcess;
+import org.hipoa.local.internal.EmbeddedIds;
+import org.hipoa.local.internal.LocalServers;
+import org.hipoa.local.internal.StackResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The HipOA stack on this machine, no Docker: S3Proxy (S3), dynalite (DynamoDB, a Node child process) and ElasticMQ
+ * (SQS) on 127.0.0.1 with OS-chosen ports; the buckets, queue + DLQ, and table template.yaml creates; and the three
+ * unchanged Lambda handlers behind local stand-ins for their triggers (S3 notification → async invoke, SQS event
+ * source mapping, API Gateway REST proxy). Handlers find everything the way they would on AWS or LocalStack: the
+ * SDK's {@code aws.endpointUrl*}, {@code aws.region} and credential system properties, plus their own settings
+ * (TABLE_NAME, WORK_BUCKET, QUEUE_URL, …) as system properties — so one stack per JVM.
+ *
+ * <pre>{@code
+ * try (EmbeddedAws aws = EmbeddedAws.builder().start()) {
+ *     aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/acme/x.dcm"), body);
+ *     aws.awaitIdle(Duration.ofMinutes(1));
+ * }
+ * }</pre>
+ */
+public final class EmbeddedAws implements AutoCloseable {
+    public static final String PREPROCESS_HANDLER = "org.hipoa.preprocess.PreprocessHandler";
+    public static final String INFERENCE_HANDLER = "org.hipoa.inference.InferenceHandler";
+    public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
+    /** The partner API's resources (docs/PIPELINE.md). */
+    public static final List<String> API_RESOURCES = List.of("/v1/uploads/{uploadId}", "/v1/studies/lookup",
+            "/v1/studies/{studyKey}", "/v1/providers/{provider}/results");
+
+    private final Builder settings;
+    private final LocalServers servers;
+    private final StackResources.Queues queues;
+    private final LocalFunction<S3Event, Void> preprocess;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> inference;
+    private final LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> api;
+    private final S3NotificationBridge notifications;
+    private final SqsEventSourceMapping eventSource;
+    private final ApiGatewayServer apiGateway;
+    private final Duration startTime;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private EmbeddedAws(Builder b) throws IOException {
+        long t0 = System.nanoTime();
+        this.settings = b;
+        // The bridge is built before S3 so the blob store can hand it every created object.
+        this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class, b.preprocess,
+                b.preprocessConcurrency, b.functionTimeout);
+        this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), StackNames.INCOMING_PREFIX,
+                b.region, b.deliveriesPerEvent, b.asyncRetryDelays, b.preprocessConcurrency);
+        closeables.add(preprocess);
+        closeables.add(notifications);
+        try {
+            this.servers = LocalServers.start(b.region, b.blobStoreDir, b.nodeDir, notifications);
+            closeables.add(servers);
+            StackResources.buckets(servers.s3(), b.names);
+            StackResources.table(servers.dynamoDb(), b.names);
+            this.queues = StackResources.queues(servers.sqs(), b.names, b.visibilityTimeout, b.maxReceiveCount);
+            if (b.setSystemProperties) exportSettings();
+            this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class, b.inference, 1,
+                    b.functionTimeout);
+            closeables.add(inference);
+            this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
+                    inference, b.batchSize, b.batchWindow).start();
+            closeables.add(eventSource);
+            this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class, b.api, 1,
+                    b.functionTimeout);
+            closeables.add(api);
+            this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
+            closeables.add(apiGateway);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.startTime = Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** Points the SDK and the handlers at this stack, exactly as a deployment's environment would. */
+    private void exportSettings() {
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("aws.endpointUrlS3", servers.s3Endpoint().toString());
+        p.put("aws.endpointUrlDynamoDb", servers.dynamoDbEndpoint().toString());
+        p.put("aws.endpointUrlSqs", servers.sqsEndpoint().toString());
+        p.put("aws.region", settings.region);
+        p.put("aws.accessKeyId", EmbeddedIds.ACCESS_KEY_ID);
+        p.put("aws.secretAccessKey", EmbeddedIds.SECRET_ACCESS_KEY);
+        p.put("TABLE_NAME", settings.names.table());
+        p.put("WORK_BUCKET", settings.names.workBucket());
+        p.put("QUEUE_URL", queues.queueUrl());
+        p.put("STUDY_KEY_SECRET", settings.studyKeySecret);
+        p.put("MODEL_DIR", settings.modelDir.toString());
+        p.put("POWERTOOLS_SERVICE_NAME", "hipoa");
+        p.put("POWERTOOLS_METRICS_NAMESPACE", "HipOA");
+        p.forEach(System::setProperty);
+        // A Lambda zip carries one HTTP client (CRT); this classpath has more (S3Proxy brings apache5): pick CRT.
+        System.setProperty("software.amazon.awssdk.http.service.impl",
+                System.getProperty("software.amazon.awssdk.http.service.impl",
+                        "software.amazon.awssdk.http.crt.AwsCrtSdkHttpService"));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public StackNames names() { return settings.names; }
+    public String region() { return settings.region; }
+    public S3Client s3() { return servers.s3(); }
+    public SqsClient sqs() { return servers.sqs(); }
+    public DynamoDbClient dynamoDb() { return servers.dynamoDb(); }
+    public URI s3Endpoint() { return servers.s3Endpoint(); }
+    public URI dynamoDbEndpoint() { return servers.dynamoDbEndpoint(); }
+    public URI sqsEndpoint() { return servers.sqsEndpoint(); }
+    public String queueUrl() { return queues.queueUrl(); }
+    public String deadLetterQueueUrl() { return queues.deadLetterQueueUrl(); }
+    /** {@code http://127.0.0.1:port/{stage}}; resources such as {@code /v1/uploads/{id}} go after it. */
+    public URI apiBaseUrl() { return apiGateway.baseUrl(); }
+    /** The API key the local API Gateway wants in {@code x-api-key}. */
+    public String apiKey() { return settings.apiKey; }
+    public String studyKeySecret() { return settings.studyKeySecret; }
+    public LocalFunction<S3Event, Void> preprocessFunction() { return preprocess; }
+    public LocalFunction<SQSEvent, SQSBatchResponse> inferenceFunction() { return inference; }
+    public LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> apiFunction() { return api; }
+    public S3NotificationBridge notifications() { return notifications; }
+    public SqsEventSourceMapping eventSource() { return eventSource; }
+    /** The dynalite child process (tests check it is gone after close). */
+    public DynaliteProcess dynalite() { return servers.dynalite(); }
+    /** Wall time of {@link Builder#start()}: servers, resources, bridges. */
+    public Duration startTime() { return startTime; }
+
+    /**
+     * Waits until no S3 event is pending, no batch is in the inference function and the claim-check queue is empty
+     * (visible and in flight), twice in a row.
+     *
+     * @throws IllegalStateException on timeout, with what was still pending
+     */
+    public void awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int quiet = 0;
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            Map<QueueAttributeName, String> a = sqs().getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            int visible = Integer.parseInt(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"));
+            int inFlight = Integer.parseInt(
+                    a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
+            state = "s3 events pending " + notifications.pending() + ", queue visible " + visible + ", in flight "
+                    + inFlight + ", inference busy " + eventSource.busy();
+            boolean idle = notifications.pending() == 0 && visible == 0 && inFlight == 0 && !eventSource.busy();
+            quiet = idle ? quiet + 1 : 0;
+            if (quiet >= 2) return;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("local stack not idle after " + timeout + ": " + state);
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                long t = System.nanoTime();
+                closeables.get(i).close();
+                if (Boolean.getBoolean("hipoa.local.debugClose")) {
+                    System.err.printf("close %s %d ms%n", closeables.get(i).getClass().getSimpleName(),
+                            (System.nanoTime() - t) / 1_000_000);
+                }
+            } catch (Exception e) {
+                System.err.println("local stack: closing " + closeables.get(i).getClass().getSimpleName()
+                        + ": " + e);
+            }
+        }
+        closeables.clear();
+    }
+
+    /** Settings of a local stack; every one has a default that suits the demo. */
+    public static final class Builder {
+        private StackNames names = StackNames.defaults();
+        private String region = "us-east-1";
+        private Path blobStoreDir;
+        private Path nodeDir;
+        private Path modelDir;
+        private int deliveriesPerEvent = 1;
+        private List<Duration> asyncRetryDelays = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        private Duration visibilityTimeout = Duration.ofSeconds(30);
+        private int maxReceiveCount = 3;
+        private int batchSize = 10;
+        private Duration batchWindow = Duration.ofMillis(500);
+        private int preprocessConcurrency = 1;
+        private Duration functionTimeout = Duration.ofMinutes(1);
+        private String studyKeySecret = randomHex(32);
+        private String apiKey = "local-" + randomHex(16);
+        private String stage = "local";
+        private boolean setSystemProperties = true;
+        private Supplier<? extends RequestHandler<S3Event, Void>> preprocess =
+                LocalFunction.byClassName(PREPROCESS_HANDLER);
+        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inference =
+                LocalFunction.byClassName(INFERENCE_HANDLER);
+        private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api =
+                LocalFunction.byClassName(API_HANDLER);
+
+        private Builder() {}
+
+        public Builder names(StackNames v) { names = Objects.requireNonNull(v); return this; }
+        public Builder region(String v) { region = Objects.requireNonNull(v); return this; }
+        /** Keep objects in files under this folder (S3Proxy "filesystem"); default: in memory ("transient"). */
+        public Builder blobStoreDir(Path v) { blobStoreDir = v; return this; }
+        /** The folder with dynalite-server.js; default: infra/local/node of the repository. */
+        public Builder nodeDir(Path v) { nodeDir = v; return this; }
+        /** MODEL_DIR for the handlers; default: the repository's model/. */
+        public Builder modelDir(Path v) { modelDir = v; return this; }
+        /** Deliver each S3 event this many times (S3 is at-least-once); default 1. */
+        public Builder deliveriesPerEvent(int v) { deliveriesPerEvent = v; return this; }
+        /** Delays before each async-invoke retry; default 1 s, 2 s (Lambda: two retries, about 1 and 2 minutes). */
+        public Builder asyncRetryDelays(List<Duration> v) { asyncRetryDelays = List.copyOf(v); return this; }
+        public Builder visibilityTimeout(Duration v) { visibilityTimeout = Objects.requireNonNull(v); return this; }
+        public Builder maxReceiveCount(int v) { maxReceiveCount = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder batchWindow(Duration v) { batchWindow = Objects.requireNonNull(v); return this; }
+        /** Execution environments of the preprocess function; default 1. */
+        public Builder preprocessConcurrency(int v) { preprocessConcurrency = v; return this; }
+        public Builder functionTimeout(Duration v) { functionTimeout = Objects.requireNonNull(v); return this; }
+        public Builder studyKeySecret(String v) { studyKeySecret = Objects.requireNonNull(v); return this; }
+        public Builder apiKey(String v) { apiKey = Objects.requireNonNull(v); return this; }
+        public Builder stage(String v) { stage = Objects.requireNonNull(v); return this; }
+        /** Set aws.* and the handler settings as JVM system properties (default true). */
+        public Builder setSystemProperties(boolean v) { setSystemProperties = v; return this; }
+        public Builder preprocess(Supplier<? extends RequestHandler<S3Event, Void>> v) { preprocess = v; return this; }
+        public Builder inference(Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> v) {
+            inference = v;
+            return this;
+        }
+        public Builder api(
+                Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> v) {
+            api = v;
+            return this;
+        }
+
+        /** Starts servers, creates the resources, wires the handlers; close the result to stop everything. */
+        public EmbeddedAws start() {
+            if (maxReceiveCount < 1) throw new IllegalArgumentException("maxReceiveCount must be >= 1");
+            if (preprocessConcurrency < 1) throw new IllegalArgumentException("preprocessConcurrency must be >= 1");
+            Path root = repositoryRoot();
+            if (nodeDir == null) nodeDir = root.resolve("infra/local/node");
+            if (modelDir == null) modelDir = root.resolve("model");
+            try {
+                return new EmbeddedAws(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("local stack did not start: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The HipOA checkout this runs from: the first folder up from the working directory with infra/local/node. */
+    static Path repositoryRoot() {
+        String override = System.getProperty("hipoa.root", System.getenv("HIPOA_ROOT"));
+        if (override != null && !override.isBlank()) return Path.of(override).toAbsolutePath();
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("infra/local/node/dynalite-server.js"))) return p;
+        }
+        throw new IllegalStateException("cannot find the HipOA checkout (infra/local/node) above "
+                + Path.of("").toAbsolutePath() + "; set -Dhipoa.root or HIPOA_ROOT");
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,218 @@
+package org.hipoa.local;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The SQS → Lambda event source mapping with {@code ReportBatchItemFailures}: long-polls the queue, fills a batch
+ * (up to {@code batchSize}, waiting at most {@code batchWindow}), invokes the function with the SQSEvent Lambda
+ * builds, then deletes every message not named in the response's batchItemFailures. The rest stay in flight and
+ * come back after the visibility timeout; after maxReceiveCount receives the queue's redrive policy moves them to
+ * the DLQ. As in Lambda, a function error, or a failure entry with an empty or unknown itemIdentifier, fails the
+ * whole batch (nothing deleted).
+ */
+public final class SqsEventSourceMapping implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final String queueArn;
+    private final String region;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> function;
+    private final int batchSize;
+    private final Duration batchWindow;
+    private final Thread poller;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger batches = new AtomicInteger();
+    private final AtomicInteger messages = new AtomicInteger();
+    private final AtomicInteger deleted = new AtomicInteger();
+    private final AtomicInteger failedItems = new AtomicInteger();
+
+    public SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
+                                 LocalFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
+                                 Duration batchWindow) {
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
+        this.queueArn = Objects.requireNonNull(queueArn, "queueArn");
+        this.region = Objects.requireNonNull(region, "region");
+        this.function = Objects.requireNonNull(function, "function");
+        if (batchSize < 1 || batchSize > 10) throw new IllegalArgumentException("batchSize must be 1..10");
+        this.batchSize = batchSize;
+        this.batchWindow = Objects.requireNonNull(batchWindow, "batchWindow");
+        this.poller = Thread.ofPlatform().daemon().name("sqs-esm-" + function.name()).unstarted(this::pollLoop);
+    }
+
+    public SqsEventSourceMapping start() {
+        poller.start();
+        return this;
+    }
+
+    private void pollLoop() {
+        while (running.get()) {
+            try {
+                List<Message> batch = receiveBatch();
+                if (batch.isEmpty()) continue;
+                busy.set(true);
+                try {
+                    handle(batch);
+                } finally {
+                    busy.set(false);
+                }
+            } catch (SdkException e) {
+                if (!running.get()) return;
+                System.err.println("local sqs event source: " + e.getMessage());
+                sleep(500);
+            }
+        }
+    }
+
+    private List<Message> receiveBatch() {
+        List<Message> batch = new ArrayList<>(receive(batchSize, 1));
+        if (batch.isEmpty()) return batch;
+        long deadline = System.nanoTime() + batchWindow.toNanos();
+        while (batch.size() < batchSize && System.nanoTime() < deadline && running.get()) {
+            List<Message> more = receive(batchSize - batch.size(), 0);
+            if (more.isEmpty()) sleep(50);
+            batch.addAll(more);
+        }
+        return batch;
+    }
+
+    private List<Message> receive(int max, int waitSeconds) {
+        ReceiveMessageResponse r = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(max)
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All"));
+        return r.messages();
+    }
+
+    private void handle(List<Message> batch) {
+        batches.incrementAndGet();
+        messages.addAndGet(batch.size());
+        Set<String> ids = new HashSet<>();
+        for (Message m : batch) ids.add(m.messageId());
+        Set<String> keep;
+        try {
+            SQSBatchResponse response = function.invoke(eventJson(batch, queueArn, region));
+            keep = failures(response, ids);
+        } catch (LocalFunction.FunctionError e) {
+            System.err.println("local sqs event source: batch of " + batch.size() + " failed: " + e.getMessage());
+            keep = ids;
+        }
+        failedItems.addAndGet(keep.size());
+        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+        for (Message m : batch) {
+            if (!keep.contains(m.messageId())) {
+                entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                        .receiptHandle(m.receiptHandle()).build());
+            }
+        }
+        if (!entries.isEmpty()) {
+            var r = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+            deleted.addAndGet(r.successful().size());
+        }
+    }
+
+    /** The messages to leave on the queue: those listed, or all when the response is malformed. */
+    static Set<String> failures(SQSBatchResponse response, Set<String> batchIds) {
+        if (response == null || response.getBatchItemFailures() == null) return Set.of();
+        Set<String> keep = new HashSet<>();
+        for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
+            String id = f == null ? null : f.getItemIdentifier();
+            if (id == null || id.isEmpty() || !batchIds.contains(id)) return batchIds;
+            keep.add(id);
+        }
+        return keep;
+    }
+
+    /** The SQSEvent JSON Lambda's event source mapping builds for a batch. */
+    public static String eventJson(List<Message> batch, String queueArn, String region) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode records = root.putArray("Records");
+        for (Message m : batch) {
+            ObjectNode r = records.addObject();
+            r.put("messageId", m.messageId());
+            r.put("receiptHandle", m.receiptHandle());
+            r.put("body", m.body());
+            ObjectNode attrs = r.putObject("attributes");
+            for (Map.Entry<String, String> a : m.attributesAsStrings().entrySet()) attrs.put(a.getKey(), a.getValue());
+            ObjectNode mattrs = r.putObject("messageAttributes");
+            for (Map.Entry<String, MessageAttributeValue> a : m.messageAttributes().entrySet()) {
+                ObjectNode v = mattrs.putObject(a.getKey());
+                v.put("stringValue", a.getValue().stringValue());
+                if (a.getValue().binaryValue() != null) v.put("binaryValue", a.getValue().binaryValue().asByteArray());
+                v.putArray("stringListValues");
+                v.putArray("binaryListValues");
+                v.put("dataType", a.getValue().dataType());
+            }
+            r.put("md5OfBody", m.md5OfBody());
+            if (m.md5OfMessageAttributes() != null) r.put("md5OfMessageAttributes", m.md5OfMessageAttributes());
+            r.put("eventSource", "aws:sqs");
+            r.put("eventSourceARN", queueArn);
+            r.put("awsRegion", region);
+        }
+        return root.toString();
+    }
+
+    /** True while a batch is in the function. */
+    public boolean busy() {
+        return busy.get();
+    }
+
+    public int batches() {
+        return batches.get();
+    }
+
+    /** Messages handed to the function (a redelivered message counts again). */
+    public int messages() {
+        return messages.get();
+    }
+
+    public int deleted() {
+        return deleted.get();
+    }
+
+    /** Messages left on the queue after a batch (reported failures, or whole failed batches). */
+    public int failedItems() {
+        return failedItems.get();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        try {
+            poller.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.hipoa.local;
+
+import java.util.Objects;
+
+/**
+ * The names of what template.yaml creates, as the local stack creates them. One place for them, so the handlers'
+ * settings (TABLE_NAME, WORK_BUCKET, QUEUE_URL) and the bridges agree.
+ *
+ * @param ingestBucket   where providers upload ({@code incoming/{provider}/…} raises ObjectCreated)
+ * @param workBucket     crops between preprocess and inference
+ * @param queue          the claim-check queue (preprocess → inference)
+ * @param deadLetterQueue the claim-check queue's redrive target
+ * @param table          the results table
+ */
+public record StackNames(String ingestBucket, String workBucket, String queue, String deadLetterQueue, String table) {
+
+    /** Key prefix whose ObjectCreated events the template routes to the preprocess function. */
+    public static final String INCOMING_PREFIX = "incoming/";
+    /** GSI on {@code gsi1pk/gsi1sk}: a provider's results by time. */
+    public static final String BY_PROVIDER_INDEX = "byProvider";
+    /** GSI on {@code gsi2pk/gsi2sk}: a study's results by time. */
+    public static final String BY_STUDY_INDEX = "byStudy";
+
+    public StackNames {
+        Objects.requireNonNull(ingestBucket, "ingestBucket");
+        Objects.requireNonNull(workBucket, "workBucket");
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(deadLetterQueue, "deadLetterQueue");
+        Objects.requireNonNull(table, "table");
+    }
+
+    /** The names the local stack uses unless told otherwise. */
+    public static StackNames defaults() {
+        return new StackNames("hipoa-ingest", "hipoa-work", "hipoa-claim-check", "hipoa-claim-check-dlq",
+                "hipoa-results");
+    }
+}

@@ -1,0 +1,72 @@
+package org.hipoa.local.internal;
+
+import org.hipoa.local.StackNames;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Creates what template.yaml creates (buckets, queue + DLQ with redrive, table + GSIs), by the same names. */
+public final class StackResources {
+    private StackResources() {}
+
+    /** The claim-check queue's URL and ARN, and its DLQ's URL. */
+    public record Queues(String queueUrl, String queueArn, String deadLetterQueueUrl) {}
+
+    public static void buckets(S3Client s3, StackNames names) {
+        s3.createBucket(b -> b.bucket(names.ingestBucket()));
+        s3.createBucket(b -> b.bucket(names.workBucket()));
+    }
+
+    public static Queues queues(SqsClient sqs, StackNames names, Duration visibilityTimeout, int maxReceiveCount) {
+        String dlqUrl = sqs.createQueue(b -> b.queueName(names.deadLetterQueue())
+                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+        String dlqArn = arn(sqs, dlqUrl);
+        String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
+        String url = sqs.createQueue(b -> b.queueName(names.queue()).attributes(Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, "345600",
+                QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
+        return new Queues(url, arn(sqs, url), dlqUrl);
+    }
+
+    private static String arn(SqsClient sqs, String url) {
+        return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
+    /** The results table of docs/PIPELINE.md: pk/sk, GSIs byProvider (gsi1) and byStudy (gsi2), on demand. */
+    public static void table(DynamoDbClient ddb, StackNames names) {
+        ddb.createTable(b -> b.tableName(names.table())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(s("pk"), s("sk"), s("gsi1pk"), s("gsi1sk"), s("gsi2pk"), s("gsi2sk"))
+                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
+                .globalSecondaryIndexes(gsi(StackNames.BY_PROVIDER_INDEX, "gsi1pk", "gsi1sk"),
+                        gsi(StackNames.BY_STUDY_INDEX, "gsi2pk", "gsi2sk")));
+        ddb.waiter().waitUntilTableExists(b -> b.tableName(names.table()));
+    }
+
+    private static AttributeDefinition s(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+
+    private static GlobalSecondaryIndex gsi(String name, String hash, String range) {
+        return GlobalSecondaryIndex.builder().indexName(name)
+                .keySchema(key(hash, KeyType.HASH), key(range, KeyType.RANGE))
+                .projection(p -> p.projectionType(ProjectionType.ALL)).build();
+    }
+}
