@@ -24,5 +24,11 @@ public enum Reason {
     /** The image is not an AP pelvis radiograph (by its attributes, or no pelvis on the film). */
     NOT_AP_PELVIS,
     /** Broken structure that is not a plain truncation, or pixel data that is inconsistent or undecodable. */
-    CORRUPT
+    CORRUPT,
+    /** The object key is not {@code incoming/{provider}/...} with a valid provider name (pipeline). */
+    BAD_KEY,
+    /** The uploaded object was gone (deleted or overwritten by a newer version) before it could be read (pipeline). */
+    SOURCE_MISSING,
+    /** The work bucket's crops for an upload are missing, expired or not the float32 array the contract says. */
+    CROPS_UNREADABLE
 }

@@ -1,0 +1,215 @@
+package org.hipoa.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hipoa.core.pipeline.AwsClients;
+import org.hipoa.core.pipeline.Keys;
+import org.hipoa.core.pipeline.PageToken;
+import org.hipoa.core.pipeline.PipelineConfig;
+import org.hipoa.core.pipeline.Provider;
+import org.hipoa.core.pipeline.ResultRecord;
+import org.hipoa.core.pipeline.ResultStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * The partner API (REST API, proxy integration; docs/PIPELINE.md): results by upload, by study (key or UID looked up
+ * server-side) and by provider. 400/404/405 carry {@code {"error","message"}}; a 500 never carries internals.
+ */
+public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_BODY_BYTES = 4096;
+    /** A DICOM UID: dot-separated numbers, at most 64 characters. */
+    private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+
+    private final ResultStore results;
+    private final Keys keys;
+
+    /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default DynamoDB client. */
+    public ApiHandler() {
+        this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb());
+    }
+
+    public ApiHandler(PipelineConfig config, DynamoDbClient dynamo) {
+        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.keys = config.requireKeys();
+    }
+
+    @Override
+    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent request, Context context) {
+        return Lambda.withLogging(context, () -> {
+            Metrics metrics = Lambda.metrics();
+            APIGatewayProxyResponseEvent response;
+            try {
+                response = route(request == null ? new APIGatewayProxyRequestEvent() : request);
+            } catch (ApiError e) {
+                response = error(e.status, e.code, e.getMessage());
+                if (e.allow != null) response.getHeaders().put("Allow", e.allow);
+            } catch (RuntimeException e) {
+                LOG.error("request failed {}", entry("errorType", e.getClass().getSimpleName()), e);
+                response = error(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
+            }
+            metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);
+            LOG.info("api {}", entry("status", response.getStatusCode()));
+            Lambda.flush(metrics);
+            return response;
+        });
+    }
+
+    private APIGatewayProxyResponseEvent route(APIGatewayProxyRequestEvent request) {
+        String method = Optional.ofNullable(request.getHttpMethod()).orElse("").toUpperCase(java.util.Locale.ROOT);
+        String path = Optional.ofNullable(request.getPath()).orElse("");
+        if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        String[] s = path.split("/", -1); // "", "v1", ...
+        if (s.length < 3 || !s[0].isEmpty() || !s[1].equals("v1")) throw ApiError.notFound("No such resource.");
+        if (s.length == 4 && s[2].equals("studies") && s[3].equals("lookup")) {
+            allow(method, "POST");
+            return lookup(request);
+        }
+        if (s.length == 4 && s[2].equals("uploads")) {
+            allow(method, "GET");
+            return upload(s[3]);
+        }
+        if (s.length == 4 && s[2].equals("studies")) {
+            allow(method, "GET");
+            return study(s[3]);
+        }
+        if (s.length == 5 && s[2].equals("providers") && s[4].equals("results")) {
+            allow(method, "GET");
+            return providerResults(s[3], request.getQueryStringParameters());
+        }
+        throw ApiError.notFound("No such resource.");
+    }
+
+    private APIGatewayProxyResponseEvent upload(String uploadId) {
+        if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");
+        ResultRecord r = results.get(uploadId).orElseThrow(() -> ApiError.notFound("No result for this upload."));
+        return ok(ResultJson.of(r));
+    }
+
+    private APIGatewayProxyResponseEvent study(String studyKey) {
+        if (!Keys.isId(studyKey)) throw ApiError.badRequest("studyKey must be 32 lowercase hex characters.");
+        return studyResults(studyKey);
+    }
+
+    private APIGatewayProxyResponseEvent lookup(APIGatewayProxyRequestEvent request) {
+        String body = Optional.ofNullable(request.getBody()).orElse("");
+        if (Boolean.TRUE.equals(request.getIsBase64Encoded())) {
+            try {
+                body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("The body is not valid base64.");
+            }
+        }
+        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) throw ApiError.badRequest("Body too large.");
+        JsonNode uid;
+        try {
+            JsonNode n = ResultJson.JSON.readTree(body);
+            uid = n == null || !n.isObject() ? null : n.get("studyInstanceUid");
+        } catch (java.io.IOException e) {
+            throw ApiError.badRequest("The body must be JSON: {\"studyInstanceUid\": \"...\"}.");
+        }
+        if (uid == null || !uid.isTextual()) {
+            throw ApiError.badRequest("The body must be JSON: {\"studyInstanceUid\": \"...\"}.");
+        }
+        String value = uid.asText().strip();
+        if (value.length() > 64 || !UID.matcher(value).matches()) {
+            throw ApiError.badRequest("studyInstanceUid is not a DICOM UID."); // never echo it
+        }
+        return studyResults(keys.studyKey(value));
+    }
+
+    private APIGatewayProxyResponseEvent studyResults(String studyKey) {
+        List<ResultRecord> found = results.byStudy(studyKey);
+        if (found.isEmpty()) throw ApiError.notFound("No results for this study.");
+        ObjectNode n = ResultJson.JSON.createObjectNode().put("studyKey", studyKey);
+        var array = n.putArray("results");
+        found.forEach(r -> array.add(ResultJson.of(r)));
+        return ok(n);
+    }
+
+    private APIGatewayProxyResponseEvent providerResults(String name, Map<String, String> query) {
+        Provider provider = Provider.parse(name).orElseThrow(() -> ApiError.badRequest("Not a provider name."));
+        Map<String, String> q = query == null ? Map.of() : query;
+        for (String k : q.keySet()) {
+            if (!k.equals("since") && !k.equals("limit") && !k.equals("next")) {
+                throw ApiError.badRequest("Unknown query parameter; use since, limit and next.");
+            }
+        }
+        Optional<Instant> since = Optional.ofNullable(q.get("since")).map(ApiHandler::instant);
+        int limit = Optional.ofNullable(q.get("limit")).map(ApiHandler::limit).orElse(DEFAULT_LIMIT);
+        Optional<String> next = Optional.ofNullable(q.get("next")).filter(t -> !t.isEmpty());
+        ResultStore.Page page;
+        try {
+            page = results.byProvider(provider, since, limit, next);
+        } catch (PageToken.InvalidTokenException e) {
+            throw ApiError.badRequest("next is not a token this API issued.");
+        }
+        ObjectNode n = ResultJson.JSON.createObjectNode();
+        var array = n.putArray("results");
+        page.results().forEach(r -> array.add(ResultJson.of(r)));
+        page.next().ifPresentOrElse(t -> n.put("next", t), () -> n.putNull("next"));
+        return ok(n);
+    }
+
+    static Instant instant(String s) {
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(s).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw ApiError.badRequest("since must be an ISO-8601 instant, e.g. 2026-01-31T00:00:00Z.");
+            }
+        }
+    }
+
+    static int limit(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= 1 && n <= ResultStore.MAX_PAGE) return n;
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw ApiError.badRequest("limit must be an integer from 1 to " + ResultStore.MAX_PAGE + ".");
+    }
+
+    private static void allow(String method, String allowed) {
+        if (!method.equals(allowed)) throw ApiError.methodNotAllowed(allowed);
+    }
+
+    private static APIGatewayProxyResponseEvent ok(ObjectNode body) {
+        return respond(200, body);
+    }
+
+    private static APIGatewayProxyResponseEvent error(int status, String code, String message) {
+        return respond(status, ResultJson.JSON.createObjectNode().put("error", code).put("message", message));
+    }
+
+    private static APIGatewayProxyResponseEvent respond(int status, ObjectNode body) {
+        return new APIGatewayProxyResponseEvent().withStatusCode(status)
+                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", "application/json",
+                        "Cache-Control", "no-store")))
+                .withBody(body.toString());
+    }
+}

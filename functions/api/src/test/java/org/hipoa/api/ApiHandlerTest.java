@@ -1,0 +1,148 @@
+package org.hipoa.api;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.core.pipeline.PipelineConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Routing and validation: every request here is answered before DynamoDB is needed. The handler gets a real client
+ * pointed at a closed port, so a request that reached the table by mistake would come back 500, not 4xx.
+ */
+class ApiHandlerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ID = "0123456789abcdef0123456789abcdef";
+    static DynamoDbClient dynamo;
+    static ApiHandler api;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        dynamo = DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder())
+                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort)).region(Region.EU_CENTRAL_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+        api = new ApiHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results",
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), dynamo);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dynamo.close();
+    }
+
+    static APIGatewayProxyResponseEvent call(String method, String path, Map<String, String> query, String body) {
+        return api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path)
+                .withQueryStringParameters(query).withBody(body), null);
+    }
+
+    static JsonNode error(APIGatewayProxyResponseEvent r, int status, String code) throws Exception {
+        assertEquals(status, r.getStatusCode(), r.getBody());
+        assertEquals("application/json", r.getHeaders().get("Content-Type"));
+        JsonNode n = JSON.readTree(r.getBody());
+        assertEquals(code, n.get("error").asText());
+        assertFalse(n.get("message").asText().isBlank());
+        assertEquals(2, n.size(), "only error and message");
+        return n;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET,/", "GET,/v2/uploads/" + ID, "GET,/v1", "GET,/v1/uploads", "GET,/v1/uploads/" + ID + "/x",
+            "GET,/v1/providers/acme/files", "GET,/v1/studies/lookup/x", "DELETE,/admin"})
+    void unknownResources_are404(String method, String path) throws Exception {
+        error(call(method, path, null, null), 404, "NOT_FOUND");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"POST,/v1/uploads/" + ID + ",GET", "DELETE,/v1/studies/" + ID + ",GET",
+            "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET"})
+    void wrongMethods_are405_withAllow(String method, String path, String allow) throws Exception {
+        var r = call(method, path, null, null);
+        error(r, 405, "METHOD_NOT_ALLOWED");
+        assertEquals(allow, r.getHeaders().get("Allow"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/v1/uploads/not-an-id", "/v1/uploads/0123456789ABCDEF0123456789ABCDEF", "/v1/studies/abc",
+            "/v1/providers/ACME/results", "/v1/providers/a/results", "/v1/providers/..%2F/results"})
+    void malformedIdentifiers_are400(String path) throws Exception {
+        error(call("GET", path, null, null), 400, "BAD_REQUEST");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"limit|0", "limit|101", "limit|ten", "since|yesterday", "since|2026-13-01",
+            "next|not a token!", "next|bm90IGEgdG9rZW4", "order|desc"})
+    void badListingParameters_are400(String name, String value) throws Exception {
+        error(call("GET", "/v1/providers/acme/results", Map.of(name, value), null), 400, "BAD_REQUEST");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''", "not json", "[]", "{}", "{\"studyInstanceUid\": 12}",
+            "{\"studyInstanceUid\": \"\"}", "{\"studyInstanceUid\": \"1.2.abc\"}", "{\"studyInstanceUid\": \"1..2\"}"})
+    void badLookupBodies_are400(String body) throws Exception {
+        error(call("POST", "/v1/studies/lookup", null, body), 400, "BAD_REQUEST");
+    }
+
+    @Test
+    void overlongUid_is400_andNeverEchoed() throws Exception {
+        String uid = "1.2.840." + "9".repeat(80);
+        JsonNode n = error(call("POST", "/v1/studies/lookup", null, "{\"studyInstanceUid\": \"" + uid + "\"}"), 400,
+                "BAD_REQUEST");
+        assertFalse(n.toString().contains("999999"));
+    }
+
+    @Test
+    void base64Body_isDecodedBeforeValidation() throws Exception {
+        String body = Base64.getEncoder().encodeToString("{\"studyInstanceUid\": \"x\"}".getBytes());
+        var r = api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/v1/studies/lookup")
+                .withBody(body).withIsBase64Encoded(true), null);
+        JsonNode n = error(r, 400, "BAD_REQUEST");
+        assertTrue(n.get("message").asText().contains("not a DICOM UID"), n.toString());
+    }
+
+    @Test
+    void tableUnreachable_is500_withoutInternals() throws Exception {
+        var r = call("GET", "/v1/uploads/" + ID, null, null);
+        JsonNode n = error(r, 500, "INTERNAL_ERROR");
+        assertFalse(n.toString().contains("Exception"));
+        assertFalse(n.toString().contains("127.0.0.1"));
+        assertFalse(n.toString().contains("at org."));
+    }
+
+    @Test
+    void emptyEvent_is404_notACrash() throws Exception {
+        error(api.handleRequest(new APIGatewayProxyRequestEvent(), null), 404, "NOT_FOUND");
+        error(api.handleRequest(null, null), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void apiModule_carriesNoModelRuntimeOrDicomCodec() {
+        for (String c : new String[]{"ai.djl.Model", "ai.onnxruntime.OrtEnvironment", "com.pixelmed.dicom.AttributeList"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(c), c + " is on the API's classpath");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package org.hipoa.core.pipeline;
+
+import org.hipoa.core.Side;
+import org.hipoa.core.crop.HipCrop;
+import org.hipoa.core.model.Feature;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Small real values for the pipeline tests. */
+final class Fixtures {
+    static final Keys KEYS = new Keys("0123456789abcdef-secret");
+    static final Instant T0 = Instant.parse("2026-11-27T10:15:30Z");
+    static final UploadRef REF = UploadRef.fromEvent("hipoa-incoming", "incoming/acme-clinic/a+b.dcm", "v1", "etag");
+    static final String UPLOAD_ID = REF.uploadId(KEYS);
+    static final String STUDY_KEY = KEYS.studyKey("1.2.3.4");
+
+    private Fixtures() {}
+
+    static HipResult hip(int fo, boolean cysts, double x) {
+        Map<Feature, List<Double>> p = new EnumMap<>(Feature.class);
+        for (Feature f : Feature.values()) {
+            p.put(f, f.classes() == 4 ? List.of(0.1, 0.2, 0.3, 0.4) : List.of(0.25, 0.75));
+        }
+        return new HipResult(fo, 1, 2, false, cysts, p, x, 88.5);
+    }
+
+    static ResultRecord graded() {
+        return ResultRecord.received(UPLOAD_ID, REF, T0)
+                .preprocessed(Optional.of(STUDY_KEY), new ModelRef("hipoa-localiser", "1.0"),
+                        Map.of("decode", 120L, "localise", 40L), T0.plusMillis(500))
+                .graded(Optional.of(STUDY_KEY), new ModelRef("hipoa-localiser", "1.0"),
+                        Map.of("decode", 120L, "localise", 40L), new ModelRef("hipoa-grader", "2.1"),
+                        hip(3, true, 101.25), hip(0, false, 260.5), Map.of("gradeBatch", 33L),
+                        T0.plusMillis(1234));
+    }
+
+    static HipCrop crop(Side side, int size, float seed) {
+        float[] px = new float[size * size];
+        for (int i = 0; i < px.length; i++) px[i] = seed + i * 0.001f - (i % 7) * 0.5f;
+        return new HipCrop(side, size, px, 10, 20);
+    }
+}

@@ -1,0 +1,193 @@
+package org.hipoa.inference;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.hipoa.core.Reason;
+import org.hipoa.core.Side;
+import org.hipoa.core.crop.CropContract;
+import org.hipoa.core.crop.HipCrop;
+import org.hipoa.core.model.HipGrader;
+import org.hipoa.core.model.HipGrades;
+import org.hipoa.core.pipeline.AwsClients;
+import org.hipoa.core.pipeline.CropMessage;
+import org.hipoa.core.pipeline.CropNpy;
+import org.hipoa.core.pipeline.CropStore;
+import org.hipoa.core.pipeline.Failure;
+import org.hipoa.core.pipeline.HipResult;
+import org.hipoa.core.pipeline.ModelRef;
+import org.hipoa.core.pipeline.PipelineConfig;
+import org.hipoa.core.pipeline.ResultRecord;
+import org.hipoa.core.pipeline.ResultStore;
+import org.hipoa.core.pipeline.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * Claim-check messages → crops from the work bucket → ONE grader call for every hip of the batch → GRADED items
+ * (docs/PIPELINE.md). Messages whose upload is already GRADED or FAILED are skipped; unreadable crops end FAILED;
+ * anything transient is reported per message in {@code batchItemFailures}, so SQS redelivers only those.
+ */
+public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceHandler.class);
+
+    /** A message whose crops are read and wait for the batch's grader call. */
+    private record Pending(String messageId, CropMessage message, ResultRecord current, HipCrop right, HipCrop left,
+                           long readMs) {}
+
+    private final S3Client s3;
+    private final ResultStore results;
+    private final Optional<String> workBucket;
+    private final HipGrader grader;
+    private final ModelRef model;
+    private final int cropPx;
+
+    /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
+    public InferenceHandler() {
+        this(PipelineConfig.fromEnvironment(), AwsClients.s3(), AwsClients.dynamoDb());
+    }
+
+    /**
+     * Loads {@code grader.onnx} from MODEL_DIR once per container. When WORK_BUCKET is set, crops are read only from
+     * that bucket.
+     */
+    public InferenceHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.workBucket = Optional.ofNullable(config.workBucket());
+        this.grader = new HipGrader(config.requireModelDir().resolve("grader.onnx"));
+        this.model = new ModelRef(grader.info().name(), grader.info().version());
+        this.cropPx = CropContract.bundled().graderOutputPx();
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return Lambda.withLogging(context, () -> {
+            Metrics metrics = Lambda.metrics();
+            try {
+                return new SQSBatchResponse(handle(event == null || event.getRecords() == null ? List.of()
+                        : event.getRecords(), metrics));
+            } finally {
+                Lambda.flush(metrics);
+            }
+        });
+    }
+
+    private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics) {
+        List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
+        for (SQSEvent.SQSMessage m : messages) {
+            try {
+                prepare(m).ifPresent(pending::add);
+            } catch (CropMessage.InvalidMessageException e) {
+                // Nothing to record it against: let SQS move it to the DLQ after its receive count.
+                LOG.error("not a claim-check message {}", entry("messageId", m.getMessageId()));
+                metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
+                retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            } catch (RuntimeException e) {
+                LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
+                        entry("errorType", e.getClass().getSimpleName()));
+                retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            }
+        }
+        if (pending.isEmpty()) return retry;
+
+        List<HipCrop> crops = new ArrayList<>(2 * pending.size());
+        for (Pending p : pending) {
+            crops.add(p.right());
+            crops.add(p.left());
+        }
+        List<HipGrades> grades;
+        long t0 = System.nanoTime();
+        try {
+            grades = grader.grade(crops); // one ONNX Runtime call for the whole batch
+        } catch (RuntimeException e) {
+            LOG.error("grader failed for the batch {} {}", entry("hips", crops.size()),
+                    entry("errorType", e.getClass().getSimpleName()));
+            pending.forEach(p -> retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId())));
+            return retry;
+        }
+        long gradeMs = (System.nanoTime() - t0) / 1_000_000;
+        metrics.addMetric("GradeBatchMs", gradeMs, MetricUnit.MILLISECONDS);
+        metrics.addMetric("HipsGraded", crops.size(), MetricUnit.COUNT);
+
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
+            CropMessage m = p.message();
+            Map<String, Long> ms = Map.of("readCrops", p.readMs(), "gradeBatch", gradeMs);
+            ResultRecord graded = p.current().graded(m.studyKey(), m.localiser(), m.preprocessTimingsMs(), model,
+                    HipResult.of(grades.get(2 * i)), HipResult.of(grades.get(2 * i + 1)), ms, Instant.now());
+            try {
+                boolean written = results.graded(graded);
+                metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
+                log(written ? "graded" : "graded, item was already final", graded, null, ms);
+                LOG.debug("batch {}", entry("hips", crops.size()));
+            } catch (RuntimeException e) {
+                LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
+                        entry("errorType", e.getClass().getSimpleName()));
+                retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
+            }
+        }
+        return retry;
+    }
+
+    /** Parses, skips finished uploads, reads the crops; a permanent problem ends FAILED here. */
+    private Optional<Pending> prepare(SQSEvent.SQSMessage sqs) {
+        CropMessage m = CropMessage.fromJson(sqs.getBody());
+        Optional<ResultRecord> found = results.get(m.uploadId());
+        if (found.isEmpty()) {
+            // The received write always precedes the message, so this is not our upload (or it was deleted).
+            LOG.warn("message for an unknown upload, dropped {}", entry("uploadId", m.uploadId()));
+            return Optional.empty();
+        }
+        ResultRecord current = found.get();
+        if (current.status().isTerminal()) {
+            log("already final, message skipped", current, null, Map.of());
+            return Optional.empty();
+        }
+        long t0 = System.nanoTime();
+        try {
+            if (workBucket.isPresent() && !workBucket.get().equals(m.cropsBucket())) {
+                throw new CropNpy.UnreadableCropsException("crops outside the work bucket");
+            }
+            if (!CropStore.key(m.uploadId()).equals(m.cropsKey())) {
+                throw new CropNpy.UnreadableCropsException("crops key does not belong to the upload");
+            }
+            CropNpy.Pair pair = CropStore.get(s3, m.cropsBucket(), m.cropsKey());
+            if (pair.size() != cropPx || m.cropPx() != cropPx) {
+                throw new CropNpy.UnreadableCropsException("crops are " + pair.size() + " px, the grader takes " + cropPx);
+            }
+            long readMs = (System.nanoTime() - t0) / 1_000_000;
+            return Optional.of(new Pending(sqs.getMessageId(), m, current,
+                    new HipCrop(Side.RIGHT, pair.size(), pair.right(), m.right().centerXmm(), m.right().centerYmm()),
+                    new HipCrop(Side.LEFT, pair.size(), pair.left(), m.left().centerXmm(), m.left().centerYmm()),
+                    readMs));
+        } catch (CropNpy.UnreadableCropsException e) {
+            ResultRecord failed = current.failed(new Failure(Stage.INFERENCE, Reason.CROPS_UNREADABLE, e.getMessage()),
+                    Instant.now());
+            boolean written = results.failed(failed);
+            log(written ? "failed" : "failed, item was already final", failed, Reason.CROPS_UNREADABLE, Map.of());
+            return Optional.empty();
+        }
+    }
+
+    private static void log(String what, ResultRecord r, Reason reason, Map<String, Long> ms) {
+        LOG.info("{} {} {} {} {} {}", what, entry("uploadId", r.uploadId()),
+                entry("provider", r.provider().map(Object::toString).orElse("")), entry("status", r.status().name()),
+                entry("reason", reason == null ? "" : reason.name()), entry("timingsMs", ms));
+    }
+}

@@ -1,0 +1,173 @@
+package org.hipoa.preprocess;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3ObjectEntity;
+import org.hipoa.core.Reason;
+import org.hipoa.core.Rejection;
+import org.hipoa.core.pipeline.AwsClients;
+import org.hipoa.core.pipeline.CropMessage;
+import org.hipoa.core.pipeline.CropStore;
+import org.hipoa.core.pipeline.Failure;
+import org.hipoa.core.pipeline.Keys;
+import org.hipoa.core.pipeline.PipelineConfig;
+import org.hipoa.core.pipeline.ResultRecord;
+import org.hipoa.core.pipeline.ResultStore;
+import org.hipoa.core.pipeline.Stage;
+import org.hipoa.core.pipeline.Status;
+import org.hipoa.core.pipeline.UploadRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * S3 ObjectCreated on {@code incoming/{provider}/…} → RECEIVED → decode, localise, crop → crops to the work bucket →
+ * claim-check message → PREPROCESSED (docs/PIPELINE.md). Bad input ends in a FAILED record; SDK errors propagate so
+ * the asynchronous invocation is retried (every step is idempotent). Logs carry uploadId, provider, status, reason
+ * and timings only — never object keys, UIDs or patient data.
+ */
+public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
+    private static final Logger LOG = LoggerFactory.getLogger(PreprocessHandler.class);
+
+    private final S3Client s3;
+    private final SqsClient sqs;
+    private final ResultStore results;
+    private final CropStore crops;
+    private final String queueUrl;
+    private final Keys keys;
+    private final CropStep step;
+
+    /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
+    public PreprocessHandler() {
+        this(PipelineConfig.fromEnvironment(), AwsClients.s3(), AwsClients.sqs(), AwsClients.dynamoDb());
+    }
+
+    /** Everything built here once per container, before SnapStart takes its snapshot. */
+    public PreprocessHandler(PipelineConfig config, S3Client s3, SqsClient sqs, DynamoDbClient dynamo) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.crops = new CropStore(s3, config.requireWorkBucket());
+        this.queueUrl = config.requireQueueUrl();
+        this.keys = config.requireKeys();
+        this.step = new CropStep(config.requireModelDir(), keys);
+    }
+
+    @Override
+    public Void handleRequest(S3Event event, Context context) {
+        return Lambda.withLogging(context, () -> {
+            Metrics metrics = Lambda.metrics();
+            try {
+                RuntimeException first = null;
+                List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
+                        : event.getRecords();
+                for (S3EventNotificationRecord r : records) {
+                    try {
+                        Status status = process(r);
+                        metrics.addMetric(status == Status.FAILED ? "UploadsFailed" : "UploadsPreprocessed", 1,
+                                MetricUnit.COUNT);
+                    } catch (RuntimeException e) { // transient: finish the other records, then let Lambda retry
+                        LOG.error("preprocess error, the invocation will be retried {}",
+                                entry("errorType", e.getClass().getSimpleName()));
+                        if (first == null) first = e;
+                        else first.addSuppressed(e);
+                    }
+                }
+                if (first != null) throw first;
+                return null;
+            } finally {
+                Lambda.flush(metrics);
+            }
+        });
+    }
+
+    /** One uploaded object; returns the status it ends in (or its earlier one, for a duplicate delivery). */
+    Status process(S3EventNotificationRecord r) {
+        long t0 = System.nanoTime();
+        S3ObjectEntity o = r.getS3().getObject();
+        UploadRef ref = UploadRef.fromEvent(r.getS3().getBucket().getName(), o.getKey(), o.getVersionId(), o.geteTag());
+        String uploadId = ref.uploadId(keys);
+        Instant now = Instant.now();
+        ResultRecord fresh = ResultRecord.received(uploadId, ref, now);
+        if (ref.provider().isEmpty()) {
+            return fail(fresh, new Rejection(Reason.BAD_KEY,
+                    "The object key is not incoming/{provider}/... with a valid provider name."));
+        }
+        ResultRecord current = results.received(fresh);
+        if (current.status() != Status.RECEIVED) {
+            log("duplicate delivery", current, current.status(), null, Map.of());
+            return current.status();
+        }
+        CropStep.Outcome outcome;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+            b.bucket(ref.bucket()).key(ref.objectKey());
+            ref.versionId().ifPresent(b::versionId);
+        })) {
+            outcome = step.run(in);
+            if (outcome instanceof CropStep.Outcome.Rejected) in.abort(); // do not drain a huge object
+        } catch (NoSuchKeyException e) {
+            return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the uploaded object failed", e); // network: transient
+        }
+        return switch (outcome) {
+            case CropStep.Outcome.Rejected rejected -> fail(current, rejected.rejection());
+            case CropStep.Outcome.Prepared p -> {
+                Map<String, Long> ms = new LinkedHashMap<>(p.timingsMs());
+                long t1 = System.nanoTime();
+                String cropsKey = crops.put(uploadId, p.right(), p.left());
+                ms.put("storeCrops", (System.nanoTime() - t1) / 1_000_000);
+                ms.put("total", (System.nanoTime() - t0) / 1_000_000);
+                CropMessage message = new CropMessage(uploadId, ref.provider().get(), p.studyKey(), crops.bucket(),
+                        cropsKey, p.right().size(),
+                        List.of(new CropMessage.Hip(p.right().side(), p.right().centerXmm(), p.right().centerYmm()),
+                                new CropMessage.Hip(p.left().side(), p.left().centerXmm(), p.left().centerYmm())),
+                        step.localiser(), ms);
+                // Message first, then the status: a crash in between leaves a message that grades anyway.
+                sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(message.toJson()));
+                boolean moved = results.preprocessed(current.preprocessed(p.studyKey(), step.localiser(), ms,
+                        Instant.now()));
+                log(moved ? "preprocessed" : "preprocessed, item had moved on", current, Status.PREPROCESSED, null,
+                        ms);
+                yield Status.PREPROCESSED;
+            }
+        };
+    }
+
+    private Status fail(ResultRecord current, Rejection why) {
+        boolean written = results.failed(current.failed(Failure.of(Stage.PREPROCESS, why), Instant.now()));
+        log(written ? "failed" : "failed, item was already final", current, Status.FAILED, why.reason(), Map.of());
+        return Status.FAILED;
+    }
+
+    private static void log(String what, ResultRecord r, Status status, Reason reason, Map<String, Long> ms) {
+        LOG.info("{} {} {} {} {} {}", what, entry("uploadId", r.uploadId()),
+                entry("provider", r.provider().map(Object::toString).orElse("")), entry("status", status.name()),
+                entry("reason", reason == null ? "" : reason.name()), entry("timingsMs", ms));
+    }
+}

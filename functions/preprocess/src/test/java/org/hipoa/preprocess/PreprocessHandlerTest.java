@@ -1,0 +1,83 @@
+package org.hipoa.preprocess;
+
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
+import org.hipoa.core.pipeline.PipelineConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Error classification without a server: real SDK clients pointed at a closed port behave like an outage, which
+ * must propagate (Lambda retries the asynchronous event) instead of being swallowed or recorded as a bad upload.
+ */
+class PreprocessHandlerTest {
+    static DynamoDbClient dynamo;
+    static S3Client s3;
+    static SqsClient sqs;
+    static PreprocessHandler handler;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+        URI closed = URI.create("http://127.0.0.1:" + port);
+        dynamo = DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
+                .region(Region.EU_CENTRAL_1).credentialsProvider(creds)
+                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+        s3 = S3Client.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
+                .forcePathStyle(true).region(Region.EU_CENTRAL_1).credentialsProvider(creds).build();
+        sqs = SqsClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
+                .region(Region.EU_CENTRAL_1).credentialsProvider(creds).build();
+        handler = new PreprocessHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "WORK_BUCKET", "work",
+                "QUEUE_URL", "http://127.0.0.1:" + port + "/000000000000/claims", "MODEL_DIR", "../../model",
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), s3, sqs, dynamo);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dynamo.close();
+        s3.close();
+        sqs.close();
+    }
+
+    static S3Event event(String encodedKey) {
+        var object = new S3EventNotification.S3ObjectEntity(encodedKey, 1234L, "etag", null, "0001");
+        var bucket = new S3EventNotification.S3BucketEntity("hipoa-incoming", null, "arn:aws:s3:::hipoa-incoming");
+        var s3 = new S3EventNotification.S3Entity("cfg", bucket, object, "1.0");
+        return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("eu-central-1",
+                "ObjectCreated:Put", "aws:s3", null, "2.1", null, null, s3, null)));
+    }
+
+    @Test
+    void noRecords_isANoOp() {
+        assertNull(handler.handleRequest(new S3Event(List.of()), null));
+        assertNull(handler.handleRequest(null, null));
+    }
+
+    @Test
+    void tableOutage_propagates_evenForABadKey() {
+        // A bad key is a permanent failure, but recording it needs the table: an outage there is transient.
+        assertThrows(SdkClientException.class, () -> handler.handleRequest(event("stray.dcm"), null));
+        assertThrows(SdkClientException.class, () -> handler.handleRequest(event("incoming/acme/a+b.dcm"), null));
+    }
+}
