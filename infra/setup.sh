@@ -28,11 +28,27 @@ fi
 # Maven runs outside the project so a half-written pom.xml cannot break set-up.
 neutral="$(mktemp -d)"; trap 'rm -rf "$neutral"' EXIT
 m2_repo="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}"
+# Debian's jars name their Debian dependencies in the manifest's Class-Path (/usr/share/java/slf4j-api.jar,
+# slf4j-jdk14.jar, ...): on a Maven classpath those would shadow our SLF4J 2 + log4j binding and turn the functions'
+# JSON logs into java.util.logging text. Register a copy without that attribute (entries kept byte for byte).
+strip_class_path() { # in out
+  python3 - "$1" "$2" <<'PY'
+import re, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    for info in zin.infolist():
+        data = zin.read(info.filename)
+        if info.filename == "META-INF/MANIFEST.MF":
+            data = re.sub(rb"Class-Path:.*\r?\n( .*\r?\n)*", b"", data)
+        zout.writestr(info, data)
+PY
+}
 register() { # file groupId artifactId version
-  local dest="$m2_repo/${2//.//}/$3/$4/$3-$4.jar"
-  if [ -f "$dest" ] && cmp -s "$1" "$dest"; then return; fi
-  echo "setup: registering $1 as $2:$3:$4" >&2
-  (cd "$neutral" && mvn -q -B install:install-file -Dfile="$1" -DgroupId="$2" -DartifactId="$3" -Dversion="$4" \
+  local dest="$m2_repo/${2//.//}/$3/$4/$3-$4.jar" jar="$neutral/$3-$4.jar"
+  strip_class_path "$1" "$jar"
+  if [ -f "$dest" ] && cmp -s "$jar" "$dest"; then return; fi
+  echo "setup: registering $1 (without its Debian Class-Path) as $2:$3:$4" >&2
+  (cd "$neutral" && mvn -q -B install:install-file -Dfile="$jar" -DgroupId="$2" -DartifactId="$3" -Dversion="$4" \
       -Dpackaging=jar -DgeneratePom=true)
 }
 register "$(readlink -f /usr/share/java/pixelmed.jar)" com.pixelmed pixelmed "$PIXELMED_VERSION"

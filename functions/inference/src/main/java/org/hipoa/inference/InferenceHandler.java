@@ -71,7 +71,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         this.workBucket = Optional.ofNullable(config.workBucket());
         this.grader = new HipGrader(config.requireModelDir().resolve("grader.onnx"));
         this.model = new ModelRef(grader.info().name(), grader.info().version());
-        this.cropPx = CropContract.bundled().graderOutputPx();
+        // The crops were cut by the preprocess function with the same model folder's contract.
+        this.cropPx = CropContract.forModelDir(config.requireModelDir()).graderOutputPx();
     }
 
     @Override

@@ -53,15 +53,16 @@ public final class CropStep {
 
     /** Loads {@code localiser.onnx} from {@code modelDir}; the grader is not needed (nor loaded) here. */
     public CropStep(Path modelDir, Keys keys) {
-        this(new RadiographDecoder(), new HipLocator(modelDir.resolve("localiser.onnx")), keys);
+        this(new RadiographDecoder(), CropContract.forModelDir(modelDir), new HipLocator(modelDir.resolve("localiser.onnx")),
+                keys);
     }
 
-    public CropStep(RadiographDecoder decoder, HipLocator locator, Keys keys) {
+    public CropStep(RadiographDecoder decoder, CropContract contract, HipLocator locator, Keys keys) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.locator = Objects.requireNonNull(locator, "locator");
         this.keys = Objects.requireNonNull(keys, "keys");
         // locateAndCrop uses the contract and the locator only; this pipeline never grades, so it has no grader.
-        this.pipeline = new GradingPipeline(CropContract.bundled(), locator, null);
+        this.pipeline = new GradingPipeline(contract, locator, null);
     }
 
     public ModelRef localiser() {

@@ -29,9 +29,14 @@ public record StackNames(String ingestBucket, String workBucket, String queue, S
         Objects.requireNonNull(table, "table");
     }
 
-    /** The names the local stack uses unless told otherwise. */
+    /**
+     * The names the local stack uses unless told otherwise: the buckets follow template.yaml's pattern
+     * ({@code hipoa-ingest-${AWS::AccountId}-${AWS::Region}-${Stage}}) with LocalStack's conventional account id and
+     * stage {@code local}; the table and queues carry names CloudFormation would generate, so any stand-in will do.
+     */
     public static StackNames defaults() {
-        return new StackNames("hipoa-ingest", "hipoa-work", "hipoa-claim-check", "hipoa-claim-check-dlq",
+        String suffix = "-000000000000-us-east-1-local";
+        return new StackNames("hipoa-ingest" + suffix, "hipoa-work" + suffix, "hipoa-claim-check", "hipoa-claim-check-dlq",
                 "hipoa-results");
     }
 }

@@ -37,10 +37,11 @@ public final class GradingPipeline implements AutoCloseable {
                 new HipGrader(modelDir.resolve("grader.onnx")));
     }
 
+    /** {@code grader} may be null for a pipeline that only locates and crops (the preprocess function). */
     public GradingPipeline(CropContract contract, HipLocator locator, HipGrader grader) {
         // A grader fed crops of another size would still run (dynamic axes) and grade nonsense: refuse at load.
         // The export writes inputSize as a JSON pair, e.g. "[224, 224]".
-        String size = grader.info().properties().getOrDefault("inputSize", "");
+        String size = grader == null ? "" : grader.info().properties().getOrDefault("inputSize", "");
         String inputPx = size.replaceAll("^\\[\\s*(\\d+).*$", "$1");
         if (inputPx.matches("\\d+") && Integer.parseInt(inputPx) != contract.graderOutputPx()) {
             throw new IllegalStateException("grader " + grader.info().name() + " expects " + inputPx
@@ -94,6 +95,6 @@ public final class GradingPipeline implements AutoCloseable {
     @Override
     public void close() {
         locator.close();
-        grader.close();
+        if (grader != null) grader.close();
     }
 }

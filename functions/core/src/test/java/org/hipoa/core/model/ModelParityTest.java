@@ -6,6 +6,8 @@ import org.hipoa.core.Side;
 import org.hipoa.core.crop.HipCrop;
 import org.hipoa.core.crop.LocaliserInput;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +25,11 @@ class ModelParityTest {
     static final Path MODEL_DIR = Path.of("../../model");
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void grader_matchesPytorchLogits() throws Exception {
-        Path onnx = MODEL_DIR.resolve("grader.onnx");
+    /** The CPU grader (DenseNet-121, 160 px) and the paper's (DenseNet-161, 224 px), both stored with int8 weights. */
+    @ParameterizedTest
+    @ValueSource(strings = {"grader.onnx", "paper/grader.onnx"})
+    void grader_matchesPytorchLogits(String file) throws Exception {
+        Path onnx = MODEL_DIR.resolve(file);
         Npy input = Npy.readFloat32(Path.of(onnx + ".reference-input.npy"));
         JsonNode reference = JSON.readTree(Path.of(onnx + ".reference-output.json").toFile());
         int n = input.shape()[0], size = input.shape()[2];
