@@ -35,16 +35,17 @@ public final class Demo {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "hipoa-local-log4j2.xml");
         }
-        boolean once = false;
+        boolean once = false, oneAtATime = false;
         int count = 6;
         long seed = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--once" -> once = true;
+                case "--one-at-a-time" -> oneAtATime = true;
                 case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./hipoa demo [--once] [--count N] [--seed S]");
+                    System.out.println("usage: ./hipoa demo [--once] [--count N] [--seed S] [--one-at-a-time]");
                     return;
                 }
                 default -> {
@@ -58,7 +59,7 @@ public final class Demo {
             System.err.println("demo: --count must be 1..500");
             System.exit(2);
         }
-        System.exit(run(once, count, seed));
+        System.exit(run(once, count, seed, oneAtATime));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -66,7 +67,7 @@ public final class Demo {
         return args[i];
     }
 
-    private static int run(boolean once, int count, long seed) throws Exception {
+    private static int run(boolean once, int count, long seed, boolean oneAtATime) throws Exception {
         Path work = Files.createTempDirectory("hipoa-demo-");
         EmbeddedAws aws = null;
         try {
@@ -82,16 +83,22 @@ public final class Demo {
             Map<String, Instant> uploadedAt = new LinkedHashMap<>();
             String day = LocalDate.now(ZoneOffset.UTC).toString();
             String bucket = aws.names().ingestBucket();
+            LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
+            List<Long> endToEndMs = new ArrayList<>();
             for (PhantomStudies.Study s : studies) {
                 String key = "incoming/" + PROVIDER + "/" + day + "/" + s.file().getFileName();
+                long put = System.nanoTime();
                 aws.s3().putObject(b -> b.bucket(bucket).key(key).contentType("application/dicom"),
                         RequestBody.fromFile(s.file()));
                 uploadedAt.put(s.studyInstanceUid(), Instant.now());
+                if (oneAtATime) {
+                    awaitStudy(api, s.studyInstanceUid(), Duration.ofSeconds(60));
+                    endToEndMs.add((System.nanoTime() - put) / 1_000_000);
+                }
             }
             System.err.printf("demo: uploaded %d studies to s3://%s/incoming/%s/%s/%n", count,
                     aws.names().ingestBucket(), PROVIDER, day);
-
-            LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
+            if (oneAtATime) printEndToEnd(endToEndMs);
             Duration timeout = Duration.ofSeconds(60 + 20L * count);
             List<JsonNode> results = awaitFinal(api, count, timeout);
 
@@ -123,6 +130,31 @@ public final class Demo {
                 deleteQuietly(work);
             }
         }
+    }
+
+    /** One study's PUT-to-final latency, seen as a partner sees it: through the API, polled every 20 ms. */
+    private static void awaitStudy(LocalApiClient api, String studyInstanceUid, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<JsonNode> found = api.lookupStudy(studyInstanceUid);
+            String status = found.isEmpty() ? "" : found.getFirst().path("status").asText();
+            if (status.equals("GRADED") || status.equals("FAILED")) return;
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for one study");
+    }
+
+    private static void printEndToEnd(List<Long> ms) {
+        System.out.printf("end-to-end, one study at a time (S3 PUT → GRADED seen through the API): first (cold) %d ms",
+                ms.getFirst());
+        if (ms.size() > 1) {
+            List<Long> warm = new ArrayList<>(ms.subList(1, ms.size()));
+            warm.sort(null);
+            System.out.printf("; warm n=%d median %d ms, p90 %d ms, max %d ms", warm.size(), warm.get(warm.size() / 2),
+                    warm.get(Math.min(warm.size() - 1, (int) Math.ceil(0.9 * warm.size()) - 1)), warm.getLast());
+        }
+        System.out.println();
     }
 
     /** Polls the provider listing until {@code count} results are all GRADED or FAILED. */
