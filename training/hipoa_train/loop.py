@@ -58,6 +58,7 @@ def fit(a, model, opt, train_loader, step, validate, meta: dict, gen: torch.Gene
             break
         model.train()
         t0, n_batches, loss_sum, stop = time.monotonic(), 0, 0.0, None
+        warm_batches, t_warm = max(1, len(train_loader) // 5), None  # the first batches carry CUDA/cuDNN warm-up
         bar = tqdm(train_loader, desc=f"epoch {epoch + 1}/{a.epochs}", leave=False, dynamic_ncols=True)
         for batch in bar:
             # Reserve time for validation + checkpoint: measured last epoch, else guessed from the train speed.
@@ -74,6 +75,8 @@ def fit(a, model, opt, train_loader, step, validate, meta: dict, gen: torch.Gene
             loss.backward()
             opt.step()
             steps, n_batches, loss_sum = steps + 1, n_batches + 1, loss_sum + float(loss)
+            if n_batches == warm_batches:
+                t_warm = time.monotonic()
             bar.set_postfix(loss=f"{loss_sum / n_batches:.4f}")
         bar.close()
         train_seconds = time.monotonic() - t0
@@ -81,7 +84,10 @@ def fit(a, model, opt, train_loader, step, validate, meta: dict, gen: torch.Gene
         if complete and epoch == start_epoch and getattr(a, "fit_budget", False) and a.max_minutes:
             # Fit the run to the wall-clock budget: as many epochs as the first one says will fit, with the cosine
             # schedule stretched over exactly those, so the learning rate has annealed when time runs out.
-            per_epoch = train_seconds + 5 + train_seconds * a.val_batches / max(n_batches, 1) / 3
+            # Speed from the batches after warm-up: the first epoch's total would under-count what fits by ~2x on a GPU.
+            steady = ((time.monotonic() - t_warm) / max(n_batches - warm_batches, 1) * n_batches
+                      if t_warm is not None and n_batches > warm_batches else train_seconds)
+            per_epoch = steady + 5 + steady * a.val_batches / max(n_batches, 1) / 3
             fit = max(epoch + 1, min(a.epochs, int((a.max_minutes * 60 - budget.elapsed()) / per_epoch) + epoch + 1))
             if fit != a.epochs:
                 print(f"fit to budget: {fit} epochs of ~{per_epoch:.0f} s", flush=True)

@@ -45,3 +45,28 @@ def test_export_matches_pytorch(runs, fake_data, kind, outputs, shape):
                 "trainingData", "sourceCommit", "contractVersion"):
         assert meta[key]
     assert "not for clinical use" in meta["trainingData"] and json.loads(meta["inputSize"]) == list(shape[1:])
+
+
+def test_int8_weights_export_is_smaller_and_still_matches(runs, fake_data, tmp_path):
+    from hipoa_train import compact, common
+    small = tmp_path / "int8.pt"
+    assert compact.main([str(runs / "g" / "best.pt"), str(small)]) == 0
+    ck, full = common.load(small), common.load(runs / "g" / "best.pt")
+    assert "model" not in ck and ck["model_int8"]["int8"], "weights stored as int8, not fp32"
+    for name, (q, scale) in ck["model_int8"]["int8"].items():
+        assert q.dtype.is_signed and q.element_size() == 1
+        # per output channel, the worst rounding error is half a step
+        err = (compact.dequantize(q, scale) - full["model"][name].float()).abs().flatten(1).amax(1)
+        assert (err <= scale / 2 + 1e-7).all(), name
+    path = tmp_path / "int8.onnx"
+    assert export.main(["--checkpoint", str(small), "--data", str(fake_data), "--out", str(path),
+                        "--reference-count", "3"]) == 0
+    m = onnx.load(str(path))
+    int8 = [i for i in m.graph.initializer if i.data_type == onnx.TensorProto.INT8 and i.name.endswith("_int8")]
+    assert len(int8) == len(ck["model_int8"]["int8"]), "every int8 weight is int8 in the graph too"
+    assert sum(n.op_type == "DequantizeLinear" for n in m.graph.node) == len(int8)
+    x = np.load(f"{path}.reference-input.npy")
+    ref = json.load(open(f"{path}.reference-output.json"))
+    got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(list(ref["outputs"]), {"image": x})
+    for name, g in zip(ref["outputs"], got):
+        assert np.abs(g - np.array(ref["outputs"][name], np.float32)).max() <= 1e-3

@@ -58,6 +58,16 @@ def test_time_budget_stops_cleanly(fake_data, tmp_path):
     assert torch.load(out / "last.pt")["epoch"] == 0 and (out / "best.pt").exists()
 
 
+def test_fit_budget_anneals_within_the_budget(fake_data, tmp_path):
+    out = tmp_path / "fit"
+    assert train_grader.main(["--data", str(fake_data), *GRADER, "--epochs", "500", "--max-minutes", "0.25",
+                              "--fit-budget", "--out", str(out)]) == 0
+    h = history(out)
+    # fewer epochs than asked, every one complete, and the cosine schedule ran to its end (lr ~ 0)
+    assert 1 <= len(h) < 500 and all(r["complete"] for r in h)
+    assert h[-1]["lr"] < 1e-3 * 0.05 and h[-1]["elapsed_s"] < 0.25 * 60
+
+
 def test_paper_config_refuses_wrong_crop_size_unless_resizing(fake_data, tmp_path):
     import pytest
     with pytest.raises(SystemExit):
