@@ -13,6 +13,7 @@ import org.hipoa.core.pipeline.PipelineConfig;
 import org.hipoa.core.pipeline.Provider;
 import org.hipoa.core.pipeline.ResultRecord;
 import org.hipoa.core.pipeline.ResultStore;
+import org.hipoa.core.pipeline.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -57,8 +58,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent request, Context context) {
-        return Lambda.withLogging(context, () -> {
-            Metrics metrics = Lambda.metrics();
+        return Powertools.withLogging(context, () -> {
+            Metrics metrics = Powertools.metrics();
             APIGatewayProxyResponseEvent response;
             try {
                 response = route(request == null ? new APIGatewayProxyRequestEvent() : request);
@@ -71,7 +72,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             }
             metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);
             LOG.info("api {}", entry("status", response.getStatusCode()));
-            Lambda.flush(metrics);
+            Powertools.flush(metrics);
             return response;
         });
     }

@@ -21,6 +21,7 @@ import org.hipoa.core.pipeline.PipelineConfig;
 import org.hipoa.core.pipeline.ResultRecord;
 import org.hipoa.core.pipeline.ResultStore;
 import org.hipoa.core.pipeline.Stage;
+import org.hipoa.core.pipeline.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -77,13 +78,13 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return Lambda.withLogging(context, () -> {
-            Metrics metrics = Lambda.metrics();
+        return Powertools.withLogging(context, () -> {
+            Metrics metrics = Powertools.metrics();
             try {
                 return new SQSBatchResponse(handle(event == null || event.getRecords() == null ? List.of()
                         : event.getRecords(), metrics));
             } finally {
-                Lambda.flush(metrics);
+                Powertools.flush(metrics);
             }
         });
     }

@@ -18,6 +18,7 @@ import org.hipoa.core.pipeline.ResultStore;
 import org.hipoa.core.pipeline.Stage;
 import org.hipoa.core.pipeline.Status;
 import org.hipoa.core.pipeline.UploadRef;
+import org.hipoa.core.pipeline.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -75,8 +76,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
 
     @Override
     public Void handleRequest(S3Event event, Context context) {
-        return Lambda.withLogging(context, () -> {
-            Metrics metrics = Lambda.metrics();
+        return Powertools.withLogging(context, () -> {
+            Metrics metrics = Powertools.metrics();
             try {
                 RuntimeException first = null;
                 List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of()
@@ -96,7 +97,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                 if (first != null) throw first;
                 return null;
             } finally {
-                Lambda.flush(metrics);
+                Powertools.flush(metrics);
             }
         });
     }

@@ -1,4 +1,4 @@
-package org.hipoa.api;
+package org.hipoa.core.pipeline;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import org.slf4j.Logger;
@@ -11,15 +11,16 @@ import java.util.function.Supplier;
 
 /**
  * Powertools without AspectJ: the functional logging API around each invocation, metrics flushed in {@code finally}.
- * (A copy per function module: core stays free of Powertools and log4j.)
+ * Powertools is an optional dependency of core: each function module brings it (with its log4j binding), so the
+ * phantom CLI and other users of core carry none of it.
  */
-final class Lambda {
-    private static final Logger LOG = LoggerFactory.getLogger(Lambda.class);
+public final class Powertools {
+    private static final Logger LOG = LoggerFactory.getLogger(Powertools.class);
 
-    private Lambda() {}
+    private Powertools() {}
 
     /** Lambda context fields in every log line of the invocation; a caller without a context just runs. */
-    static <T> T withLogging(Context context, Supplier<T> body) {
+    public static <T> T withLogging(Context context, Supplier<T> body) {
         return context == null ? body.get() : PowertoolsLogging.withLogging(context, body);
     }
 
@@ -27,7 +28,7 @@ final class Lambda {
      * The metrics of this invocation, in {@code POWERTOOLS_METRICS_NAMESPACE} (environment, else system property,
      * else {@code HipOA}: the contract's namespace, so a local run without the variable flushes cleanly too).
      */
-    static Metrics metrics() {
+    public static Metrics metrics() {
         Metrics metrics = MetricsFactory.getMetricsInstance();
         if (System.getenv("POWERTOOLS_METRICS_NAMESPACE") == null) {
             metrics.setNamespace(System.getProperty("POWERTOOLS_METRICS_NAMESPACE", "HipOA"));
@@ -36,7 +37,7 @@ final class Lambda {
     }
 
     /** EMF metrics out; a metrics problem never fails the invocation. */
-    static void flush(Metrics metrics) {
+    public static void flush(Metrics metrics) {
         try {
             metrics.flush();
         } catch (RuntimeException e) {
