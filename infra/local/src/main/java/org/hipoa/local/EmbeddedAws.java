@@ -205,8 +205,10 @@ public final class EmbeddedAws implements AutoCloseable {
         private Path modelDir;
         private int deliveriesPerEvent = 1;
         private List<Duration> asyncRetryDelays = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        // As template.yaml (maxReceiveCount 5, BatchSize 10) except where a developer would wait: the template's 720 s
+        // visibility timeout and 5 s batching window become 30 s and 0.5 s here.
         private Duration visibilityTimeout = Duration.ofSeconds(30);
-        private int maxReceiveCount = 3;
+        private int maxReceiveCount = 5;
         private int batchSize = 10;
         private Duration batchWindow = Duration.ofMillis(500);
         private int preprocessConcurrency = 1;
