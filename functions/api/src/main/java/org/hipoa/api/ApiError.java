@@ -17,6 +17,10 @@ final class ApiError extends RuntimeException {
         return new ApiError(400, "BAD_REQUEST", message, null);
     }
 
+    static ApiError forbidden(String message) {
+        return new ApiError(403, "FORBIDDEN", message, null);
+    }
+
     static ApiError notFound(String message) {
         return new ApiError(404, "NOT_FOUND", message, null);
     }

@@ -13,6 +13,7 @@ import org.hipoa.core.pipeline.PipelineConfig;
 import org.hipoa.core.pipeline.Provider;
 import org.hipoa.core.pipeline.ResultRecord;
 import org.hipoa.core.pipeline.ResultStore;
+import org.hipoa.core.pipeline.GrantStore;
 import org.hipoa.core.pipeline.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -44,6 +46,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
 
     private final ResultStore results;
+    private final GrantStore grants;
     private final Keys keys;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default DynamoDB client. */
@@ -53,6 +56,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     public ApiHandler(PipelineConfig config, DynamoDbClient dynamo) {
         this.results = new ResultStore(dynamo, config.requireTableName());
+        this.grants = new GrantStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys();
     }
 
@@ -77,7 +81,35 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         });
     }
 
+    /**
+     * Who is asking: the API key API Gateway puts in the request context after checking it. Its grants are read
+     * only once a request has passed validation, so malformed requests cost no table read.
+     */
+    private final class Caller {
+        private final Optional<String> apiKey;
+        private Set<String> providers;
+
+        Caller(APIGatewayProxyRequestEvent request) {
+            this.apiKey = Optional.ofNullable(request.getRequestContext())
+                    .map(APIGatewayProxyRequestEvent.ProxyRequestContext::getIdentity)
+                    .map(APIGatewayProxyRequestEvent.RequestIdentity::getApiKey).filter(k -> !k.isBlank());
+        }
+
+        Set<String> providers() {
+            if (providers == null) {
+                providers = grants.providersFor(apiKey.orElseThrow(
+                        () -> ApiError.forbidden("This API needs an API key (x-api-key).")));
+            }
+            return providers;
+        }
+
+        boolean mayRead(ResultRecord r) {
+            return r.provider().map(p -> providers().contains(p.name())).orElse(false);
+        }
+    }
+
     private APIGatewayProxyResponseEvent route(APIGatewayProxyRequestEvent request) {
+        Caller caller = new Caller(request);
         String method = Optional.ofNullable(request.getHttpMethod()).orElse("").toUpperCase(java.util.Locale.ROOT);
         String path = Optional.ofNullable(request.getPath()).orElse("");
         if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
@@ -85,35 +117,38 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         if (s.length < 3 || !s[0].isEmpty() || !s[1].equals("v1")) throw ApiError.notFound("No such resource.");
         if (s.length == 4 && s[2].equals("studies") && s[3].equals("lookup")) {
             allow(method, "POST");
-            return lookup(request);
+            return lookup(request, caller);
         }
         if (s.length == 4 && s[2].equals("uploads")) {
             allow(method, "GET");
-            return upload(s[3]);
+            return upload(s[3], caller);
         }
         if (s.length == 4 && s[2].equals("studies")) {
             allow(method, "GET");
-            return study(s[3]);
+            return study(s[3], caller);
         }
         if (s.length == 5 && s[2].equals("providers") && s[4].equals("results")) {
             allow(method, "GET");
-            return providerResults(s[3], request.getQueryStringParameters());
+            return providerResults(s[3], request.getQueryStringParameters(), caller);
         }
         throw ApiError.notFound("No such resource.");
     }
 
-    private APIGatewayProxyResponseEvent upload(String uploadId) {
+    private APIGatewayProxyResponseEvent upload(String uploadId, Caller caller) {
         if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");
-        ResultRecord r = results.get(uploadId).orElseThrow(() -> ApiError.notFound("No result for this upload."));
+        caller.providers();
+        // Another provider's upload reads as unknown: a partner learns nothing about tenants it was not granted.
+        ResultRecord r = results.get(uploadId).filter(caller::mayRead)
+                .orElseThrow(() -> ApiError.notFound("No result for this upload."));
         return ok(ResultJson.of(r));
     }
 
-    private APIGatewayProxyResponseEvent study(String studyKey) {
+    private APIGatewayProxyResponseEvent study(String studyKey, Caller caller) {
         if (!Keys.isId(studyKey)) throw ApiError.badRequest("studyKey must be 32 lowercase hex characters.");
-        return studyResults(studyKey);
+        return studyResults(studyKey, caller);
     }
 
-    private APIGatewayProxyResponseEvent lookup(APIGatewayProxyRequestEvent request) {
+    private APIGatewayProxyResponseEvent lookup(APIGatewayProxyRequestEvent request, Caller caller) {
         String body = Optional.ofNullable(request.getBody()).orElse("");
         if (Boolean.TRUE.equals(request.getIsBase64Encoded())) {
             try {
@@ -137,11 +172,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         if (value.length() > 64 || !UID.matcher(value).matches()) {
             throw ApiError.badRequest("studyInstanceUid is not a DICOM UID."); // never echo it
         }
-        return studyResults(keys.studyKey(value));
+        return studyResults(keys.studyKey(value), caller);
     }
 
-    private APIGatewayProxyResponseEvent studyResults(String studyKey) {
-        List<ResultRecord> found = results.byStudy(studyKey);
+    private APIGatewayProxyResponseEvent studyResults(String studyKey, Caller caller) {
+        caller.providers();
+        List<ResultRecord> found = results.byStudy(studyKey).stream().filter(caller::mayRead).toList();
         if (found.isEmpty()) throw ApiError.notFound("No results for this study.");
         ObjectNode n = ResultJson.JSON.createObjectNode().put("studyKey", studyKey);
         var array = n.putArray("results");
@@ -149,7 +185,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return ok(n);
     }
 
-    private APIGatewayProxyResponseEvent providerResults(String name, Map<String, String> query) {
+    private APIGatewayProxyResponseEvent providerResults(String name, Map<String, String> query, Caller caller) {
         Provider provider = Provider.parse(name).orElseThrow(() -> ApiError.badRequest("Not a provider name."));
         Map<String, String> q = query == null ? Map.of() : query;
         for (String k : q.keySet()) {
@@ -160,6 +196,14 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         Optional<Instant> since = Optional.ofNullable(q.get("since")).map(ApiHandler::instant);
         int limit = Optional.ofNullable(q.get("limit")).map(ApiHandler::limit).orElse(DEFAULT_LIMIT);
         Optional<String> next = Optional.ofNullable(q.get("next")).filter(t -> !t.isEmpty());
+        try {
+            next.ifPresent(PageToken::check); // a malformed request is a 400 before any table read
+        } catch (PageToken.InvalidTokenException e) {
+            throw ApiError.badRequest("next is not a token this API issued.");
+        }
+        if (!caller.providers().contains(provider.name())) {
+            throw ApiError.forbidden("This API key is not granted this provider's results.");
+        }
         ResultStore.Page page;
         try {
             page = results.byProvider(provider, since, limit, next);

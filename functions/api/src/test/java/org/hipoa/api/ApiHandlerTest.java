@@ -124,9 +124,20 @@ class ApiHandlerTest {
         assertTrue(n.get("message").asText().contains("not a DICOM UID"), n.toString());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"GET|/v1/uploads/" + ID, "GET|/v1/studies/" + ID,
+            "GET|/v1/providers/acme/results"})
+    void validRequestsWithoutAnApiKey_are403_beforeAnyTableRead(String method, String path) throws Exception {
+        // The table is unreachable: a 403 (not a 500) proves no read was attempted.
+        error(call(method, path, null, null), 403, "FORBIDDEN");
+        error(call("POST", "/v1/studies/lookup", null, "{\"studyInstanceUid\": \"1.2.3\"}"), 403, "FORBIDDEN");
+    }
+
     @Test
     void tableUnreachable_is500_withoutInternals() throws Exception {
-        var r = call("GET", "/v1/uploads/" + ID, null, null);
+        var r = api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withPath("/v1/uploads/" + ID)
+                .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext()
+                        .withIdentity(new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey("partner-key"))), null);
         JsonNode n = error(r, 500, "INTERNAL_ERROR");
         assertFalse(n.toString().contains("Exception"));
         assertFalse(n.toString().contains("127.0.0.1"));

@@ -83,6 +83,7 @@ public final class Demo {
             Map<String, Instant> uploadedAt = new LinkedHashMap<>();
             String day = LocalDate.now(ZoneOffset.UTC).toString();
             String bucket = aws.names().ingestBucket();
+            aws.grantApiKey(java.util.Set.of(PROVIDER));
             LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
             List<Long> endToEndMs = new ArrayList<>();
             for (PhantomStudies.Study s : studies) {

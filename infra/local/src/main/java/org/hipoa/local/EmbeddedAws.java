@@ -140,6 +140,14 @@ public final class EmbeddedAws implements AutoCloseable {
     public URI apiBaseUrl() { return apiGateway.baseUrl(); }
     /** The API key the local API Gateway wants in {@code x-api-key}. */
     public String apiKey() { return settings.apiKey; }
+
+    /**
+     * Let the local API key read these providers' results — what an operator does on AWS with one PutItem
+     * (README: "Partner access"). Without a grant the API answers 403/404, as it would there.
+     */
+    public void grantApiKey(java.util.Set<String> providers) {
+        new org.hipoa.core.pipeline.GrantStore(dynamoDb(), settings.names.table()).grant(settings.apiKey, providers);
+    }
     public String studyKeySecret() { return settings.studyKeySecret; }
     public LocalFunction<S3Event, Void> preprocessFunction() { return preprocess; }
     public LocalFunction<SQSEvent, SQSBatchResponse> inferenceFunction() { return inference; }

@@ -1,7 +1,11 @@
 package org.hipoa.local;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.hipoa.api.ApiHandler;
+import org.hipoa.core.pipeline.GrantStore;
 import org.hipoa.core.pipeline.Keys;
+import org.hipoa.core.pipeline.ResultItems;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -53,6 +57,7 @@ class PipelineAcceptanceTest {
                 .preprocessConcurrency(2)
                 .start()) {
             System.err.printf("acceptance: stack started in %d ms%n", aws.startTime().toMillis());
+            aws.grantApiKey(Set.of(PROVIDER));
             Keys keys = new Keys(aws.studyKeySecret());
             String bucket = aws.names().ingestBucket();
             StatusWatcher watcher = new StatusWatcher(aws);
@@ -114,9 +119,24 @@ class PipelineAcceptanceTest {
                 }
             }
 
+            // --- tenancy: a partner key granted another provider reads nothing of this one's ----------------------
+            new GrantStore(aws.dynamoDb(), aws.names().table()).grant("other-partner-key", Set.of("other-clinic"));
+            ApiHandler secondContainer = new ApiHandler(); // Lambda's constructor: the same settings
+            String someUpload = goodByUploadId.keySet().iterator().next();
+            String someUid = goodByUploadId.get(someUpload).studyInstanceUid();
+            assertEquals(403, status(secondContainer, "other-partner-key", "GET", "/v1/providers/" + PROVIDER + "/results", null));
+            assertEquals(404, status(secondContainer, "other-partner-key", "GET", "/v1/uploads/" + someUpload, null));
+            assertEquals(404, status(secondContainer, "other-partner-key", "POST", "/v1/studies/lookup",
+                    "{\"studyInstanceUid\": \"" + someUid + "\"}"));
+            assertEquals(200, status(secondContainer, "other-partner-key", "GET", "/v1/providers/other-clinic/results", null));
+            assertEquals(200, status(secondContainer, aws.apiKey(), "GET", "/v1/uploads/" + someUpload, null));
+            assertEquals(403, status(secondContainer, "never-granted-key", "GET", "/v1/providers/" + PROVIDER + "/results", null));
+
             // --- the table itself, and what the watcher saw on the way ------------------------------------------
-            assertEquals(UPLOADS, aws.dynamoDb().scan(b -> b.tableName(aws.names().table())).count(),
-                    "exactly one item per upload in the table");
+            assertEquals(UPLOADS, aws.dynamoDb().scan(b -> b.tableName(aws.names().table())
+                            .filterExpression("sk = :r").expressionAttributeValues(
+                                    Map.of(":r", AttributeValue.fromS(ResultItems.RESULT_SK)))).count(),
+                    "exactly one result item per upload in the table");
             watcher.assertNeverRegressed();
             assertTrue(aws.notifications().failedEvents().isEmpty(), "no S3 event parked: "
                     + aws.notifications().failedEvents());
@@ -127,6 +147,12 @@ class PipelineAcceptanceTest {
 
             report(aws, all, uploadedAt, seconds);
         }
+    }
+
+    private static int status(ApiHandler api, String apiKey, String method, String path, String body) {
+        return api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path).withBody(body)
+                .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext().withIdentity(
+                        new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey(apiKey))), null).getStatusCode();
     }
 
     private static void report(EmbeddedAws aws, List<JsonNode> all, Map<String, Instant> uploadedAt, double seconds) {
@@ -170,6 +196,7 @@ class PipelineAcceptanceTest {
                     for (Map<String, AttributeValue> item : aws.dynamoDb().scanPaginator(
                             b -> b.tableName(aws.names().table()).projectionExpression("pk, #s")
                                     .expressionAttributeNames(Map.of("#s", "status"))).items()) {
+                        if (!item.containsKey("status")) continue; // the API key's grant item
                         String pk = item.get("pk").s();
                         String status = item.get("status").s();
                         List<String> list = seen.computeIfAbsent(pk, k -> new ArrayList<>());

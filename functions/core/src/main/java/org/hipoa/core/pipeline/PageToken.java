@@ -29,6 +29,11 @@ public final class PageToken {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sortKey.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Throws {@link InvalidTokenException} unless this API could have issued {@code token}; reads nothing. */
+    public static void check(String token) {
+        decode(token, "");
+    }
+
     static Map<String, AttributeValue> decode(String token, String providerPk) {
         String sortKey;
         try {
