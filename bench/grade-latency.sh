@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark: per-stage latency of ./hipoa grade on phantom studies, warm (the first study, which loads the models
 # and JIT-compiles, is reported separately). Prints figures; asserts nothing.
-#   bench/grade-latency.sh [STUDIES] [SEED]
+#   bench/grade-latency.sh [STUDIES] [SEED] [MODEL_DIR]   (MODEL_DIR: model/ by default, model/paper for DenseNet-161)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n="${1:-20}"; seed="${2:-31337}"
+n="${1:-20}"; seed="${2:-31337}"; model_dir="${3:-model}"
 dir="$(mktemp -d)"; trap 'rm -rf "$dir"' EXIT
 ./hipoa phantom --count "$n" --seed "$seed" --out "$dir" 2>/dev/null
-./hipoa grade "$dir"/hip*.dcm > "$dir/grades.jsonl" || true
+./hipoa grade --model-dir "$model_dir" "$dir"/hip*.dcm > "$dir/grades.jsonl" || true
 python3 - "$dir/grades.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
