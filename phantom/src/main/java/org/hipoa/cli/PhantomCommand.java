@@ -2,12 +2,8 @@ package org.hipoa.cli;
 
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.phantom.DicomFilmWriter;
-import org.hipoa.phantom.LabelsJson;
-import org.hipoa.phantom.PhantomCase;
-import org.hipoa.phantom.PhantomRenderer;
-import org.hipoa.phantom.PhantomSampler;
-import org.hipoa.phantom.PhantomSeeds;
-import org.hipoa.phantom.RenderedFilm;
+
+import org.hipoa.phantom.PhantomFilm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,21 +61,6 @@ final class PhantomCommand {
     }
 
     private static String generate(long runSeed, int index, String syntax, Path out) throws IOException {
-        long imageSeed = PhantomSeeds.imageSeed(runSeed, index);
-        PhantomCase c = PhantomSampler.sample(imageSeed);
-        RenderedFilm film = PhantomRenderer.render(c);
-        // Both spacing encodings occur in practice; which one an image gets is part of its seed.
-        DicomFilmWriter.SpacingEncoding encoding = ((imageSeed >>> 17) & 1) == 0
-                ? DicomFilmWriter.SpacingEncoding.PIXEL_SPACING
-                : DicomFilmWriter.SpacingEncoding.IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION;
-        String file = PhantomSeeds.fileName(index);
-        DicomFilmWriter.write(film, runSeed, index, syntax, encoding, out.resolve(file));
-        // Insertion order, not Map.of: Map.of's iteration order changes from one JVM run to the next.
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("index", index);
-        extra.put("runSeed", runSeed);
-        extra.put("transferSyntax", TransferSyntaxes.name(syntax));
-        extra.put("spacingEncoding", encoding.name());
-        return LabelsJson.line(file, c, extra);
+        return PhantomFilm.write(runSeed, index, syntax, out).labelLine();
     }
 }

@@ -4,20 +4,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.core.pipeline.ClosedPortAws;
 import org.hipoa.core.pipeline.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.Base64;
 import java.util.Map;
 
@@ -33,26 +27,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiHandlerTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ID = "0123456789abcdef0123456789abcdef";
-    static DynamoDbClient dynamo;
+    static ClosedPortAws aws;
     static ApiHandler api;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        dynamo = DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder())
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort)).region(Region.EU_CENTRAL_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+    static void setUp() {
+        aws = new ClosedPortAws();
         api = new ApiHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results",
-                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), dynamo);
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), aws.dynamo);
     }
 
     @AfterAll
     static void tearDown() {
-        dynamo.close();
+        aws.close();
     }
 
     static APIGatewayProxyResponseEvent call(String method, String path, Map<String, String> query, String body) {

@@ -76,7 +76,9 @@ public final class QueueWorker implements Runnable {
         if (batch.isEmpty()) return 0;
         Set<String> keep;
         try {
-            keep = failures(handler.handleRequest(toEvent(batch), null), batch);
+            Set<String> ids = new HashSet<>();
+            for (Message m : batch) ids.add(m.messageId());
+            keep = failures(handler.handleRequest(toEvent(batch), null), ids);
         } catch (RuntimeException e) {
             // As with Lambda: a handler error leaves the whole batch for redelivery.
             LOG.error("inference batch of {} failed: {}", batch.size(), e.getClass().getSimpleName());
@@ -120,15 +122,17 @@ public final class QueueWorker implements Runnable {
         return event;
     }
 
-    /** Message ids to leave on the queue; a malformed response keeps the whole batch, as Lambda does. */
-    static Set<String> failures(SQSBatchResponse response, List<Message> batch) {
-        Set<String> ids = new HashSet<>();
-        for (Message m : batch) ids.add(m.messageId());
+    /**
+     * Message ids to leave on the queue, by Lambda's ReportBatchItemFailures rules: those listed; none for an empty
+     * or absent list; the whole batch when an entry is empty or names a message not in the batch. (The local stack's
+     * event-source mapping applies the same rules through this method.)
+     */
+    public static Set<String> failures(SQSBatchResponse response, Set<String> batchIds) {
         if (response == null || response.getBatchItemFailures() == null) return Set.of();
         Set<String> keep = new HashSet<>();
         for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
             String id = f == null ? null : f.getItemIdentifier();
-            if (id == null || !ids.contains(id)) return ids;
+            if (id == null || !batchIds.contains(id)) return batchIds;
             keep.add(id);
         }
         return keep;

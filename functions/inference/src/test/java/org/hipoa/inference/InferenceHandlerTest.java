@@ -6,20 +6,13 @@ import org.hipoa.core.Side;
 import org.hipoa.core.pipeline.CropMessage;
 import org.hipoa.core.pipeline.CropStore;
 import org.hipoa.core.pipeline.ModelRef;
+import org.hipoa.core.pipeline.ClosedPortAws;
 import org.hipoa.core.pipeline.PipelineConfig;
 import org.hipoa.core.pipeline.Provider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,31 +26,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class InferenceHandlerTest {
     static final String ID = "0123456789abcdef0123456789abcdef";
-    static DynamoDbClient dynamo;
-    static S3Client s3;
+    static ClosedPortAws aws;
     static InferenceHandler handler;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-        URI closed = URI.create("http://127.0.0.1:" + port);
-        dynamo = DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
-                .region(Region.EU_CENTRAL_1).credentialsProvider(creds)
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
-        s3 = S3Client.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
-                .forcePathStyle(true).region(Region.EU_CENTRAL_1).credentialsProvider(creds).build();
+    static void setUp() {
+        aws = new ClosedPortAws();
         handler = new InferenceHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "MODEL_DIR", "../../model",
-                "WORK_BUCKET", "work")::get), s3, dynamo);
+                "WORK_BUCKET", "work")::get), aws.s3, aws.dynamo);
     }
 
     @AfterAll
     static void tearDown() {
-        dynamo.close();
-        s3.close();
+        aws.close();
     }
 
     static SQSEvent.SQSMessage message(String id, String body) {

@@ -18,6 +18,7 @@ class QueueWorkerTest {
             Message.builder().messageId("a").receiptHandle("ra").body("{\"uploadId\":\"x\"}").md5OfBody("m")
                     .attributes(Map.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2")).build(),
             Message.builder().messageId("b").receiptHandle("rb").body("{}").build());
+    static final Set<String> IDS = Set.of("a", "b");
 
     @Test
     void event_carriesIdsBodiesAndAttributes() {
@@ -34,15 +35,17 @@ class QueueWorkerTest {
     @Test
     void listedFailures_stay_andTheRestAreDeleted() {
         SQSBatchResponse r = new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure("b")));
-        assertEquals(Set.of("b"), QueueWorker.failures(r, BATCH));
-        assertEquals(Set.of(), QueueWorker.failures(new SQSBatchResponse(List.of()), BATCH));
+        assertEquals(Set.of("b"), QueueWorker.failures(r, IDS));
+        assertEquals(Set.of(), QueueWorker.failures(new SQSBatchResponse(List.of()), IDS));
     }
 
     @Test
     void unknownOrEmptyFailureIds_keepTheWholeBatch_asLambdaDoes() {
         assertEquals(Set.of("a", "b"),
-                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure("zz"))), BATCH));
+                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure("zz"))), IDS));
         assertEquals(Set.of("a", "b"),
-                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(null))), BATCH));
+                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(null))), IDS));
+        assertEquals(Set.of("a", "b"),
+                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(""))), IDS));
     }
 }

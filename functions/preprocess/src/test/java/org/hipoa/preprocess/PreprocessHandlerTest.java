@@ -2,21 +2,13 @@ package org.hipoa.preprocess;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
+import org.hipoa.core.pipeline.ClosedPortAws;
 import org.hipoa.core.pipeline.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -28,36 +20,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * must propagate (Lambda retries the asynchronous event) instead of being swallowed or recorded as a bad upload.
  */
 class PreprocessHandlerTest {
-    static DynamoDbClient dynamo;
-    static S3Client s3;
-    static SqsClient sqs;
+    static ClosedPortAws aws;
     static PreprocessHandler handler;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-        URI closed = URI.create("http://127.0.0.1:" + port);
-        dynamo = DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
-                .region(Region.EU_CENTRAL_1).credentialsProvider(creds)
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
-        s3 = S3Client.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
-                .forcePathStyle(true).region(Region.EU_CENTRAL_1).credentialsProvider(creds).build();
-        sqs = SqsClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).endpointOverride(closed)
-                .region(Region.EU_CENTRAL_1).credentialsProvider(creds).build();
+    static void setUp() {
+        aws = new ClosedPortAws();
         handler = new PreprocessHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "WORK_BUCKET", "work",
-                "QUEUE_URL", "http://127.0.0.1:" + port + "/000000000000/claims", "MODEL_DIR", "../../model",
-                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), s3, sqs, dynamo);
+                "QUEUE_URL", aws.endpoint + "/000000000000/claims", "MODEL_DIR", "../../model",
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), aws.s3, aws.sqs, aws.dynamo);
     }
 
     @AfterAll
     static void tearDown() {
-        dynamo.close();
-        s3.close();
-        sqs.close();
+        aws.close();
     }
 
     static S3Event event(String encodedKey) {

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -83,7 +84,7 @@ public final class Demo {
             Map<String, Instant> uploadedAt = new LinkedHashMap<>();
             String day = LocalDate.now(ZoneOffset.UTC).toString();
             String bucket = aws.names().ingestBucket();
-            aws.grantApiKey(java.util.Set.of(PROVIDER));
+            aws.grantApiKey(Set.of(PROVIDER));
             LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
             List<Long> endToEndMs = new ArrayList<>();
             for (PhantomStudies.Study s : studies) {

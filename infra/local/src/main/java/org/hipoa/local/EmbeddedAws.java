@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.hipoa.core.pipeline.GrantStore;
 import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.LocalServers;
@@ -27,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -145,8 +147,8 @@ public final class EmbeddedAws implements AutoCloseable {
      * Let the local API key read these providers' results — what an operator does on AWS with one PutItem
      * (README: "Partner access"). Without a grant the API answers 403/404, as it would there.
      */
-    public void grantApiKey(java.util.Set<String> providers) {
-        new org.hipoa.core.pipeline.GrantStore(dynamoDb(), settings.names.table()).grant(settings.apiKey, providers);
+    public void grantApiKey(Set<String> providers) {
+        new GrantStore(dynamoDb(), settings.names.table()).grant(settings.apiKey, providers);
     }
     public String studyKeySecret() { return settings.studyKeySecret; }
     public LocalFunction<S3Event, Void> preprocessFunction() { return preprocess; }

@@ -5,14 +5,9 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.core.dicom.TransferSyntaxes;
-import org.hipoa.phantom.DicomFilmWriter;
 import org.hipoa.phantom.HipTruth;
-import org.hipoa.phantom.LabelsJson;
 import org.hipoa.phantom.PhantomCase;
-import org.hipoa.phantom.PhantomRenderer;
-import org.hipoa.phantom.PhantomSampler;
-import org.hipoa.phantom.PhantomSeeds;
-import org.hipoa.phantom.RenderedFilm;
+import org.hipoa.phantom.PhantomFilm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -29,8 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Phantom studies to upload, made the way {@code ./hipoa phantom} makes them (same seeds, file names, spacing
- * encodings and labels.jsonl lines), so a demo or test run can be compared with a CLI run of the same seed.
+ * Phantom studies to upload, made by the same recipe as {@code ./hipoa phantom} ({@link PhantomFilm}: same seeds,
+ * file names, spacing encodings and labels.jsonl lines), so a demo or test run can be compared with a CLI run of the same seed.
  */
 public final class PhantomStudies {
     private PhantomStudies() {}
@@ -67,22 +61,9 @@ public final class PhantomStudies {
     }
 
     private static Map.Entry<Study, String> one(long runSeed, int index, Path dir) throws IOException {
-        long imageSeed = PhantomSeeds.imageSeed(runSeed, index);
-        PhantomCase c = PhantomSampler.sample(imageSeed);
-        RenderedFilm film = PhantomRenderer.render(c);
-        // As PhantomCommand: which spacing encoding an image gets is part of its seed.
-        DicomFilmWriter.SpacingEncoding encoding = ((imageSeed >>> 17) & 1) == 0
-                ? DicomFilmWriter.SpacingEncoding.PIXEL_SPACING
-                : DicomFilmWriter.SpacingEncoding.IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION;
-        Path file = dir.resolve(PhantomSeeds.fileName(index));
-        DicomFilmWriter.write(film, runSeed, index, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, encoding, file);
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("index", index);
-        extra.put("runSeed", runSeed);
-        extra.put("transferSyntax", TransferSyntaxes.name(TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN));
-        extra.put("spacingEncoding", encoding.name());
-        String line = LabelsJson.line(file.getFileName().toString(), c, extra);
-        return Map.entry(new Study(index, file, studyInstanceUid(file), c.right(), c.left()), line);
+        PhantomFilm f = PhantomFilm.write(runSeed, index, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, dir);
+        PhantomCase c = f.phantomCase();
+        return Map.entry(new Study(index, f.file(), studyInstanceUid(f.file()), c.right(), c.left()), f.labelLine());
     }
 
     /** The Study Instance UID as written in the file (read back, so the rule lives only in the writer). */

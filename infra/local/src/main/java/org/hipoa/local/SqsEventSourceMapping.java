@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hipoa.inference.QueueWorker;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -115,7 +116,7 @@ public final class SqsEventSourceMapping implements AutoCloseable {
         Set<String> keep;
         try {
             SQSBatchResponse response = function.invoke(eventJson(batch, queueArn, region));
-            keep = failures(response, ids);
+            keep = QueueWorker.failures(response, ids);
         } catch (LocalFunction.FunctionError e) {
             System.err.println("local sqs event source: batch of " + batch.size() + " failed: " + e.getMessage());
             keep = ids;
@@ -132,18 +133,6 @@ public final class SqsEventSourceMapping implements AutoCloseable {
             var r = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
             deleted.addAndGet(r.successful().size());
         }
-    }
-
-    /** The messages to leave on the queue: those listed, or all when the response is malformed. */
-    static Set<String> failures(SQSBatchResponse response, Set<String> batchIds) {
-        if (response == null || response.getBatchItemFailures() == null) return Set.of();
-        Set<String> keep = new HashSet<>();
-        for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
-            String id = f == null ? null : f.getItemIdentifier();
-            if (id == null || id.isEmpty() || !batchIds.contains(id)) return batchIds;
-            keep.add(id);
-        }
-        return keep;
     }
 
     /** The SQSEvent JSON Lambda's event source mapping builds for a batch. */

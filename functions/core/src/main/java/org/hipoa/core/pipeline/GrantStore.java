@@ -3,9 +3,14 @@ package org.hipoa.core.pipeline;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -50,10 +55,9 @@ public final class GrantStore {
     /** The stored identity of an API key: SHA-256, first 32 hex characters. */
     public static String keyId(String apiKey) {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d).substring(0, 32);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
@@ -84,7 +88,7 @@ public final class GrantStore {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
                 ResultItems.PK, AttributeValue.fromS(pk(apiKey)),
                 ResultItems.SK, AttributeValue.fromS(SK),
-                PROVIDERS, AttributeValue.fromSs(java.util.List.copyOf(names)))));
+                PROVIDERS, AttributeValue.fromSs(List.copyOf(names)))));
         cache.remove(keyId(apiKey));
     }
 }
