@@ -2,10 +2,8 @@ package org.hipoa.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.hipoa.core.Side;
-import org.hipoa.core.model.Feature;
-import org.hipoa.core.pipeline.HipResult;
-import org.hipoa.core.pipeline.ResultRecord;
+import org.hipoa.domain.result.HipResultJson;
+import org.hipoa.domain.result.ResultRecord;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +13,7 @@ import java.util.TreeMap;
  * key, bucket and version stay in the table: they are never returned.
  */
 final class ResultJson {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = HipResultJson.JSON;
 
     private ResultJson() {}
 
@@ -26,13 +24,8 @@ final class ResultJson {
         n.put("status", r.status().name())
                 .put("receivedAt", ResultRecord.TIME.format(r.receivedAt()))
                 .put("updatedAt", ResultRecord.TIME.format(r.updatedAt()));
-        if (!r.hips().isEmpty()) {
-            ObjectNode hips = n.putObject("hips");
-            for (Side side : Side.values()) {
-                HipResult h = r.hips().get(side);
-                if (h != null) hip(hips.putObject(side.key()), h);
-            }
-        }
+        if (!r.hips().isEmpty()) n.set("hips", HipResultJson.hips(r.hips()));
+        r.spacing().ifPresent(x -> n.putObject("spacing").put("source", x.source()).put("assumed", x.assumed()));
         r.model().ifPresent(m -> n.putObject("model").put("name", m.name()).put("version", m.version()));
         r.failure().ifPresent(f -> n.putObject("failure").put("stage", f.stage().name())
                 .put("reason", f.reason().name()).put("message", f.message()));
@@ -42,16 +35,6 @@ final class ResultJson {
             if (!r.inferenceTimingsMs().isEmpty()) timings(t.putObject("inference"), r.inferenceTimingsMs());
         }
         return n;
-    }
-
-    private static void hip(ObjectNode n, HipResult h) {
-        n.put("fo", h.fo()).put("ao", h.ao()).put("jsn", h.jsn()).put("sclerosis", h.sclerosis())
-                .put("cysts", h.cysts());
-        ObjectNode p = n.putObject("probabilities");
-        for (Feature f : Feature.values()) {
-            var a = p.putArray(f.key());
-            h.probabilities().get(f).forEach(a::add);
-        }
     }
 
     private static void timings(ObjectNode n, Map<String, Long> ms) {

@@ -4,24 +4,24 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import org.hipoa.core.Reason;
-import org.hipoa.core.Side;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Side;
 import org.hipoa.core.crop.CropContract;
-import org.hipoa.core.crop.HipCrop;
-import org.hipoa.core.model.HipGrader;
-import org.hipoa.core.model.HipGrades;
-import org.hipoa.core.pipeline.AwsClients;
-import org.hipoa.core.pipeline.CropMessage;
-import org.hipoa.core.pipeline.CropNpy;
-import org.hipoa.core.pipeline.CropStore;
-import org.hipoa.core.pipeline.Failure;
-import org.hipoa.core.pipeline.HipResult;
-import org.hipoa.core.pipeline.ModelRef;
-import org.hipoa.core.pipeline.PipelineConfig;
-import org.hipoa.core.pipeline.ResultRecord;
-import org.hipoa.core.pipeline.ResultStore;
-import org.hipoa.core.pipeline.Stage;
-import org.hipoa.core.pipeline.Powertools;
+import org.hipoa.domain.HipCrop;
+import org.hipoa.aws.AwsClients;
+import org.hipoa.domain.wire.CropMessage;
+import org.hipoa.domain.Timings;
+import org.hipoa.core.study.StudyGrader;
+import org.hipoa.core.study.StudyGrades;
+import org.hipoa.domain.wire.CropNpy;
+import org.hipoa.aws.CropStore;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.result.ModelRef;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.aws.ResultStore;
+import org.hipoa.domain.result.Stage;
+import org.hipoa.aws.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -53,7 +53,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     private final S3Client s3;
     private final ResultStore results;
     private final Optional<String> workBucket;
-    private final HipGrader grader;
+    private final StudyGrader grader;
     private final ModelRef model;
     private final int cropPx;
 
@@ -70,7 +70,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.results = new ResultStore(dynamo, config.requireTableName());
         this.workBucket = Optional.ofNullable(config.workBucket());
-        this.grader = new HipGrader(config.requireModelDir().resolve("grader.onnx"));
+        this.grader = new StudyGrader(config.requireModelDir());
         this.model = new ModelRef(grader.info().name(), grader.info().version());
         // The crops were cut by the preprocess function with the same model folder's contract.
         this.cropPx = CropContract.forModelDir(config.requireModelDir()).graderOutputPx();
@@ -108,36 +108,34 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         }
         if (pending.isEmpty()) return retry;
 
-        List<HipCrop> crops = new ArrayList<>(2 * pending.size());
-        for (Pending p : pending) {
-            crops.add(p.right());
-            crops.add(p.left());
-        }
-        List<HipGrades> grades;
+        List<StudyGrader.Hips> crops = new ArrayList<>(pending.size());
+        for (Pending p : pending) crops.add(new StudyGrader.Hips(p.right(), p.left()));
+        List<StudyGrades> grades;
         long t0 = System.nanoTime();
         try {
             grades = grader.grade(crops); // one ONNX Runtime call for the whole batch
         } catch (RuntimeException e) {
-            LOG.error("grader failed for the batch {} {}", entry("hips", crops.size()),
+            LOG.error("grader failed for the batch {} {}", entry("hips", 2 * crops.size()),
                     entry("errorType", e.getClass().getSimpleName()));
             pending.forEach(p -> retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId())));
             return retry;
         }
-        long gradeMs = (System.nanoTime() - t0) / 1_000_000;
+        long gradeMs = Timings.msSince(t0);
         metrics.addMetric("GradeBatchMs", gradeMs, MetricUnit.MILLISECONDS);
-        metrics.addMetric("HipsGraded", crops.size(), MetricUnit.COUNT);
+        metrics.addMetric("HipsGraded", 2 * crops.size(), MetricUnit.COUNT);
 
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
             CropMessage m = p.message();
-            Map<String, Long> ms = Map.of("readCrops", p.readMs(), "gradeBatch", gradeMs);
-            ResultRecord graded = p.current().graded(m.studyKey(), m.localiser(), m.preprocessTimingsMs(), model,
-                    HipResult.of(grades.get(2 * i)), HipResult.of(grades.get(2 * i + 1)), ms, Instant.now());
+            Map<String, Long> ms = Map.of(Timings.READ_CROPS, p.readMs(), Timings.GRADE_BATCH, gradeMs);
+            StudyGrades g = grades.get(i);
+            ResultRecord graded = p.current().graded(m.studyKey(), m.spacing(), m.localiser(), m.preprocessTimingsMs(),
+                    model, g.right().result(), g.left().result(), ms, Instant.now());
             try {
                 boolean written = results.graded(graded);
                 metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
                 log(written ? "graded" : "graded, item was already final", graded, null, ms);
-                LOG.debug("batch {}", entry("hips", crops.size()));
+                LOG.debug("batch {}", entry("hips", 2 * crops.size()));
             } catch (RuntimeException e) {
                 LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
                         entry("errorType", e.getClass().getSimpleName()));
@@ -173,7 +171,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             if (pair.size() != cropPx || m.cropPx() != cropPx) {
                 throw new CropNpy.UnreadableCropsException("crops are " + pair.size() + " px, the grader takes " + cropPx);
             }
-            long readMs = (System.nanoTime() - t0) / 1_000_000;
+            long readMs = Timings.msSince(t0);
             return Optional.of(new Pending(sqs.getMessageId(), m, current,
                     new HipCrop(Side.RIGHT, pair.size(), pair.right(), m.right().centerXmm(), m.right().centerYmm()),
                     new HipCrop(Side.LEFT, pair.size(), pair.left(), m.left().centerXmm(), m.left().centerYmm()),

@@ -2,8 +2,9 @@ package org.hipoa.inference;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import org.hipoa.core.pipeline.AwsClients;
-import org.hipoa.core.pipeline.PipelineConfig;
+import org.hipoa.aws.BatchFailures;
+import org.hipoa.aws.AwsClients;
+import org.hipoa.aws.PipelineConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -78,7 +79,7 @@ public final class QueueWorker implements Runnable {
         try {
             Set<String> ids = new HashSet<>();
             for (Message m : batch) ids.add(m.messageId());
-            keep = failures(handler.handleRequest(toEvent(batch), null), ids);
+            keep = BatchFailures.toRetry(handler.handleRequest(toEvent(batch), null), ids);
         } catch (RuntimeException e) {
             // As with Lambda: a handler error leaves the whole batch for redelivery.
             LOG.error("inference batch of {} failed: {}", batch.size(), e.getClass().getSimpleName());
@@ -120,22 +121,6 @@ public final class QueueWorker implements Runnable {
         SQSEvent event = new SQSEvent();
         event.setRecords(records);
         return event;
-    }
-
-    /**
-     * Message ids to leave on the queue, by Lambda's ReportBatchItemFailures rules: those listed; none for an empty
-     * or absent list; the whole batch when an entry is empty or names a message not in the batch. (The local stack's
-     * event-source mapping applies the same rules through this method.)
-     */
-    public static Set<String> failures(SQSBatchResponse response, Set<String> batchIds) {
-        if (response == null || response.getBatchItemFailures() == null) return Set.of();
-        Set<String> keep = new HashSet<>();
-        for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
-            String id = f == null ? null : f.getItemIdentifier();
-            if (id == null || !batchIds.contains(id)) return batchIds;
-            keep.add(id);
-        }
-        return keep;
     }
 
     private static void sleepQuietly(long ms) {

@@ -2,13 +2,13 @@ package org.hipoa.inference;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import org.hipoa.core.Side;
-import org.hipoa.core.pipeline.CropMessage;
-import org.hipoa.core.pipeline.CropStore;
-import org.hipoa.core.pipeline.ModelRef;
-import org.hipoa.core.pipeline.ClosedPortAws;
-import org.hipoa.core.pipeline.PipelineConfig;
-import org.hipoa.core.pipeline.Provider;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.wire.CropMessage;
+import org.hipoa.aws.CropStore;
+import org.hipoa.domain.result.ModelRef;
+import org.hipoa.aws.ClosedPortAws;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.upload.Provider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class InferenceHandlerTest {
     void poisonMessage_isReportedAlone_soOnlyItGoesToTheDlq() {
         String good = new CropMessage(ID, new Provider("acme"), Optional.empty(), "work", CropStore.key(ID), 224,
                 List.of(new CropMessage.Hip(Side.RIGHT, 100, 90), new CropMessage.Hip(Side.LEFT, 250, 90)),
-                new ModelRef("hipoa-localiser", "1"), Map.of()).toJson();
+                new ModelRef("hipoa-localiser", "1"), Map.of(), Optional.empty()).toJson();
         SQSBatchResponse r = handler.handleRequest(event(message("m1", "{not json"), message("m2", good)), null);
         // m1 is poison; m2 hit the unreachable table (transient): both are retried, each on its own.
         assertEquals(List.of("m1", "m2"), failed(r));

@@ -1,6 +1,5 @@
 package org.hipoa.inference;
 
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -8,7 +7,6 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +16,6 @@ class QueueWorkerTest {
             Message.builder().messageId("a").receiptHandle("ra").body("{\"uploadId\":\"x\"}").md5OfBody("m")
                     .attributes(Map.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2")).build(),
             Message.builder().messageId("b").receiptHandle("rb").body("{}").build());
-    static final Set<String> IDS = Set.of("a", "b");
 
     @Test
     void event_carriesIdsBodiesAndAttributes() {
@@ -32,20 +29,4 @@ class QueueWorkerTest {
         assertEquals("aws:sqs", first.getEventSource());
     }
 
-    @Test
-    void listedFailures_stay_andTheRestAreDeleted() {
-        SQSBatchResponse r = new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure("b")));
-        assertEquals(Set.of("b"), QueueWorker.failures(r, IDS));
-        assertEquals(Set.of(), QueueWorker.failures(new SQSBatchResponse(List.of()), IDS));
-    }
-
-    @Test
-    void unknownOrEmptyFailureIds_keepTheWholeBatch_asLambdaDoes() {
-        assertEquals(Set.of("a", "b"),
-                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure("zz"))), IDS));
-        assertEquals(Set.of("a", "b"),
-                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(null))), IDS));
-        assertEquals(Set.of("a", "b"),
-                QueueWorker.failures(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(""))), IDS));
-    }
 }

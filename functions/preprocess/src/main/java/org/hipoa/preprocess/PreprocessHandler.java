@@ -5,20 +5,25 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3ObjectEntity;
-import org.hipoa.core.Reason;
-import org.hipoa.core.Rejection;
-import org.hipoa.core.pipeline.AwsClients;
-import org.hipoa.core.pipeline.CropMessage;
-import org.hipoa.core.pipeline.CropStore;
-import org.hipoa.core.pipeline.Failure;
-import org.hipoa.core.pipeline.Keys;
-import org.hipoa.core.pipeline.PipelineConfig;
-import org.hipoa.core.pipeline.ResultRecord;
-import org.hipoa.core.pipeline.ResultStore;
-import org.hipoa.core.pipeline.Stage;
-import org.hipoa.core.pipeline.Status;
-import org.hipoa.core.pipeline.UploadRef;
-import org.hipoa.core.pipeline.Powertools;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Rejection;
+import org.hipoa.domain.Outcome;
+import org.hipoa.domain.Timings;
+import org.hipoa.core.study.PreparedStudy;
+import org.hipoa.core.study.StudyPreparer;
+import org.hipoa.domain.result.ModelRef;
+import org.hipoa.aws.AwsClients;
+import org.hipoa.domain.wire.CropMessage;
+import org.hipoa.aws.CropStore;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.upload.Keys;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.aws.ResultStore;
+import org.hipoa.domain.result.Stage;
+import org.hipoa.domain.result.Status;
+import org.hipoa.domain.upload.UploadRef;
+import org.hipoa.aws.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -38,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -56,7 +62,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     private final CropStore crops;
     private final String queueUrl;
     private final Keys keys;
-    private final CropStep step;
+    private final StudyPreparer preparer;
+    private final ModelRef localiser;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
     public PreprocessHandler() {
@@ -71,7 +78,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         this.crops = new CropStore(s3, config.requireWorkBucket());
         this.queueUrl = config.requireQueueUrl();
         this.keys = config.requireKeys();
-        this.step = new CropStep(config.requireModelDir(), keys);
+        this.preparer = new StudyPreparer(config.requireModelDir());
+        this.localiser = new ModelRef(preparer.localiser().name(), preparer.localiser().version());
     }
 
     @Override
@@ -119,13 +127,13 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
             log("duplicate delivery", current, current.status(), null, Map.of());
             return current.status();
         }
-        CropStep.Outcome outcome;
+        Outcome<PreparedStudy> outcome;
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
             b.bucket(ref.bucket()).key(ref.objectKey());
             ref.versionId().ifPresent(b::versionId);
         })) {
-            outcome = step.run(in);
-            if (outcome instanceof CropStep.Outcome.Rejected) in.abort(); // do not drain a huge object
+            outcome = preparer.prepare(in);
+            if (outcome instanceof Outcome.Rejected) in.abort(); // do not drain a huge object
         } catch (NoSuchKeyException e) {
             return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));
         } catch (S3Exception e) {
@@ -137,27 +145,34 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
             throw new UncheckedIOException("reading the uploaded object failed", e); // network: transient
         }
         return switch (outcome) {
-            case CropStep.Outcome.Rejected rejected -> fail(current, rejected.rejection());
-            case CropStep.Outcome.Prepared p -> {
+            case Outcome.Rejected<PreparedStudy> rejected -> fail(current, rejected.rejection());
+            case Outcome.Ok<PreparedStudy> ok -> {
+                PreparedStudy p = ok.value();
+                Optional<String> studyKey = studyKey(p, keys);
                 Map<String, Long> ms = new LinkedHashMap<>(p.timingsMs());
                 long t1 = System.nanoTime();
                 String cropsKey = crops.put(uploadId, p.right(), p.left());
-                ms.put("storeCrops", (System.nanoTime() - t1) / 1_000_000);
-                ms.put("total", (System.nanoTime() - t0) / 1_000_000);
-                CropMessage message = new CropMessage(uploadId, ref.provider().get(), p.studyKey(), crops.bucket(),
+                ms.put(Timings.STORE_CROPS, Timings.msSince(t1));
+                ms.put(Timings.TOTAL, Timings.msSince(t0));
+                CropMessage message = new CropMessage(uploadId, ref.provider().get(), studyKey, crops.bucket(),
                         cropsKey, p.right().size(),
                         List.of(new CropMessage.Hip(p.right().side(), p.right().centerXmm(), p.right().centerYmm()),
                                 new CropMessage.Hip(p.left().side(), p.left().centerXmm(), p.left().centerYmm())),
-                        step.localiser(), ms);
+                        localiser, ms, Optional.of(p.spacing()));
                 // Message first, then the status: a crash in between leaves a message that grades anyway.
                 sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(message.toJson()));
-                boolean moved = results.preprocessed(current.preprocessed(p.studyKey(), step.localiser(), ms,
+                boolean moved = results.preprocessed(current.preprocessed(studyKey, p.spacing(), localiser, ms,
                         Instant.now()));
                 log(moved ? "preprocessed" : "preprocessed, item had moved on", current, Status.PREPROCESSED, null,
                         ms);
                 yield Status.PREPROCESSED;
             }
         };
+    }
+
+    /** The study's keyed hash (never the UID itself), absent when the file had no Study Instance UID. */
+    static Optional<String> studyKey(PreparedStudy p, Keys keys) {
+        return p.studyInstanceUid().map(keys::studyKey);
     }
 
     private Status fail(ResultRecord current, Rejection why) {

@@ -2,8 +2,8 @@ package org.hipoa.preprocess;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
-import org.hipoa.core.pipeline.ClosedPortAws;
-import org.hipoa.core.pipeline.PipelineConfig;
+import org.hipoa.aws.ClosedPortAws;
+import org.hipoa.aws.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

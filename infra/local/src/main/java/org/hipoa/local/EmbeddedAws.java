@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import org.hipoa.core.pipeline.GrantStore;
+import org.hipoa.aws.GrantStore;
 import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.LocalServers;

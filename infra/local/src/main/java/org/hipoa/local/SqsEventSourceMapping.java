@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.hipoa.inference.QueueWorker;
+import org.hipoa.aws.BatchFailures;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -116,7 +116,7 @@ public final class SqsEventSourceMapping implements AutoCloseable {
         Set<String> keep;
         try {
             SQSBatchResponse response = function.invoke(eventJson(batch, queueArn, region));
-            keep = QueueWorker.failures(response, ids);
+            keep = BatchFailures.toRetry(response, ids);
         } catch (LocalFunction.FunctionError e) {
             System.err.println("local sqs event source: batch of " + batch.size() + " failed: " + e.getMessage());
             keep = ids;

@@ -2,10 +2,12 @@ package org.hipoa.local;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.phantom.PhantomSet;
 import org.hipoa.api.ApiHandler;
-import org.hipoa.core.pipeline.GrantStore;
-import org.hipoa.core.pipeline.Keys;
-import org.hipoa.core.pipeline.ResultItems;
+import org.hipoa.aws.GrantStore;
+import org.hipoa.domain.upload.Keys;
+import org.hipoa.aws.ResultItems;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -45,9 +47,10 @@ class PipelineAcceptanceTest {
     void fiftyUploadsDeliveredTwice_oneCorrupt_give49Graded1FailedNoDuplicatesNoneMissing(@TempDir Path tmp)
             throws Exception {
         long t0 = System.nanoTime();
-        List<PhantomStudies.Study> studies = PhantomStudies.write(20261127L, 0, UPLOADS, tmp.resolve("films"), 2);
+        List<PhantomSet.Study> studies = PhantomSet.write(20261127L, 0, UPLOADS,
+                TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, tmp.resolve("films"), 2, () -> { });
         System.err.printf("acceptance: %d phantom films in %.1f s%n", UPLOADS, (System.nanoTime() - t0) / 1e9);
-        PhantomStudies.Study corruptSource = studies.getLast();
+        PhantomSet.Study corruptSource = studies.getLast();
         byte[] whole = Files.readAllBytes(corruptSource.file());
         byte[] truncated = java.util.Arrays.copyOf(whole, whole.length * 3 / 5);
 
@@ -63,12 +66,12 @@ class PipelineAcceptanceTest {
             StatusWatcher watcher = new StatusWatcher(aws);
             watcher.start();
 
-            Map<String, PhantomStudies.Study> goodByUploadId = new LinkedHashMap<>();
+            Map<String, PhantomSet.Study> goodByUploadId = new LinkedHashMap<>();
             String corruptUploadId = null;
             Map<String, Instant> uploadedAt = new HashMap<>();
             long u0 = System.nanoTime();
             for (int i = 0; i < UPLOADS; i++) {
-                PhantomStudies.Study s = studies.get(i);
+                PhantomSet.Study s = studies.get(i);
                 boolean corrupt = i == UPLOADS - 1;
                 String key = "incoming/" + PROVIDER + "/2026/11/" + s.file().getFileName()
                         + (corrupt ? ".truncated" : "");
@@ -105,7 +108,7 @@ class PipelineAcceptanceTest {
             assertEquals("PREPROCESS", failed.path("failure").path("stage").asText());
             assertEquals("TRUNCATED", failed.path("failure").path("reason").asText(), failed.toString());
 
-            for (Map.Entry<String, PhantomStudies.Study> e : goodByUploadId.entrySet()) {
+            for (Map.Entry<String, PhantomSet.Study> e : goodByUploadId.entrySet()) {
                 List<JsonNode> found = api.lookupStudy(e.getValue().studyInstanceUid());
                 assertEquals(1, found.size(), "one result for study " + e.getValue().index());
                 JsonNode r = found.getFirst();

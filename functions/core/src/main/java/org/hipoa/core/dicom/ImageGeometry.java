@@ -3,7 +3,7 @@ package org.hipoa.core.dicom;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.Reason;
+import org.hipoa.domain.Reason;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
 import org.hipoa.core.dicom.internal.RejectedException;
 

@@ -1,13 +1,15 @@
 package org.hipoa.core.dicom;
 
+import org.hipoa.domain.Outcome;
+
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.Reason;
-import org.hipoa.core.Rejection;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Rejection;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
 import org.hipoa.core.dicom.internal.PixelTransform;
 import org.hipoa.core.dicom.internal.RejectedException;
@@ -25,7 +27,7 @@ import java.util.logging.Logger;
  * Decodes one single-frame grayscale DICOM radiograph into a {@link Radiograph}, or says precisely why not.
  *
  * <p>Never throws for bad input: every malformed, truncated, oversized or unsupported file becomes a
- * {@link DecodeResult.Rejected}. The order of checks matters: structure first (cheap, exact truncation), then the
+ * {@link Outcome.Rejected}. The order of checks matters: structure first (cheap, exact truncation), then the
  * transfer syntax and the image attributes against the budgets, and only then is any pixel decoded. Thread-safe.
  */
 public final class RadiographDecoder {
@@ -44,7 +46,7 @@ public final class RadiographDecoder {
         this.limits = limits;
     }
 
-    public DecodeResult decode(Path file) {
+    public Outcome<Radiograph> decode(Path file) {
         try {
             long size = Files.size(file);
             if (size > limits.maxBytes()) return tooLarge(size);
@@ -55,18 +57,18 @@ public final class RadiographDecoder {
     }
 
     /** Reads at most {@code maxBytes + 1} bytes, so an endless or huge stream is refused, not buffered. */
-    public DecodeResult decode(InputStream in) throws IOException {
+    public Outcome<Radiograph> decode(InputStream in) throws IOException {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() + 1));
         if (bytes.length > limits.maxBytes()) return tooLarge(bytes.length);
         return decode(bytes);
     }
 
-    public DecodeResult decode(byte[] bytes) {
+    public Outcome<Radiograph> decode(byte[] bytes) {
         if (bytes.length > limits.maxBytes()) return tooLarge(bytes.length);
         try {
-            return new DecodeResult.Decoded(decodeOrReject(bytes));
+            return Outcome.ok(decodeOrReject(bytes));
         } catch (RejectedException e) {
-            return new DecodeResult.Rejected(e.rejection());
+            return Outcome.rejected(e.rejection());
         } catch (IOException | DicomException | RuntimeException e) {
             // The structure scan passed, so what is left is a codec or attribute-level fault inside PixelMed.
             return rejected(Reason.CORRUPT, "The DICOM attributes or pixel data could not be decoded ("
@@ -147,11 +149,11 @@ public final class RadiographDecoder {
         return Attribute.getSingleStringValueOrEmptyString(list, tag).trim();
     }
 
-    private DecodeResult tooLarge(long size) {
+    private Outcome<Radiograph> tooLarge(long size) {
         return rejected(Reason.TOO_LARGE, "The file is " + size + " bytes; the limit is " + limits.maxBytes() + ".");
     }
 
-    private static DecodeResult rejected(Reason reason, String message) {
-        return new DecodeResult.Rejected(new Rejection(reason, message));
+    private static Outcome<Radiograph> rejected(Reason reason, String message) {
+        return Outcome.rejected(new Rejection(reason, message));
     }
 }

@@ -8,13 +8,14 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
-import org.hipoa.core.crop.HipCrop;
+import org.hipoa.domain.HipCrop;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.hipoa.domain.Feature;
 
 /**
  * The multitask OA grader: any number of hip crops in one ONNX Runtime call, five sets of logits out. Load once per

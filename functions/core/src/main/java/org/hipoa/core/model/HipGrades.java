@@ -1,10 +1,12 @@
 package org.hipoa.core.model;
 
-import org.hipoa.core.Side;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipResult;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import org.hipoa.domain.Feature;
 
 /**
  * The grader's verdict on one hip: the most probable grade of each feature and the full probability vectors
@@ -22,6 +24,11 @@ public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, fl
             if (g == null || g < 0 || g >= f.classes()) throw new IllegalArgumentException(f + " grade " + g);
             if (probabilities.get(f).length != f.classes()) throw new IllegalArgumentException(f + " probabilities");
         }
+    }
+
+    /** As stored and returned (rounded once, in {@link HipResult#of}). */
+    public HipResult result() {
+        return HipResult.of(grades, probabilities, centerXmm, centerYmm);
     }
 
     public int grade(Feature f) {

@@ -1,7 +1,7 @@
 package org.hipoa.core.model;
 
-import org.hipoa.core.Reason;
-import org.hipoa.core.Rejection;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Rejection;
 import org.hipoa.core.dicom.Radiograph;
 
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package org.hipoa.core.dicom;
 
+import org.hipoa.domain.Outcome;
+
 import com.pixelmed.dicom.TransferSyntax;
 import org.junit.jupiter.api.Test;
 
@@ -12,9 +14,9 @@ class DecodedValuesTest {
     final RadiographDecoder decoder = new RadiographDecoder();
 
     private Radiograph decode(TestDicom d) throws Exception {
-        DecodeResult result = decoder.decode(d.bytes(TransferSyntax.ExplicitVRLittleEndian));
-        if (result instanceof DecodeResult.Rejected r) throw new AssertionError(r.rejection().toString());
-        return ((DecodeResult.Decoded) result).radiograph();
+        Outcome<Radiograph> result = decoder.decode(d.bytes(TransferSyntax.ExplicitVRLittleEndian));
+        if (result instanceof Outcome.Rejected<Radiograph> r) throw new AssertionError(r.rejection().toString());
+        return ((Outcome.Ok<Radiograph>) result).value();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.hipoa.core.dicom;
 
+import org.hipoa.domain.Outcome;
+
 import com.pixelmed.dicom.TransferSyntax;
-import org.hipoa.core.Reason;
+import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +29,8 @@ class RejectionTest {
     }
 
     private static Reason reasonFor(RadiographDecoder decoder, byte[] bytes) {
-        DecodeResult result = decoder.decode(bytes);
-        return assertInstanceOf(DecodeResult.Rejected.class, result, "expected a rejection").rejection().reason();
+        Outcome<Radiograph> result = decoder.decode(bytes);
+        return assertInstanceOf(Outcome.Rejected.class, result, "expected a rejection").rejection().reason();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.hipoa.core.dicom;
 
+import org.hipoa.domain.Outcome;
+
 import com.pixelmed.dicom.TransferSyntax;
-import org.hipoa.core.Reason;
+import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,9 +34,9 @@ class TransferSyntaxDecodingTest {
     }
 
     static Radiograph decoded(Path p) {
-        DecodeResult result = decoder.decode(p);
-        if (result instanceof DecodeResult.Rejected r) throw new AssertionError(p + " rejected: " + r.rejection());
-        return ((DecodeResult.Decoded) result).radiograph();
+        Outcome<Radiograph> result = decoder.decode(p);
+        if (result instanceof Outcome.Rejected<Radiograph> r) throw new AssertionError(p + " rejected: " + r.rejection());
+        return ((Outcome.Ok<Radiograph>) result).value();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,7 +98,7 @@ class TransferSyntaxDecodingTest {
     @Test
     void jpegLs_isRejectedAsUnsupportedTransferSyntax() throws Exception {
         Path jls = Gdcm.convert(original, dir.resolve("jls.dcm"), "-L");
-        DecodeResult.Rejected r = assertInstanceOf(DecodeResult.Rejected.class, decoder.decode(jls));
+        Outcome.Rejected<Radiograph> r = assertInstanceOf(Outcome.Rejected.class, decoder.decode(jls));
         assertEquals(Reason.UNSUPPORTED_TRANSFER_SYNTAX, r.rejection().reason());
         assertTrue(r.rejection().message().contains("JPEG-LS"), r.rejection().message());
     }
@@ -104,7 +106,7 @@ class TransferSyntaxDecodingTest {
     @Test
     void jpegExtended12Bit_isRejectedAsUnsupportedTransferSyntax() throws Exception {
         Path lossy12 = Gdcm.convert(original, dir.resolve("jpeg12.dcm"), "-J", "-Y", "-q", "90");
-        DecodeResult.Rejected r = assertInstanceOf(DecodeResult.Rejected.class, decoder.decode(lossy12));
+        Outcome.Rejected<Radiograph> r = assertInstanceOf(Outcome.Rejected.class, decoder.decode(lossy12));
         assertEquals(Reason.UNSUPPORTED_TRANSFER_SYNTAX, r.rejection().reason());
     }
 

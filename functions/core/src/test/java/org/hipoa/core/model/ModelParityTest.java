@@ -2,8 +2,8 @@ package org.hipoa.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.hipoa.core.Side;
-import org.hipoa.core.crop.HipCrop;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.HipCrop;
 import org.hipoa.core.crop.LocaliserInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +16,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.hipoa.domain.Feature;
+import org.hipoa.domain.wire.Npy;
 
 /**
  * The shipped ONNX models, run through DJL + ONNX Runtime in Java, give the logits PyTorch gave at export time on
@@ -30,7 +32,7 @@ class ModelParityTest {
     @ValueSource(strings = {"grader.onnx", "paper/grader.onnx"})
     void grader_matchesPytorchLogits(String file) throws Exception {
         Path onnx = MODEL_DIR.resolve(file);
-        Npy input = Npy.readFloat32(Path.of(onnx + ".reference-input.npy"));
+        Npy input = Npy.read(Path.of(onnx + ".reference-input.npy"));
         JsonNode reference = JSON.readTree(Path.of(onnx + ".reference-output.json").toFile());
         int n = input.shape()[0], size = input.shape()[2];
         List<HipCrop> crops = new ArrayList<>();
@@ -60,7 +62,7 @@ class ModelParityTest {
     @Test
     void localiser_matchesPytorchCoordinates() throws Exception {
         Path onnx = MODEL_DIR.resolve("localiser.onnx");
-        Npy input = Npy.readFloat32(Path.of(onnx + ".reference-input.npy"));
+        Npy input = Npy.read(Path.of(onnx + ".reference-input.npy"));
         JsonNode coords = JSON.readTree(Path.of(onnx + ".reference-output.json").toFile()).get("outputs").get("coords");
         int h = input.shape()[2], w = input.shape()[3];
         double mmPerPx = 2.0;

@@ -3,7 +3,7 @@ package org.hipoa.core.dicom.internal;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.ValueRepresentation;
-import org.hipoa.core.Reason;
+import org.hipoa.domain.Reason;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.Reason;
+import org.hipoa.domain.Reason;
 
 /**
  * Turns stored pixel values into the bone-bright values the rest of HipOA works with: mask to Bits Stored, sign by

@@ -1,7 +1,7 @@
 package org.hipoa.core.dicom.internal;
 
-import org.hipoa.core.Reason;
-import org.hipoa.core.Rejection;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Rejection;
 
 /** Carries a {@link Rejection} from deep inside the decoder to its single catch site; never escapes the decoder. */
 public final class RejectedException extends RuntimeException {

@@ -1,0 +1,29 @@
+package org.hipoa.aws;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Lambda's ReportBatchItemFailures rule, in one place for everything that plays the event-source mapping: the GPU
+ * service's queue poller and the local stack's mapping delete exactly what Lambda would.
+ */
+public final class BatchFailures {
+    private BatchFailures() {}
+
+    /**
+     * Message ids to leave on the queue: those listed; none for an empty or absent list; the whole batch when an
+     * entry is empty or names a message not in the batch.
+     */
+    public static Set<String> toRetry(SQSBatchResponse response, Set<String> batchIds) {
+        if (response == null || response.getBatchItemFailures() == null) return Set.of();
+        Set<String> keep = new HashSet<>();
+        for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
+            String id = f == null ? null : f.getItemIdentifier();
+            if (id == null || !batchIds.contains(id)) return batchIds;
+            keep.add(id);
+        }
+        return keep;
+    }
+}

@@ -1,0 +1,47 @@
+package org.hipoa.aws;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+
+import java.util.function.Supplier;
+
+/**
+ * Powertools without AspectJ: the functional logging API around each invocation, metrics flushed in {@code finally}.
+ * Powertools is an optional dependency of core: each function module brings it (with its log4j binding), so the
+ * phantom CLI and other users of core carry none of it.
+ */
+public final class Powertools {
+    private static final Logger LOG = LoggerFactory.getLogger(Powertools.class);
+
+    private Powertools() {}
+
+    /** Lambda context fields in every log line of the invocation; a caller without a context just runs. */
+    public static <T> T withLogging(Context context, Supplier<T> body) {
+        return context == null ? body.get() : PowertoolsLogging.withLogging(context, body);
+    }
+
+    /**
+     * The metrics of this invocation, in {@code POWERTOOLS_METRICS_NAMESPACE} (environment, else system property,
+     * else {@code HipOA}: the contract's namespace, so a local run without the variable flushes cleanly too).
+     */
+    public static Metrics metrics() {
+        Metrics metrics = MetricsFactory.getMetricsInstance();
+        if (System.getenv("POWERTOOLS_METRICS_NAMESPACE") == null) {
+            metrics.setNamespace(System.getProperty("POWERTOOLS_METRICS_NAMESPACE", "HipOA"));
+        }
+        return metrics;
+    }
+
+    /** EMF metrics out; a metrics problem never fails the invocation. */
+    public static void flush(Metrics metrics) {
+        try {
+            metrics.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("metrics flush failed: {}", e.getClass().getSimpleName());
+        }
+    }
+}

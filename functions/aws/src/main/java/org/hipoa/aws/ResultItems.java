@@ -1,0 +1,230 @@
+package org.hipoa.aws;
+
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.Feature;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.hipoa.domain.upload.Provider;
+import org.hipoa.domain.result.Status;
+import org.hipoa.domain.result.Stage;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.result.ModelRef;
+import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Spacing;
+
+/** The table layout of docs/PIPELINE.md: {@link ResultRecord} ⇄ DynamoDB attribute map. The one place it lives. */
+public final class ResultItems {
+    public static final String PK = "pk", SK = "sk", GSI1PK = "gsi1pk", GSI1SK = "gsi1sk", GSI2PK = "gsi2pk",
+            GSI2SK = "gsi2sk";
+    public static final String BY_PROVIDER = "byProvider", BY_STUDY = "byStudy";
+    public static final String RESULT_SK = "RESULT";
+
+    private ResultItems() {}
+
+    public static String pk(String uploadId) {
+        return "UPLOAD#" + uploadId;
+    }
+
+    public static String providerPk(Provider p) {
+        return "PROVIDER#" + p.name();
+    }
+
+    public static String studyPk(String studyKey) {
+        return "STUDY#" + studyKey;
+    }
+
+    /** The primary key of an upload's result item. */
+    public static Map<String, AttributeValue> key(String uploadId) {
+        return Map.of(PK, s(pk(uploadId)), SK, s(RESULT_SK));
+    }
+
+    public static Map<String, AttributeValue> toItem(ResultRecord r) {
+        Map<String, AttributeValue> m = new LinkedHashMap<>(key(r.uploadId()));
+        r.provider().ifPresent(p -> {
+            m.put(GSI1PK, s(providerPk(p)));
+            m.put(GSI1SK, s(r.sortKey()));
+        });
+        r.studyKey().ifPresent(k -> {
+            m.put(GSI2PK, s(studyPk(k)));
+            m.put(GSI2SK, s(r.sortKey()));
+        });
+        m.put("uploadId", s(r.uploadId()));
+        r.provider().ifPresent(p -> m.put("provider", s(p.name())));
+        m.put("bucket", s(r.bucket()));
+        m.put("objectKey", s(r.objectKey()));
+        if (!r.objectVersion().isEmpty()) m.put("objectVersion", s(r.objectVersion()));
+        m.put("receivedAt", s(ResultRecord.TIME.format(r.receivedAt())));
+        m.put("updatedAt", s(ResultRecord.TIME.format(r.updatedAt())));
+        m.put("status", s(r.status().name()));
+        r.studyKey().ifPresent(k -> m.put("studyKey", s(k)));
+        r.model().ifPresent(x -> m.put("model", model(x)));
+        r.localiser().ifPresent(x -> m.put("localiser", model(x)));
+        if (!r.hips().isEmpty()) {
+            Map<String, AttributeValue> hips = new LinkedHashMap<>();
+            r.hips().forEach((side, h) -> hips.put(side.key(), hip(h)));
+            m.put("hips", map(hips));
+        }
+        r.failure().ifPresent(f -> m.put("failure", map(Map.of("stage", s(f.stage().name()),
+                "reason", s(f.reason().name()), "message", s(f.message())))));
+        r.spacing().ifPresent(x -> m.put("spacing", map(Map.of("source", s(x.source()),
+                "assumed", AttributeValue.fromBool(x.assumed())))));
+        if (!r.preprocessTimingsMs().isEmpty()) m.put("preprocessTimingsMs", timings(r.preprocessTimingsMs()));
+        if (!r.inferenceTimingsMs().isEmpty()) m.put("inferenceTimingsMs", timings(r.inferenceTimingsMs()));
+        return m;
+    }
+
+    /** @throws IllegalArgumentException when the item is not a result item this code wrote */
+    public static ResultRecord fromItem(Map<String, AttributeValue> m) {
+        Map<Side, HipResult> hips = new EnumMap<>(Side.class);
+        Optional<Map<String, AttributeValue>> hipMap = optMap(m, "hips");
+        for (Side side : Side.values()) {
+            Optional<Map<String, AttributeValue>> h = hipMap.flatMap(x -> optMap(x, side.key()));
+            h.ifPresent(x -> hips.put(side, hip(x)));
+        }
+        Optional<Failure> failure = optMap(m, "failure").map(f -> new Failure(
+                enumOf(Stage.class, str(f, "stage")), enumOf(Reason.class, str(f, "reason")),
+                opt(f, "message").orElse(null)));
+        Optional<Spacing> spacing = optMap(m, "spacing").map(x -> new Spacing(str(x, "source"), bool(x, "assumed")));
+        return new ResultRecord(str(m, "uploadId"), opt(m, "provider").map(Provider::new), str(m, "bucket"),
+                str(m, "objectKey"), opt(m, "objectVersion").orElse(""), time(m, "receivedAt"), time(m, "updatedAt"),
+                enumOf(Status.class, str(m, "status")), opt(m, "studyKey"), optMap(m, "model").map(ResultItems::model),
+                optMap(m, "localiser").map(ResultItems::model), hips, failure, timings(m.get("preprocessTimingsMs")),
+                timings(m.get("inferenceTimingsMs")), spacing);
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    static AttributeValue n(Number v) {
+        return AttributeValue.fromN(v.toString());
+    }
+
+    static AttributeValue map(Map<String, AttributeValue> v) {
+        return AttributeValue.fromM(v);
+    }
+
+    private static AttributeValue model(ModelRef x) {
+        return map(Map.of("name", s(x.name()), "version", s(x.version())));
+    }
+
+    private static ModelRef model(Map<String, AttributeValue> v) {
+        return new ModelRef(str(v, "name"), str(v, "version"));
+    }
+
+    private static AttributeValue hip(HipResult h) {
+        Map<String, AttributeValue> p = new LinkedHashMap<>();
+        for (Feature f : Feature.values()) {
+            p.put(f.key(), AttributeValue.fromL(h.probabilities().get(f).stream().map(ResultItems::n).toList()));
+        }
+        Map<String, AttributeValue> m = new LinkedHashMap<>();
+        m.put("fo", n(h.fo()));
+        m.put("ao", n(h.ao()));
+        m.put("jsn", n(h.jsn()));
+        m.put("sclerosis", AttributeValue.fromBool(h.sclerosis()));
+        m.put("cysts", AttributeValue.fromBool(h.cysts()));
+        m.put("probabilities", map(p));
+        m.put("centerMm", AttributeValue.fromL(List.of(n(h.centerXmm()), n(h.centerYmm()))));
+        return map(m);
+    }
+
+    private static HipResult hip(Map<String, AttributeValue> m) {
+        Map<String, AttributeValue> probabilities = optMap(m, "probabilities")
+                .orElseThrow(() -> new IllegalArgumentException("no probabilities"));
+        Map<Feature, List<Double>> p = new EnumMap<>(Feature.class);
+        for (Feature f : Feature.values()) p.put(f, numbers(probabilities, f.key()));
+        List<Double> c = numbers(m, "centerMm");
+        if (c.size() != 2) throw new IllegalArgumentException("centerMm must be [x, y]");
+        return new HipResult(number(m, "fo").intValue(), number(m, "ao").intValue(), number(m, "jsn").intValue(),
+                bool(m, "sclerosis"), bool(m, "cysts"), p, c.get(0), c.get(1));
+    }
+
+    private static AttributeValue timings(Map<String, Long> t) {
+        Map<String, AttributeValue> m = new TreeMap<>();
+        t.forEach((k, v) -> m.put(k, n(v)));
+        return map(m);
+    }
+
+    private static Map<String, Long> timings(AttributeValue v) {
+        if (v == null || !v.hasM()) return Map.of();
+        Map<String, Long> out = new LinkedHashMap<>();
+        v.m().forEach((k, x) -> out.put(k, number(v.m(), k).longValue()));
+        return out;
+    }
+
+    private static String str(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        if (v == null || v.s() == null) throw new IllegalArgumentException("no " + name);
+        return v.s();
+    }
+
+    private static Optional<String> opt(Map<String, AttributeValue> m, String name) {
+        return Optional.ofNullable(m.get(name)).map(AttributeValue::s);
+    }
+
+    // Each reader names the attribute that is missing or of the wrong type, so a foreign item is refused with a
+    // reason instead of a NullPointerException three calls later.
+    private static Optional<Map<String, AttributeValue>> optMap(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        if (v == null) return Optional.empty();
+        if (!v.hasM()) throw new IllegalArgumentException(name + " is not a map");
+        return Optional.of(v.m());
+    }
+
+    private static boolean bool(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        if (v == null || v.bool() == null) throw new IllegalArgumentException("no boolean " + name);
+        return v.bool();
+    }
+
+    private static Double number(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        if (v == null || v.n() == null) throw new IllegalArgumentException("no number " + name);
+        return parse(v.n(), name);
+    }
+
+    private static List<Double> numbers(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        if (v == null || !v.hasL()) throw new IllegalArgumentException("no list " + name);
+        List<Double> out = new ArrayList<>();
+        for (AttributeValue x : v.l()) {
+            if (x.n() == null) throw new IllegalArgumentException(name + " holds a non-number");
+            out.add(parse(x.n(), name));
+        }
+        return out;
+    }
+
+    private static double parse(String n, String name) {
+        try {
+            return Double.parseDouble(n);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number", e);
+        }
+    }
+
+    private static Instant time(Map<String, AttributeValue> m, String name) {
+        try {
+            return Instant.parse(str(m, name));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " is not an ISO-8601 instant", e);
+        }
+    }
+
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String value) {
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown " + type.getSimpleName() + " " + value, e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.hipoa.aws;
+
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.Side;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.hipoa.domain.Fixtures.REF;
+import static org.hipoa.domain.Fixtures.STUDY_KEY;
+import static org.hipoa.domain.Fixtures.T0;
+import static org.hipoa.domain.Fixtures.UPLOAD_ID;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.hipoa.domain.upload.UploadRef;
+import org.hipoa.domain.result.Status;
+import org.hipoa.domain.result.Stage;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.Fixtures;
+
+class ResultItemsTest {
+
+    @Test
+    void gradedRecord_roundTripsThroughTheItem() {
+        ResultRecord r = Fixtures.graded();
+        assertEquals(r, ResultItems.fromItem(ResultItems.toItem(r)));
+    }
+
+    @Test
+    void receivedAndFailedRecords_roundTrip() {
+        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, T0);
+        assertEquals(received, ResultItems.fromItem(ResultItems.toItem(received)));
+        ResultRecord failed = received.failed(new Failure(Stage.PREPROCESS, Reason.NOT_DICOM, "Not DICOM."), T0);
+        assertEquals(failed, ResultItems.fromItem(ResultItems.toItem(failed)));
+    }
+
+    @Test
+    void badKeyRecord_withoutProvider_roundTrips_andHasNoProviderIndexKeys() {
+        UploadRef bad = UploadRef.fromEvent("hipoa-incoming", "stray.dcm", null, "etag");
+        ResultRecord r = ResultRecord.received(bad.uploadId(Fixtures.KEYS), bad, T0)
+                .failed(new Failure(Stage.PREPROCESS, Reason.BAD_KEY, "bad key"), T0);
+        Map<String, AttributeValue> item = ResultItems.toItem(r);
+        assertFalse(item.containsKey("gsi1pk"));
+        assertFalse(item.containsKey("provider"));
+        assertEquals(r, ResultItems.fromItem(item));
+    }
+
+    @Test
+    void item_hasTheContractsKeyLayout() {
+        ResultRecord r = Fixtures.graded();
+        Map<String, AttributeValue> item = ResultItems.toItem(r);
+        assertEquals("UPLOAD#" + UPLOAD_ID, item.get("pk").s());
+        assertEquals("RESULT", item.get("sk").s());
+        assertEquals("PROVIDER#acme-clinic", item.get("gsi1pk").s());
+        assertEquals("2026-11-27T10:15:30.000Z#" + UPLOAD_ID, item.get("gsi1sk").s());
+        assertEquals("STUDY#" + STUDY_KEY, item.get("gsi2pk").s());
+        assertEquals(item.get("gsi1sk"), item.get("gsi2sk"));
+        assertEquals("GRADED", item.get("status").s());
+        assertEquals("3", item.get("hips").m().get("right").m().get("fo").n());
+        assertEquals("incoming/acme-clinic/a b.dcm", item.get("objectKey").s());
+        assertEquals("hipoa-grader", item.get("model").m().get("name").s());
+    }
+
+    @Test
+    void sortKeys_areFixedWidth_soTextOrderIsTimeOrder() {
+        ResultRecord whole = ResultRecord.received(UPLOAD_ID, REF, Instant.parse("2026-01-01T00:00:00Z"));
+        ResultRecord later = ResultRecord.received(UPLOAD_ID, REF, Instant.parse("2026-01-01T00:00:00.5Z"));
+        assertEquals(whole.sortKey().length(), later.sortKey().length());
+        assertEquals(-1, Integer.signum(whole.sortKey().compareTo(later.sortKey())));
+    }
+
+    @Test
+    void inconsistentRecords_areRefused() {
+        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, T0);
+        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", "k",
+                "v", T0, T0, Status.GRADED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                Optional.empty(), Map.of(), Map.of(), Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", "k",
+                "v", T0, T0, Status.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                Optional.empty(), Map.of(), Map.of(), Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> new ResultRecord("not-an-id", received.provider(), "b",
+                "k", "v", T0, T0, Status.RECEIVED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                Optional.empty(), Map.of(), Map.of(), Optional.empty()));
+    }
+
+    @Test
+    void foreignItems_areRefusedWithIllegalArgument() {
+        Map<String, AttributeValue> item = new HashMap<>(ResultItems.toItem(Fixtures.graded()));
+        item.remove("receivedAt");
+        assertThrows(IllegalArgumentException.class, () -> ResultItems.fromItem(item));
+        item.put("receivedAt", AttributeValue.fromS("yesterday"));
+        assertThrows(IllegalArgumentException.class, () -> ResultItems.fromItem(item));
+        Map<String, AttributeValue> badStatus = new HashMap<>(ResultItems.toItem(Fixtures.graded()));
+        badStatus.put("status", AttributeValue.fromS("DONE"));
+        assertThrows(IllegalArgumentException.class, () -> ResultItems.fromItem(badStatus));
+    }
+
+    @Test
+    void hipsKeepTheirSides() {
+        ResultRecord back = ResultItems.fromItem(ResultItems.toItem(Fixtures.graded()));
+        assertEquals(3, back.hips().get(Side.RIGHT).fo());
+        assertEquals(0, back.hips().get(Side.LEFT).fo());
+        assertEquals(260.5, back.hips().get(Side.LEFT).centerXmm());
+    }
+}

@@ -1,0 +1,37 @@
+package org.hipoa.cli;
+
+import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.phantom.DicomFilmWriter;
+import org.hipoa.phantom.PhantomSet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * {@code ./hipoa phantom --count N --seed S --out DIR [--transfer-syntax NAME] [--threads K] [--first-index I]}.
+ * Images are numbered from I (default 0); see {@link PhantomSet} for what depends on what.
+ */
+final class PhantomCommand {
+    private PhantomCommand() {}
+
+    static final Args.Spec SPEC = Args.Spec.of("count", "seed", "out", "transfer-syntax", "threads", "first-index");
+
+    static int run(Args a) throws IOException {
+        a.noPositional("phantom");
+        int count = a.intValue("count", null);
+        long seed = a.longValue("seed", null);
+        int first = a.intValue("first-index", "0");
+        int threads = a.intValue("threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        String syntax = TransferSyntaxes.uidForName(a.optional("transfer-syntax", "explicit-vr-le"));
+        if (!DicomFilmWriter.WRITABLE.contains(syntax)) {
+            throw new IllegalArgumentException("the phantom writes explicit-vr-le, implicit-vr-le, "
+                    + "deflated-explicit-vr-le or rle; re-encode with another toolkit for the rest");
+        }
+        if (count < 1 || threads < 1 || first < 0) throw new IllegalArgumentException("--count and --threads must be >= 1");
+        Path out = Path.of(a.required("out"));
+        ProgressBar progress = new ProgressBar("phantom", count);
+        PhantomSet.write(seed, first, count, syntax, out, threads, progress::step);
+        System.err.printf("phantom: wrote %d images and %s%n", count, out.resolve("labels.jsonl"));
+        return 0;
+    }
+}
