@@ -111,27 +111,34 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     private APIGatewayProxyResponseEvent route(APIGatewayProxyRequestEvent request) {
         Caller caller = new Caller(request);
         String method = Optional.ofNullable(request.getHttpMethod()).orElse("").toUpperCase(java.util.Locale.ROOT);
-        String path = Optional.ofNullable(request.getPath()).orElse("");
-        if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
-        String[] s = path.split("/", -1); // "", "v1", ...
-        if (s.length < 3 || !s[0].isEmpty() || !s[1].equals("v1")) throw ApiError.notFound("No such resource.");
-        if (s.length == 4 && s[2].equals("studies") && s[3].equals("lookup")) {
-            allow(method, "POST");
-            return lookup(request, caller);
+        Optional<ApiRoute> declared = ApiRoute.ofResource(request.getResource());
+        ApiRoute route;
+        Map<String, String> params;
+        if (declared.isPresent()) {
+            route = declared.get();
+            params = Optional.ofNullable(request.getPathParameters()).orElse(Map.of());
+        } else {
+            // The catch-all resource (or a direct invocation): find which route the path meant, for a precise 405.
+            String path = Optional.ofNullable(request.getPath()).orElse("");
+            if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+            var matched = ApiRoute.ofPath(path).orElseThrow(() -> ApiError.notFound("No such resource."));
+            route = matched.getKey();
+            params = matched.getValue();
         }
-        if (s.length == 4 && s[2].equals("uploads")) {
-            allow(method, "GET");
-            return upload(s[3], caller);
-        }
-        if (s.length == 4 && s[2].equals("studies")) {
-            allow(method, "GET");
-            return study(s[3], caller);
-        }
-        if (s.length == 5 && s[2].equals("providers") && s[4].equals("results")) {
-            allow(method, "GET");
-            return providerResults(s[3], request.getQueryStringParameters(), caller);
-        }
-        throw ApiError.notFound("No such resource.");
+        allow(method, route.method());
+        return switch (route) {
+            case UPLOAD -> upload(param(params, "uploadId"), caller);
+            case STUDY_LOOKUP -> lookup(request, caller);
+            case STUDY -> study(param(params, "studyKey"), caller);
+            case PROVIDER_RESULTS -> providerResults(param(params, "provider"), request.getQueryStringParameters(),
+                    caller);
+        };
+    }
+
+    private static String param(Map<String, String> params, String name) {
+        String v = params.get(name);
+        if (v == null || v.isEmpty()) throw ApiError.notFound("No such resource.");
+        return v;
     }
 
     private APIGatewayProxyResponseEvent upload(String uploadId, Caller caller) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.aws.ClosedPortAws;
+import org.hipoa.aws.Events;
 import org.hipoa.aws.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,5 +143,27 @@ class ApiHandlerTest {
         for (String c : new String[]{"ai.djl.Model", "ai.onnxruntime.OrtEnvironment", "com.pixelmed.dicom.AttributeList"}) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName(c), c + " is on the API's classpath");
         }
+    }
+
+    @Test
+    void recordedEvents_areRoutedByTheirResource_andPathParameters() throws Exception {
+        var unknownMethod = Events.load("api-unknown-method.json", APIGatewayProxyRequestEvent.class);
+        var r = api.handleRequest(unknownMethod, null);
+        error(r, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("GET", r.getHeaders().get("Allow"));
+        // The path still names a valid id: only a router that reads pathParameters sees the bad one.
+        var upload = Events.load("api-get-upload.json", APIGatewayProxyRequestEvent.class);
+        upload.setPathParameters(Map.of("uploadId", "not-an-id"));
+        error(api.handleRequest(upload, null), 400, "BAD_REQUEST");
+        var study = Events.load("api-get-study.json", APIGatewayProxyRequestEvent.class);
+        study.setPathParameters(Map.of("studyKey", "abc"));
+        error(api.handleRequest(study, null), 400, "BAD_REQUEST");
+        var results = Events.load("api-get-provider-results.json", APIGatewayProxyRequestEvent.class);
+        results.setQueryStringParameters(Map.of("limit", "0"));
+        error(api.handleRequest(results, null), 400, "BAD_REQUEST");
+        var lookup = Events.load("api-post-study-lookup.json", APIGatewayProxyRequestEvent.class);
+        lookup.setBody("{\"studyInstanceUid\": \"not a uid\"}");
+        lookup.setIsBase64Encoded(false);
+        error(api.handleRequest(lookup, null), 400, "BAD_REQUEST");
     }
 }

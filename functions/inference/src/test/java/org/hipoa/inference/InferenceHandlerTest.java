@@ -7,6 +7,7 @@ import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.aws.CropStore;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.ClosedPortAws;
+import org.hipoa.aws.Events;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.Provider;
 import org.junit.jupiter.api.AfterAll;
@@ -72,5 +73,14 @@ class InferenceHandlerTest {
         SQSBatchResponse r = handler.handleRequest(event(message("m1", "{not json"), message("m2", good)), null);
         // m1 is poison; m2 hit the unreachable table (transient): both are retried, each on its own.
         assertEquals(List.of("m1", "m2"), failed(r));
+    }
+
+    @Test
+    void recordedSqsEvent_holdsClaimChecks_andAnOutageRetriesEach() {
+        SQSEvent e = Events.load("sqs-claim-check.json", SQSEvent.class);
+        List<String> ids = e.getRecords().stream().map(SQSEvent.SQSMessage::getMessageId).toList();
+        for (SQSEvent.SQSMessage m : e.getRecords()) assertEquals(160, CropMessage.fromJson(m.getBody()).cropPx());
+        // The table is unreachable: transient, so every message is reported for redelivery, not dropped or failed.
+        assertEquals(ids, failed(handler.handleRequest(e, null)));
     }
 }

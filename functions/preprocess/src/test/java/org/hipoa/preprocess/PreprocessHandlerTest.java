@@ -3,6 +3,8 @@ package org.hipoa.preprocess;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import org.hipoa.aws.ClosedPortAws;
+import org.hipoa.aws.Events;
+import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.aws.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +14,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -55,5 +58,19 @@ class PreprocessHandlerTest {
         // A bad key is a permanent failure, but recording it needs the table: an outage there is transient.
         assertThrows(SdkClientException.class, () -> handler.handleRequest(event("stray.dcm"), null));
         assertThrows(SdkClientException.class, () -> handler.handleRequest(event("incoming/acme/a+b.dcm"), null));
+    }
+
+    @Test
+    void recordedS3Events_areReadAsLambdaDeliversThem_andAnOutagePropagates() {
+        Map<String, String> providers = Map.of("s3-put.json", "st-marys-radiology",
+                "s3-complete-multipart.json", "northside-imaging");
+        for (String name : providers.keySet()) {
+            S3Event e = Events.load(name, S3Event.class);
+            var o = e.getRecords().getFirst().getS3().getObject();
+            UploadRef ref = UploadRef.fromEvent(e.getRecords().getFirst().getS3().getBucket().getName(), o.getKey(),
+                    o.getVersionId(), o.geteTag());
+            assertEquals(providers.get(name), ref.provider().orElseThrow().name(), name);
+            assertThrows(SdkClientException.class, () -> handler.handleRequest(e, null), name);
+        }
     }
 }

@@ -6,7 +6,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.hipoa.api.ApiRoute;
 import org.hipoa.aws.GrantStore;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.LocalServers;
@@ -51,8 +54,7 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String INFERENCE_HANDLER = "org.hipoa.inference.InferenceHandler";
     public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
     /** The partner API's resources (docs/PIPELINE.md). */
-    public static final List<String> API_RESOURCES = List.of("/v1/uploads/{uploadId}", "/v1/studies/lookup",
-            "/v1/studies/{studyKey}", "/v1/providers/{provider}/results");
+    public static final List<String> API_RESOURCES = ApiRoute.resources();
 
     private final Builder settings;
     private final LocalServers servers;
@@ -72,7 +74,7 @@ public final class EmbeddedAws implements AutoCloseable {
         // The bridge is built before S3 so the blob store can hand it every created object.
         this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class, b.preprocess,
                 b.preprocessConcurrency, b.functionTimeout);
-        this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), StackNames.INCOMING_PREFIX,
+        this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), UploadRef.INCOMING,
                 b.region, b.deliveriesPerEvent, b.asyncRetryDelays, b.preprocessConcurrency);
         closeables.add(preprocess);
         closeables.add(notifications);
@@ -110,11 +112,11 @@ public final class EmbeddedAws implements AutoCloseable {
         p.put("aws.region", settings.region);
         p.put("aws.accessKeyId", EmbeddedIds.ACCESS_KEY_ID);
         p.put("aws.secretAccessKey", EmbeddedIds.SECRET_ACCESS_KEY);
-        p.put("TABLE_NAME", settings.names.table());
-        p.put("WORK_BUCKET", settings.names.workBucket());
-        p.put("QUEUE_URL", queues.queueUrl());
-        p.put("STUDY_KEY_SECRET", settings.studyKeySecret);
-        p.put("MODEL_DIR", settings.modelDir.toString());
+        p.put(PipelineConfig.TABLE_NAME, settings.names.table());
+        p.put(PipelineConfig.WORK_BUCKET, settings.names.workBucket());
+        p.put(PipelineConfig.QUEUE_URL, queues.queueUrl());
+        p.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret);
+        p.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString());
         p.put("POWERTOOLS_SERVICE_NAME", "hipoa");
         p.put("POWERTOOLS_METRICS_NAMESPACE", "HipOA");
         p.forEach(System::setProperty);

@@ -7,19 +7,15 @@ import java.util.Objects;
  * settings (TABLE_NAME, WORK_BUCKET, QUEUE_URL) and the bridges agree.
  *
  * @param ingestBucket   where providers upload ({@code incoming/{provider}/…} raises ObjectCreated)
+ *
+ * <p>The key prefix ({@code UploadRef.INCOMING}), the index names and the setting names are not repeated here:
+ * they live with the code that reads them ({@code ResultItems}, {@code PipelineConfig}).
  * @param workBucket     crops between preprocess and inference
  * @param queue          the claim-check queue (preprocess → inference)
  * @param deadLetterQueue the claim-check queue's redrive target
  * @param table          the results table
  */
 public record StackNames(String ingestBucket, String workBucket, String queue, String deadLetterQueue, String table) {
-
-    /** Key prefix whose ObjectCreated events the template routes to the preprocess function. */
-    public static final String INCOMING_PREFIX = "incoming/";
-    /** GSI on {@code gsi1pk/gsi1sk}: a provider's results by time. */
-    public static final String BY_PROVIDER_INDEX = "byProvider";
-    /** GSI on {@code gsi2pk/gsi2sk}: a study's results by time. */
-    public static final String BY_STUDY_INDEX = "byStudy";
 
     public StackNames {
         Objects.requireNonNull(ingestBucket, "ingestBucket");

@@ -1,5 +1,6 @@
 package org.hipoa.local.internal;
 
+import org.hipoa.aws.ResultItems;
 import org.hipoa.local.StackNames;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -49,10 +50,11 @@ public final class StackResources {
     public static void table(DynamoDbClient ddb, StackNames names) {
         ddb.createTable(b -> b.tableName(names.table())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(s("pk"), s("sk"), s("gsi1pk"), s("gsi1sk"), s("gsi2pk"), s("gsi2sk"))
-                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
-                .globalSecondaryIndexes(gsi(StackNames.BY_PROVIDER_INDEX, "gsi1pk", "gsi1sk"),
-                        gsi(StackNames.BY_STUDY_INDEX, "gsi2pk", "gsi2sk")));
+                .attributeDefinitions(s(ResultItems.PK), s(ResultItems.SK), s(ResultItems.GSI1PK), s(ResultItems.GSI1SK),
+                        s(ResultItems.GSI2PK), s(ResultItems.GSI2SK))
+                .keySchema(key(ResultItems.PK, KeyType.HASH), key(ResultItems.SK, KeyType.RANGE))
+                .globalSecondaryIndexes(gsi(ResultItems.BY_PROVIDER, ResultItems.GSI1PK, ResultItems.GSI1SK),
+                        gsi(ResultItems.BY_STUDY, ResultItems.GSI2PK, ResultItems.GSI2SK)));
         ddb.waiter().waitUntilTableExists(b -> b.tableName(names.table()));
     }
 
