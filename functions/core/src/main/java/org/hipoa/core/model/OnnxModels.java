@@ -47,6 +47,10 @@ public final class OnnxModels {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.addConfigEntry("session.disable_quant_qdq", "1");
+            // Idle intra-op threads block instead of spinning. Each session has its own pool, and a localiser pool
+            // still spinning after its call takes a core from the grader that runs next: on 2 shared cores the
+            // grader took 42 ms with spinning and 26 ms without, in the same process (bench/peers, SpinAB-style A/B).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
