@@ -129,10 +129,10 @@ def _timed(fn):
 
 
 # --- ONNX Runtime (Python) ---------------------------------------------------------------------------------------
-def session(path, spinning):
+def session(path, spinning, fold_int8=True):
     o = ort.SessionOptions()
     o.intra_op_num_threads, o.inter_op_num_threads = THREADS, 1
-    o.add_session_config_entry("session.disable_quant_qdq", "1")
+    o.add_session_config_entry("session.disable_quant_qdq", "1" if fold_int8 else "0")
     o.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
@@ -228,6 +228,10 @@ def main(argv):
             lambda x: grd.run(None, {"image": x}), rounds, list(java_crops))
         ort_logits = grd.run(None, {"image": java_crops[0]})
         del loc, grd
+    kept = session(model_dir / "grader.onnx", False, fold_int8=False)
+    py[f"grade (ORT Python {ort.__version__}, no spinning, int8 QDQ kept: no disable_quant_qdq)"] = median_ms(
+        lambda x: kept.run(None, {"image": x}), rounds, list(java_crops))
+    del kept
 
     torch_note = ""
     try:

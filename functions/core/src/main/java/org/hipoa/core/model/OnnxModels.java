@@ -49,7 +49,8 @@ public final class OnnxModels {
             options.addConfigEntry("session.disable_quant_qdq", "1");
             // Idle intra-op threads block instead of spinning. Each session has its own pool, and a localiser pool
             // still spinning after its call takes a core from the grader that runs next: on 2 shared cores the
-            // grader took 42 ms with spinning and 26 ms without, in the same process (bench/peers, SpinAB-style A/B).
+            // grader took 42 ms with spinning and 26 ms without (2026-12-01, both settings alternating in one process,
+            // load about 2 from other jobs).
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
