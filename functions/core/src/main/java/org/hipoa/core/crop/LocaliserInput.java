@@ -21,17 +21,15 @@ public record LocaliserInput(int width, int height, float[] pixels, double origi
         double cx = (r.columns() - 1) * r.spacing().columnMm() / 2, cy = (r.rows() - 1) * r.spacing().rowMm() / 2;
         int w = c.localiserWidthPx(), h = c.localiserHeightPx();
         float[] canvas = Resampler.sample(r, cx, cy, c.localiserMmPerPx(), w, h, 1, Float.NEGATIVE_INFINITY);
+        // The film's pixels (those inside), packed in canvas order: the percentiles are taken over them alone.
+        float[] film = new float[canvas.length];
         int inside = 0;
-        for (float v : canvas) if (v != Float.NEGATIVE_INFINITY) inside++;
-        float[] film = new float[Math.max(inside, 1)];
-        int k = 0;
-        for (float v : canvas) if (v != Float.NEGATIVE_INFINITY) film[k++] = v;
+        for (float v : canvas) if (v != Float.NEGATIVE_INFINITY) film[inside++] = v;
+        if (inside == 0) film[inside++] = 0; // no pixel centre on the film: one 0, as the Python side does
+        float[] p = Normaliser.percentiles(film, inside, c);
         // Outside the film is 0 before standardisation: set it to the low percentile, which normalises to 0.
-        float[] sorted = film.clone();
-        java.util.Arrays.sort(sorted);
-        float low = sorted[(int) Math.floor(c.lowQuantile() * (sorted.length - 1))];
-        for (int i = 0; i < canvas.length; i++) if (canvas[i] == Float.NEGATIVE_INFINITY) canvas[i] = low;
-        Normaliser.apply(canvas, film, c);
+        for (int i = 0; i < canvas.length; i++) if (canvas[i] == Float.NEGATIVE_INFINITY) canvas[i] = p[0];
+        Normaliser.apply(canvas, p[0], p[1], c);
         return new LocaliserInput(w, h, canvas, cx, cy, c.localiserMmPerPx());
     }
 }

@@ -1,7 +1,5 @@
 package org.hipoa.core.crop;
 
-import java.util.Arrays;
-
 /** The contract's intensity normalisation: robust percentile scaling, then a fixed standardisation. */
 final class Normaliser {
     private Normaliser() {}
@@ -11,10 +9,17 @@ final class Normaliser {
      * sorted values, the same rule as the Python side), then standardises with the contract's centre and scale.
      */
     static void apply(float[] values, float[] reference, CropContract c) {
-        float[] sorted = reference.clone();
-        Arrays.sort(sorted);
-        double lo = sorted[(int) Math.floor(c.lowQuantile() * (sorted.length - 1))];
-        double hi = sorted[(int) Math.floor(c.highQuantile() * (sorted.length - 1))];
+        float[] p = percentiles(reference, reference.length, c);
+        apply(values, p[0], p[1], c);
+    }
+
+    /** The low and high contract percentiles of the first {@code n} values of {@code reference}. */
+    static float[] percentiles(float[] reference, int n, CropContract c) {
+        int low = (int) Math.floor(c.lowQuantile() * (n - 1)), high = (int) Math.floor(c.highQuantile() * (n - 1));
+        return OrderStatistics.select(reference, n, low, high);
+    }
+
+    static void apply(float[] values, double lo, double hi, CropContract c) {
         double range = Math.max(hi - lo, 1e-6);
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (((values[i] - lo) / range - c.centre()) / c.scale());

@@ -37,7 +37,7 @@ public final class HipGrader implements AutoCloseable {
     }
 
     public HipGrader(Path onnxFile, int threads) {
-        this.model = OnnxModels.load(onnxFile, CropBatch.class, LogitBatch.class, new GraderTranslator(), threads);
+        this.model = OnnxModels.load(onnxFile, new GraderTranslator(), threads);
         this.info = ModelInfo.of(model, "hipoa-grader");
     }
 

@@ -32,7 +32,7 @@ public final class HipLocator implements AutoCloseable {
     }
 
     public HipLocator(Path onnxFile, int threads) {
-        this.model = OnnxModels.load(onnxFile, LocaliserInput.class, Raw.class, new LocatorTranslator(), threads);
+        this.model = OnnxModels.load(onnxFile, new LocatorTranslator(), threads);
         this.info = ModelInfo.of(model, "hipoa-localiser");
     }
 

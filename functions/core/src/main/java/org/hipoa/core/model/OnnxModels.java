@@ -2,16 +2,17 @@ package org.hipoa.core.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
-import ai.djl.repository.zoo.Criteria;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.Model;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.Translator;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Loads an ONNX model file through DJL's ONNX Runtime engine, strictly offline: the native library comes from the
@@ -38,40 +39,57 @@ public final class OnnxModels {
 
     /**
      * The shipped graders store their weights as int8 behind DequantizeLinear (model/MODEL_CARD.md). By default ONNX
-     * Runtime keeps such nodes for quantized-kernel fusion and so dequantizes every weight on every call (measured:
-     * 91 instead of 55 ms per study for DenseNet-121). Our activations are fp32, so there is nothing to fuse: with
-     * QDQ handling off, constant folding turns the weights back into fp32 once, at load.
+     * Runtime keeps such nodes for quantized-kernel fusion and so dequantizes every weight on every call. Our
+     * activations are fp32, so there is nothing to fuse: with QDQ handling off, constant folding turns the weights
+     * back into fp32 once, at load (OnnxModelsTest reads the optimised graph the session really got).
      */
-    private static OrtSession.SessionOptions sessionOptions(int threads) {
+    static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.addConfigEntry("session.disable_quant_qdq", "1");
-            // Set here as well: whether DJL copies its thread options onto a session options object it was given
-            // is not part of its API.
+            // Idle intra-op threads block instead of spinning. Each session has its own pool, and a localiser pool
+            // still spinning after its call takes a core from the grader that runs next: on 2 shared cores the
+            // grader took 42 ms with spinning and 26 ms without (2026-12-01, both settings alternating in one process,
+            // load about 2 from other jobs).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return options;
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime refused a session option: " + e.getMessage(), e);
+            options.close();
+            throw e;
         }
-        return options;
     }
 
-    static <I, O> ZooModel<I, O> load(Path onnxFile, Class<I> in, Class<O> out, Translator<I, O> translator,
-                                      int threads) {
+    static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads) {
+        return load(onnxFile, translator, threads, options -> {});
+    }
+
+    /**
+     * Why not {@code Criteria}: its options are strings, and its {@code optArgument} objects go to translator
+     * factories, never to the engine, so a {@code SessionOptions} handed to it was silently dropped (measured: the
+     * grader then ran at the speed of a session without {@code disable_quant_qdq}). DJL's own {@link Model#load}
+     * takes an object-valued option map, and its ONNX Runtime engine builds the session from the
+     * {@code "sessionOptions"} entry of that map; the model is then wrapped as the same {@link ZooModel}.
+     * {@code tweak} lets a test add an option (e.g. write the optimised graph) on exactly this path.
+     */
+    static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads,
+                                      Consumer<OrtSession.SessionOptions> tweak) {
         if (!Files.isRegularFile(onnxFile)) throw new IllegalArgumentException("no model file at " + onnxFile);
-        Criteria<I, O> criteria = Criteria.builder()
-                .setTypes(in, out)
-                .optEngine("OnnxRuntime")
-                .optModelPath(onnxFile)
-                .optTranslator(translator)
-                .optDevice(device())
-                .optArgument("sessionOptions", sessionOptions(threads))
-                .optOption("intraOpNumThreads", Integer.toString(threads))
-                .optOption("interOpNumThreads", "1")
-                .build();
-        try {
-            return criteria.loadModel();
-        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+        Path file = onnxFile.toAbsolutePath();
+        String name = file.getFileName().toString();
+        Model model = Model.newInstance(name.replaceFirst("\\.onnx$", ""), device(), "OnnxRuntime");
+        // ONNX Runtime copies the options into the session it creates: they can be released right after.
+        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
+            tweak.accept(options);
+            model.load(file.getParent(), name, Map.of("sessionOptions", options));
+            return new ZooModel<>(model, translator);
+        } catch (OrtException e) {
+            model.close();
+            throw new IllegalStateException("ONNX Runtime refused a session option: " + e.getMessage(), e);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
             throw new IllegalStateException("cannot load " + onnxFile + ": " + e.getMessage(), e);
         }
     }

@@ -1,0 +1,303 @@
+"""The Python peers of one HipOA study, timed in the same run as Java's StageBench (bench/peers drives both).
+
+Usage: peers.py MODEL_DIR JAVA_OUT_DIR ROUNDS FILM.dcm...
+JAVA_OUT_DIR holds StageBench's figures (java.tsv), where Java found the heads (heads.tsv) and its crops (crops.f32).
+Prints figures only. The models are demonstrations trained on a synthetic phantom; so are the films.
+"""
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+from hipoa_train import contract as cm, dicom_io  # noqa: E402  (the training code's own numpy contract and reader)
+
+THREADS = 2
+
+
+def median_ms(fn, rounds, items):
+    """Median ms of fn(item) over every item of every timed round; one untimed round first (warm-up)."""
+    out = []
+    for r in range(rounds + 1):
+        for it in items:
+            t0 = time.perf_counter()
+            fn(it)
+            if r:
+                out.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(out)
+
+
+# --- a separable scipy.sparse resampler: the same arithmetic as Java's Resampler, the strongest numpy-stack form ---
+def axis_matrix(c0, step, n, sign, src_mm, src_n, k):
+    c = c0 + (np.arange(n) + 0.5 - n / 2.0) * step * sign
+    s = ((np.arange(k) + 0.5) / k - 0.5) * step * sign
+    x = np.clip((c[:, None] + s[None, :]) / src_mm, 0, src_n - 1)
+    i0 = np.minimum(x.astype(np.int64), src_n - 2)
+    f = x - i0
+    rows = np.repeat(np.arange(n), 2 * k)
+    cols = np.stack([i0, i0 + 1], -1).reshape(-1)
+    vals = np.stack([1 - f, f], -1).reshape(-1) / k
+    m = sp.csr_matrix((vals, (rows, cols)), shape=(n, src_n))
+    centre = c / src_mm
+    return m, (centre < -0.5) | (centre > src_n - 0.5)
+
+
+def sparse_sample(pixels, row_mm, col_mm, x0, y0, step, width, height, sx=1, outside=float("nan")):
+    rows, cols = pixels.shape
+    k = max(1, int(np.ceil(step / min(col_mm, row_mm) - 1e-9)))
+    wy, oy = axis_matrix(y0, step, height, 1, row_mm, rows, k)
+    wx, ox = axis_matrix(x0, step, width, sx, col_mm, cols, k)
+    out = np.asarray((wy @ pixels) @ wx.T, dtype=np.float32)  # the sparse product keeps only touched rows' work
+    if not np.isnan(outside):
+        out[oy[:, None] | ox[None, :]] = outside
+    return out
+
+
+def sparse_canvas(r, c):
+    rows, cols = r.pixels.shape
+    cx, cy = (cols - 1) * r.col_mm / 2, (rows - 1) * r.row_mm / 2
+    canvas = sparse_sample(r.pixels, r.row_mm, r.col_mm, cx, cy, c.localiser_mm_per_px, c.localiser_width_px,
+                           c.localiser_height_px, 1, float("-inf"))
+    inside = canvas != -np.inf
+    film = canvas[inside]
+    n = film.size
+    lo_i, hi_i = int(np.floor(c.low_quantile * (n - 1))), int(np.floor(c.high_quantile * (n - 1)))
+    part = np.partition(film, (lo_i, hi_i))  # selection, as Java does, not a full sort
+    lo, hi = float(part[lo_i]), float(part[hi_i])
+    canvas[~inside] = lo
+    return ((canvas - lo) / max(hi - lo, 1e-6) - c.centre) / c.scale
+
+
+def sparse_crop(r, side, x, y, c):
+    n = c.grader_output_px
+    sx = -1 if side == "left" and c.mirror_left else 1
+    crop = sparse_sample(r.pixels, r.row_mm, r.col_mm, x, y, c.grader_step_mm, n, n, sx)
+    flat = crop.ravel()
+    lo_i, hi_i = int(np.floor(c.low_quantile * (flat.size - 1))), int(np.floor(c.high_quantile * (flat.size - 1)))
+    part = np.partition(flat, (lo_i, hi_i))
+    lo, hi = float(part[lo_i]), float(part[hi_i])
+    return (((crop - lo) / max(hi - lo, 1e-6) - c.centre) / c.scale).astype(np.float32)
+
+
+# --- compute floor -----------------------------------------------------------------------------------------------
+def macs(onnx_path, shape):
+    """Multiply-accumulates of one run at input `shape`, from the graph (Conv and Gemm/MatMul; the rest is small)."""
+    m = onnx.load(str(onnx_path))
+    for d, v in zip(m.graph.input[0].type.tensor_type.shape.dim, shape):
+        d.ClearField("dim_param")
+        d.dim_value = v
+    m = onnx.shape_inference.infer_shapes(m)
+    shapes = {vi.name: [d.dim_value for d in vi.type.tensor_type.shape.dim]
+              for vi in list(m.graph.value_info) + list(m.graph.output) + list(m.graph.input)}
+    for init in m.graph.initializer:
+        shapes[init.name] = list(init.dims)
+    total = 0
+    for node in m.graph.node:
+        if node.op_type == "Conv":
+            w, y = shapes[node.input[1]], shapes[node.output[0]]
+            total += int(np.prod(y)) * int(np.prod(w[1:]))
+        elif node.op_type in ("Gemm", "MatMul"):
+            a, y = shapes[node.input[0]], shapes[node.output[0]]
+            total += int(np.prod(y)) * a[-1]
+    return total
+
+
+def sgemm_peak():
+    """fp32 GFLOP/s of numpy's BLAS on this machine (OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set by bench/peers)."""
+    n = 2048
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(5))
+    return 2 * n ** 3 / best / 1e9
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+# --- ONNX Runtime (Python) ---------------------------------------------------------------------------------------
+def session(path, spinning, fold_int8=True):
+    o = ort.SessionOptions()
+    o.intra_op_num_threads, o.inter_op_num_threads = THREADS, 1
+    o.add_session_config_entry("session.disable_quant_qdq", "1" if fold_int8 else "0")
+    o.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
+
+
+# --- PyTorch on the same weights -----------------------------------------------------------------------------------
+def torch_grader(onnx_path):
+    import torch
+    from hipoa_train.models import MultitaskGrader
+    m = onnx.load(str(onnx_path))
+    meta = {p.key: p.value for p in m.metadata_props}
+    arch = meta["architecture"].split()[0]
+    return _loaded(MultitaskGrader(arch), m)
+
+
+def torch_localiser(onnx_path):
+    from hipoa_train.models import Localiser
+    m = onnx.load(str(onnx_path))
+    meta = {p.key: p.value for p in m.metadata_props}
+    width = int(re.search(r"width (\d+)", meta["architecture"]).group(1))
+    return _loaded(Localiser(width), m)
+
+
+def _loaded(model, m):
+    missing, unexpected = model.load_state_dict(onnx_state_dict(m), strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]  # a training counter, not exported
+    if missing:
+        raise ValueError(f"the ONNX file lacks {len(missing)} tensors of the PyTorch model, e.g. {missing[:3]}")
+    return model.eval()
+
+
+def onnx_state_dict(m):
+    """The state dict an ONNX export carries: initializers by name, int8 weights dequantized exactly as the graph
+    does (DequantizeLinear, per output channel)."""
+    import torch
+    from onnx import numpy_helper
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    sd = {}
+    for node in m.graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0] in init:
+            q, s = init[node.input[0]].astype(np.float32), init[node.input[1]].astype(np.float32)
+            zp = init[node.input[2]].astype(np.float32) if len(node.input) > 2 and node.input[2] in init else 0
+            shape = (-1,) + (1,) * (q.ndim - 1)
+            sd[node.output[0]] = (q - np.reshape(zp, shape) if np.ndim(zp) else q - zp) * np.reshape(s, shape)
+    for k, v in init.items():
+        if not (k.endswith("_int8") or k.endswith("_scale") or k.endswith("_zero")):
+            sd.setdefault(k, v)
+    return {k: torch.from_numpy(np.array(v, copy=True)) for k, v in sd.items()}
+
+
+def main(argv):
+    model_dir, java_dir, rounds, films = Path(argv[0]), Path(argv[1]), int(argv[2]), [Path(f) for f in argv[3:]]
+    c = cm.load(model_dir / "crop-contract.json" if (model_dir / "crop-contract.json").exists() else None)
+    java = {}
+    for line in (java_dir / "java.tsv").read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[0] == "java":
+            java[parts[1]] = float(parts[2])
+    heads = {}
+    for line in (java_dir / "heads.tsv").read_text().splitlines():
+        f, *v = line.split("\t")
+        heads[f] = [float(x) for x in v]
+    py = {}
+
+    py["read"] = median_ms(lambda f: f.read_bytes(), rounds, films)
+    py["decode (pydicom + numpy, training reader)"] = median_ms(dicom_io.read, rounds, films)
+    rads = [dicom_io.read(f) for f in films]
+    py["localiserInput (contract.py, k^2 numpy passes)"] = median_ms(
+        lambda r: cm.localiser_canvas(r.pixels, r.row_mm, r.col_mm, c), 1, rads[:5])  # slow: 5 films, 1 round
+    py["localiserInput (scipy.sparse separable)"] = median_ms(lambda r: sparse_canvas(r, c), rounds, rads)
+    work = [(r, heads[str(f)]) for r, f in zip(rads, films)]
+    py["crop (contract.py)"] = median_ms(lambda rh: [cm.hip_crop(rh[0].pixels, rh[0].row_mm, rh[0].col_mm, s, x, y, c)
+                                                   for s, x, y in (("right", *rh[1][:2]), ("left", *rh[1][2:]))],
+                                         rounds, work)
+    py["crop (scipy.sparse separable)"] = median_ms(lambda rh: [sparse_crop(rh[0], s, x, y, c) for s, x, y in
+                                                                (("right", *rh[1][:2]), ("left", *rh[1][2:]))],
+                                                    rounds, work)
+    n = c.grader_output_px
+    java_crops = np.fromfile(java_dir / "crops.f32", dtype="<f4").reshape(len(films), 2, 1, n, n)
+    py_crops = np.stack([np.stack([cm.hip_crop(r.pixels, r.row_mm, r.col_mm, s, x, y, c)[None]
+                                   for s, x, y in (("right", *h[:2]), ("left", *h[2:]))])
+                         for r, h in ((r, heads[str(f)]) for r, f in zip(rads, films))])
+    sparse_crops = np.stack([np.stack([sparse_crop(r, s, x, y, c)[None] for s, x, y in
+                                       (("right", *h[:2]), ("left", *h[2:]))])
+                             for r, h in ((r, heads[str(f)]) for r, f in zip(rads, films))])
+    canvases = [sparse_canvas(r, c)[None, None].astype(np.float32) for r in rads]
+
+    for spin in (False, True):
+        tag = "spinning" if spin else "no spinning, as HipOA"
+        loc, grd = session(model_dir / "localiser.onnx", spin), session(model_dir / "grader.onnx", spin)
+        py[f"localise (ORT Python {ort.__version__}, {tag})"] = median_ms(
+            lambda x: loc.run(None, {"image": x}), rounds, canvases)
+        py[f"grade (ORT Python {ort.__version__}, {tag})"] = median_ms(
+            lambda x: grd.run(None, {"image": x}), rounds, list(java_crops))
+        ort_logits = grd.run(None, {"image": java_crops[0]})
+        del loc, grd
+    kept = session(model_dir / "grader.onnx", False, fold_int8=False)
+    py[f"grade (ORT Python {ort.__version__}, no spinning, int8 QDQ kept: no disable_quant_qdq)"] = median_ms(
+        lambda x: kept.run(None, {"image": x}), rounds, list(java_crops))
+    del kept
+
+    torch_note = ""
+    try:
+        import torch
+        torch.set_num_threads(THREADS)  # torch uses one thread here by default (shared/STACK-NOTES.md)
+        with torch.inference_mode():
+            g = torch_grader(model_dir / "grader.onnx")
+            try:
+                l = torch_localiser(model_dir / "localiser.onnx")
+            except ValueError as e:  # its export folded batch norms into the convolutions: not the same tensors
+                l = None
+                torch_note += f"torch localiser skipped: {e}; "
+            tc = [torch.from_numpy(x) for x in java_crops]
+            tl = [torch.from_numpy(x) for x in canvases]
+            diff = max(float(np.abs(a.numpy() - b).max()) for a, b in zip(g(tc[0]), ort_logits))
+            torch_note += f"torch {torch.__version__}: max |logit torch - ORT| {diff:.2g} (same weights)"
+            if l is not None:
+                py[f"localise (torch {torch.__version__} eager)"] = median_ms(l, rounds, tl)
+            py[f"grade (torch {torch.__version__} eager)"] = median_ms(g, rounds, tc)
+            try:
+                gc = torch.compile(g)
+                gc(tc[0])  # compile outside the timing
+                if l is not None:
+                    lc = torch.compile(l)
+                    lc(tl[0])
+                    py[f"localise (torch {torch.__version__} compile)"] = median_ms(lc, rounds, tl)
+                py[f"grade (torch {torch.__version__} compile)"] = median_ms(gc, rounds, tc)
+            except Exception as e:  # noqa: BLE001 - a peer that cannot run is reported, not fatal
+                torch_note += f"; torch.compile failed: {type(e).__name__}: {str(e)[:120]}"
+    except ImportError as e:
+        torch_note = f"PyTorch peer skipped: {e} (bench/peers could not install torch from PyPI in time)"
+
+    grade_macs = macs(model_dir / "grader.onnx", (2, 1, n, n))
+    loc_macs = macs(model_dir / "localiser.onnx", (1, 1, c.localiser_height_px, c.localiser_width_px))
+    peak = sgemm_peak()
+    floor_grade = 2 * grade_macs / (peak * 1e9) * 1e3
+    floor_loc = 2 * loc_macs / (peak * 1e9) * 1e3
+
+    def best(prefix):
+        v = {k: x for k, x in py.items() if k.startswith(prefix)}
+        return min(v.items(), key=lambda kv: kv[1]) if v else (None, float("nan"))
+
+    print()
+    print(f"{'stage, per study (median ms)':50s} {'HipOA':>8s} {'peer':>8s} {'HipOA/peer':>10s}")
+    for stage, jkey in (("read", "read"), ("decode", "decode"), ("localiserInput", "localiserInput"),
+                        ("localise", "localise"), ("crop", "crop"), ("grade", "grade")):
+        for k, v in py.items():
+            if k.split(" ")[0] == stage:
+                print(f"  {stage:10s} {k[len(stage):].strip(' ()'):38s} {java.get(jkey, float('nan')):8.2f} "
+                      f"{v:8.2f} {java.get(jkey, float('nan')) / v:9.2f}x")
+    print(f"  {'plain ORT Java (no DJL): localise':48s} {java.get('plainOrtLocalise', float('nan')):8.2f}")
+    print(f"  {'plain ORT Java (no DJL): grade':48s} {java.get('plainOrtGrade', float('nan')):8.2f}"
+          f"   DJL's share of grade: {100 * (1 - java.get('plainOrtGrade', 0) / java['grade']):.0f} %")
+    strongest = sum(best(s)[1] for s in ("read", "decode", "localiserInput", "localise", "crop", "grade"))
+    print(f"  {'total warm (HipOA: sum of one study in a row)':48s} {java.get('total', float('nan')):8.2f} "
+          f"{strongest:8.2f} {java.get('total', float('nan')) / strongest:9.2f}x  (peer: the best Python peer per stage)")
+    print()
+    print(f"FLOP floor: sgemm peak {peak:.0f} GFLOP/s (numpy fp32, {THREADS} threads); grader "
+          f"{grade_macs / 1e9:.3f} G MACs for 2 hips -> {floor_grade:.1f} ms; localiser {loc_macs / 1e9:.3f} G MACs "
+          f"-> {floor_loc:.1f} ms. HipOA grade / floor {java['grade'] / floor_grade:.1f}x, "
+          f"localise / floor {java['localise'] / floor_loc:.1f}x")
+    print(f"crop parity: max |contract.py - Java| {float(np.abs(py_crops - java_crops).max()):.2g}, "
+          f"max |sparse - Java| {float(np.abs(sparse_crops - java_crops).max()):.2g} (normalised units)")
+    print(torch_note)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
