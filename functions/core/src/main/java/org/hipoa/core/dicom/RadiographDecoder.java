@@ -89,18 +89,20 @@ public final class RadiographDecoder {
     }
 
     /*
-     * Worst-case memory of an accepted file, with the default budgets (256 MiB bytes, 40 Mpx):
-     *   the input bytes (<= 256 MiB)
-     *   + for deflated files, the inflated data set (<= 256 MiB; 2x briefly while its 1 MiB chunks are joined)
-     *   + PixelMed's two attribute lists: values up to Pixel Data, read twice (<= 2 x 256 MiB in theory, a few KiB
-     *     in practice), plus the Pixel Data value (native: exactly rows x columns x bytes, <= 160 MiB for 32-bit at
-     *     40 Mpx; compressed: the fragments' copy <= 256 MiB and the decoded image <= 80 MiB for 16 bits)
-     *   + the element and item tree, <= 50,000 elements and 10,000 items at ~1 KiB each (~60 MiB)
-     *   + the float[] result, 4 bytes x 40 Mpx = 160 MiB.
-     * A 16-bit 40-Mpx film therefore needs about 256 + 256 + 80 + 60 + 160 = ~0.8 GiB at the very worst (a
-     * 256 MiB file whose values are mostly non-pixel elements); a real 18 Mpx DX film needs ~200 MiB. The preprocess
-     * function's 3,008 MB leaves room for two of the worst case, and the codec header check (CodestreamCheck)
-     * keeps any codec from allocating beyond Rows x Columns.
+     * Worst-case memory of one accepted decode with the default budgets (B = 256 MiB of input, 40 Mpx), by what is
+     * alive at the peak (the float[] is filled while PixelMed's full list is still held):
+     *   the input bytes                                              B            256 MiB
+     *   deflated only: the inflated data set, I <= B (twice while its 1 MiB chunks are joined, before the lists)
+     *                                                                             256 MiB
+     *   PixelMed's header list (values before Pixel Data, V)  +  full list (V + Pixel Data, <= I or B)
+     *                                                                <= 2 B       512 MiB
+     *   compressed only: the codec's image + PixelMed's decoded copy, 2 x 2 B x 40 Mpx           160 MiB
+     *   the element/item tree: <= 50,000 elements + 10,000 items at ~1 KiB       ~60 MiB
+     *   the float[] result: 4 B x 40 Mpx                                          160 MiB
+     * i.e. about 1.4 GiB for a 256 MiB deflated file that is mostly one private value, the construction that
+     * maximises it. A real 18 Mpx 16-bit DX film (36 MB native) needs ~3 x 36 + 72 + tree = ~0.2 GiB. The preprocess
+     * function's 3,008 MB holds the worst case with room for the JVM and the localiser; nothing a codec allocates
+     * can exceed Rows x Columns, because CodestreamCheck compares the codestream's own header first.
      */
     private Radiograph decodeOrReject(byte[] bytes) throws IOException, DicomException {
         DicomStructureScan.Result structure = DicomStructureScan.scan(bytes, limits.maxBytes());

@@ -54,10 +54,10 @@ class BadInputCorpusTest {
         List<BadInputCorpus.Case> cases = cases();
         assertTrue(cases.size() >= 100, "only " + cases.size() + " cases");
         Set<Object> reasons = new HashSet<>();
-        Set<Integer> contents = new HashSet<>();
+        Set<java.nio.ByteBuffer> contents = new HashSet<>();
         for (BadInputCorpus.Case c : cases) {
             if (c.expected() instanceof BadInputCorpus.Expected.Refused r) reasons.add(r.reason());
-            contents.add(java.util.Arrays.hashCode(c.bytes()));
+            contents.add(java.nio.ByteBuffer.wrap(c.bytes()));
         }
         assertEquals(cases.size(), contents.size(), "two cases have the same bytes");
         for (String r : List.of("NOT_DICOM", "TRUNCATED", "NO_PIXEL_DATA", "UNSUPPORTED_TRANSFER_SYNTAX",
