@@ -25,8 +25,8 @@ record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, b
         }
         long pixels = (long) rows * columns;
         if (pixels > limits.maxPixels()) {
-            throw new RejectedException(Reason.TOO_LARGE, rows + " x " + columns + " = " + pixels
-                    + " pixels exceeds the budget of " + limits.maxPixels() + ".");
+            throw new RejectedException(Reason.TOO_LARGE, String.format(java.util.Locale.ROOT,
+                    "%d x %d = %,d pixels exceeds the budget of %,d.", rows, columns, pixels, limits.maxPixels()));
         }
         int frames = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.NumberOfFrames, 1);
         if (frames > 1) {
@@ -41,8 +41,13 @@ record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, b
         }
         int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsAllocated, 0);
         int bitsStored = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsStored, bitsAllocated);
-        if (bitsAllocated != 8 && bitsAllocated != 16) {
-            throw new RejectedException(Reason.CORRUPT, "Bits Allocated is " + bitsAllocated + "; expected 8 or 16.");
+        if (bitsAllocated == 1) {
+            throw new RejectedException(Reason.UNSUPPORTED_PHOTOMETRIC, "Bits Allocated is 1: a black-and-white bitmap"
+                    + " (a scanned document or a mask), not a grayscale radiograph.");
+        }
+        if (bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32) {
+            throw new RejectedException(Reason.CORRUPT, "Bits Allocated is " + bitsAllocated
+                    + "; grayscale images use 8, 16 or 32.");
         }
         if (bitsStored < 1 || bitsStored > bitsAllocated) {
             throw new RejectedException(Reason.CORRUPT,
@@ -53,12 +58,21 @@ record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, b
             throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX, "12-bit lossy JPEG (Process 4, "
                     + syntax + ") is not supported; send uncompressed, JPEG lossless or JPEG 2000.");
         }
+        if (bitsAllocated == 32 && structure.encapsulated()) {
+            throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX, "32-bit pixels are read uncompressed "
+                    + "only; send this image in explicit or implicit VR little endian.");
+        }
         boolean signed = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.PixelRepresentation, 0) == 1;
         if (!structure.encapsulated()) {
+            // Exactly the image, plus the one pad byte PS3.5 7.1.1 adds to an odd length. More or less means the
+            // size attributes do not describe this pixel data; guessing which is right would grade a sheared film.
             long need = pixels * (bitsAllocated / 8);
-            if (structure.pixelDataLength() >= 0 && structure.pixelDataLength() < need) {
-                throw new RejectedException(Reason.CORRUPT, "Pixel Data is " + structure.pixelDataLength()
-                        + " bytes but " + rows + " x " + columns + " x " + bitsAllocated + " bits needs " + need + ".");
+            long have = structure.pixelDataLength();
+            if (have >= 0 && have != need && have != need + (need & 1)) {
+                throw new RejectedException(Reason.CORRUPT, String.format(java.util.Locale.ROOT,
+                        "Pixel Data holds %,d bytes but %d x %d pixels at %d bits need %,d: the image size "
+                                + "attributes do not describe this pixel data.",
+                        have, rows, columns, bitsAllocated, need));
             }
         } else if (structure.fragments() < 2) { // the first item is the (possibly empty) basic offset table
             throw new RejectedException(Reason.CORRUPT, "Encapsulated Pixel Data holds no compressed fragment.");

@@ -48,11 +48,6 @@ public record Radiograph(
         bodyPart = Objects.requireNonNullElse(bodyPart, "");
     }
 
-    /** The decoded value at row {@code r}, column {@code c}. */
-    public float at(int r, int c) {
-        return pixels[r * columns + c];
-    }
-
     public PixelStats stats() {
         return PixelStats.of(pixels);
     }

@@ -7,9 +7,11 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
+import org.hipoa.core.dicom.internal.CodestreamCheck;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
 import org.hipoa.core.dicom.internal.PixelTransform;
 import org.hipoa.core.dicom.internal.RejectedException;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,6 +38,12 @@ public final class RadiographDecoder {
         // PixelMed reports recoverable parse problems through java.util.logging; we report them as rejections.
         Logger.getLogger("com.pixelmed").setLevel(Level.OFF);
     }
+
+    private static final System.Logger LOG = System.getLogger(RadiographDecoder.class.getName());
+    /** Largest accepted ratio between row and column spacing: projection radiographs have square pixels. */
+    static final double MAX_PIXEL_ASPECT = 1.2;
+    /** Largest accepted film side: no detector or stitched long-length film reaches 2 m. */
+    static final double MAX_FILM_MM = 2000;
 
     private final DecodeLimits limits;
 
@@ -70,14 +79,33 @@ public final class RadiographDecoder {
         } catch (RejectedException e) {
             return Outcome.rejected(e.rejection());
         } catch (IOException | DicomException | RuntimeException e) {
-            // The structure scan passed, so what is left is a codec or attribute-level fault inside PixelMed.
-            return rejected(Reason.CORRUPT, "The DICOM attributes or pixel data could not be decoded ("
-                    + e.getClass().getSimpleName() + ").");
+            // The structure scan passed, so what is left is a codec or attribute-level fault inside PixelMed. The
+            // exception's class goes to the log for us; people get a sentence (its message may quote file values).
+            LOG.log(System.Logger.Level.INFO, "decode refused after a codec or attribute fault: {0}",
+                    e.getClass().getName());
+            return rejected(Reason.CORRUPT, "The image's attributes or compressed pixel data could not be decoded: "
+                    + "the file is damaged or was written incorrectly.");
         } catch (OutOfMemoryError e) {
             return rejected(Reason.TOO_LARGE, "Decoding needed more memory than this process has.");
         }
     }
 
+    /*
+     * Worst-case memory of one accepted decode with the default budgets (B = 256 MiB of input, 40 Mpx), by what is
+     * alive at the peak (the float[] is filled while PixelMed's full list is still held):
+     *   the input bytes                                              B            256 MiB
+     *   deflated only: the inflated data set, I <= B (twice while its 1 MiB chunks are joined, before the lists)
+     *                                                                             256 MiB
+     *   PixelMed's header list (values before Pixel Data, V)  +  full list (V + Pixel Data, <= I or B)
+     *                                                                <= 2 B       512 MiB
+     *   compressed only: the codec's image + PixelMed's decoded copy, 2 x 2 B x 40 Mpx           160 MiB
+     *   the element/item tree: <= 50,000 elements + 10,000 items at ~1 KiB       ~60 MiB
+     *   the float[] result: 4 B x 40 Mpx                                          160 MiB
+     * i.e. about 1.4 GiB for a 256 MiB deflated file that is mostly one private value, the construction that
+     * maximises it. A real 18 Mpx 16-bit DX film (36 MB native) needs ~3 x 36 + 72 + tree = ~0.2 GiB. The preprocess
+     * function's 3,008 MB holds the worst case with room for the JVM and the localiser; nothing a codec allocates
+     * can exceed Rows x Columns, because CodestreamCheck compares the codestream's own header first.
+     */
     private Radiograph decodeOrReject(byte[] bytes) throws IOException, DicomException {
         DicomStructureScan.Result structure = DicomStructureScan.scan(bytes, limits.maxBytes());
         String syntax = structure.transferSyntaxUid();
@@ -88,21 +116,30 @@ public final class RadiographDecoder {
         }
 
         AttributeList header = new AttributeList();
-        header.read(new DicomInputStream(new ByteArrayInputStream(bytes)), TagFromName.PixelData);
+        header.read(pixelMedStream(bytes, structure), TagFromName.PixelData);
         ImageGeometry geometry = ImageGeometry.check(header, structure, syntax, limits);
+        PixelSpacing spacing = SpacingReader.read(header, limits);
+        checkFilmGeometry(geometry, spacing);
+        if (structure.encapsulated()) {
+            CodestreamCheck.check(syntax,
+                    new CodestreamCheck.Fragments(structure.dataSet(), structure.fragmentOffsets(),
+                            structure.fragmentLengths()),
+                    new CodestreamCheck.Expected(geometry.rows(), geometry.columns(), geometry.bitsAllocated(),
+                            geometry.bitsStored()));
+        }
+        PixelTransform transform = new PixelTransform(header, geometry.bitsStored(), geometry.signed(),
+                geometry.photometric().equals("MONOCHROME1"));
 
         AttributeList full = new AttributeList();
         full.setDecompressPixelData(true);
-        full.read(new DicomInputStream(new ByteArrayInputStream(bytes)));
+        full.read(pixelMedStream(bytes, structure));
         Attribute pixelData = full.get(TagFromName.PixelData);
         if (pixelData == null) {
             throw new RejectedException(Reason.CORRUPT, "The compressed pixel data could not be decoded.");
         }
-        PixelTransform transform = new PixelTransform(header, geometry.bitsStored(), geometry.signed(),
-                geometry.photometric().equals("MONOCHROME1"));
-        float[] pixels = pixels(pixelData, geometry, transform);
+        float[] pixels = pixels(pixelData, geometry, transform, TransferSyntaxes.isLossy(syntax));
 
-        return new Radiograph(geometry.rows(), geometry.columns(), pixels, SpacingReader.read(header, limits),
+        return new Radiograph(geometry.rows(), geometry.columns(), pixels, spacing,
                 syntax, geometry.photometric(), geometry.bitsStored(), window(header, transform),
                 string(header, TagFromName.StudyInstanceUID), string(header, TagFromName.SeriesInstanceUID),
                 string(header, TagFromName.SOPInstanceUID), string(header, TagFromName.Modality),
@@ -110,26 +147,94 @@ public final class RadiographDecoder {
                 string(header, TagFromName.BodyPartExamined));
     }
 
-    private static float[] pixels(Attribute pixelData, ImageGeometry g, PixelTransform transform)
+    /**
+     * The bytes PixelMed parses. A deflated file is handed over as the data set the structure scan already inflated
+     * (explicit VR little endian, no meta header), so it is inflated once per decode instead of three times.
+     */
+    private static DicomInputStream pixelMedStream(byte[] bytes, DicomStructureScan.Result structure)
+            throws IOException {
+        if (structure.transferSyntaxUid().equals(TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)) {
+            byte[] dataSet = structure.dataSet();
+            return new DicomInputStream(new ByteArrayInputStream(dataSet, structure.dataSetOffset(),
+                    dataSet.length - structure.dataSetOffset()), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, false);
+        }
+        return new DicomInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * Refuses pixel geometry no radiograph has, before anything resamples it: the resampler's kernel follows the
+     * finer spacing, so a 90 x 38,000 film at 0.0101 x 4.99 mm would cost 20x the CPU and yield a smeared image.
+     */
+    private static void checkFilmGeometry(ImageGeometry g, PixelSpacing s) {
+        double ratio = Math.max(s.rowMm(), s.columnMm()) / Math.min(s.rowMm(), s.columnMm());
+        if (!(ratio <= MAX_PIXEL_ASPECT)) {
+            throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
+                    "The pixel spacing is %.4g mm between rows and %.4g mm between columns (%.3g:1); radiographs have "
+                            + "square pixels (within %.1f:1), so the spacing attributes are wrong.",
+                    s.rowMm(), s.columnMm(), ratio, MAX_PIXEL_ASPECT));
+        }
+        double heightMm = g.rows() * s.rowMm(), widthMm = g.columns() * s.columnMm();
+        if (!(heightMm <= MAX_FILM_MM && widthMm <= MAX_FILM_MM)) {
+            throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
+                    "Rows x Columns at this pixel spacing make a film %.0f x %.0f mm; no radiograph exceeds %.0f mm, so "
+                            + "the size or spacing attributes are wrong.", widthMm, heightMm, MAX_FILM_MM));
+        }
+    }
+
+    private static float[] pixels(Attribute pixelData, ImageGeometry g, PixelTransform transform, boolean lossy)
             throws DicomException {
         int n = g.rows() * g.columns();
         float[] out = new float[n];
-        if (g.bitsAllocated() == 8) {
-            byte[] values = pixelData.getByteValues(); // OB, or OW read implicitly: PixelMed unpacks little-endian
-            requireLength(values.length, n);
-            for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFF);
+        int bits = g.bitsAllocated();
+        if (bits == 8) {
+            // OB, or OW: PS3.5 8.1.1 allows 8-bit native pixels in OW; its bytes are little-endian word halves.
+            byte[] values = pixelData instanceof OtherWordAttribute ow ? ow.getByteValues(false)
+                    : pixelData.getByteValues();
+            requireLength(values.length, n, 1);
+            if (lossy) {
+                for (int i = 0; i < n; i++) out[i] = transform.applyClamped(values[i] & 0xFF, 8);
+            } else {
+                for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFF);
+            }
         } else {
             short[] values = pixelData.getShortValues();
-            requireLength(values.length, n);
-            for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFFFF);
+            if (bits == 16) {
+                requireLength(values.length, n, 1);
+                if (lossy) {
+                    for (int i = 0; i < n; i++) out[i] = transform.applyClamped(values[i] & 0xFFFF, 16);
+                } else {
+                    for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFFFF);
+                }
+            } else { // 32 bits allocated, native only: two little-endian words per pixel
+                requireLength(values.length, 2 * n, 2);
+                for (int i = 0; i < n; i++) {
+                    out[i] = transform.apply((values[2 * i] & 0xFFFFL) | (values[2 * i + 1] & 0xFFFFL) << 16);
+                }
+            }
         }
+        requireFinite(out);
         return out;
     }
 
-    private static void requireLength(int have, int need) {
-        if (have < need) {
-            throw new RejectedException(Reason.CORRUPT,
-                    "Pixel Data holds " + have + " values but Rows x Columns needs " + need + ".");
+    /**
+     * Exactly the image: a codec that returns more or fewer values decoded something else than the header
+     * describes. One extra value is the pad an odd-length native value carries (PS3.5 7.1.1).
+     */
+    private static void requireLength(int have, long need, int perPixel) {
+        if (have != need && !(need % 2 == 1 && have == need + 1 && perPixel == 1)) {
+            throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
+                    "The pixel data decodes to %,d values but Rows x Columns needs %,d.", have / perPixel,
+                    need / perPixel));
+        }
+    }
+
+    /** Fails closed: PixelTransform bounds the mapped range, this proves it for what was actually decoded. */
+    private static void requireFinite(float[] pixels) {
+        for (float v : pixels) {
+            if (!(Math.abs(v) <= PixelTransform.MAX_MAGNITUDE)) {
+                throw new RejectedException(Reason.CORRUPT,
+                        "The decoded pixel values are not finite numbers: the rescale attributes are wrong.");
+            }
         }
     }
 

@@ -12,6 +12,8 @@ public final class TransferSyntaxes {
     public static final String IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2";
     public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
     public static final String DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99";
+    /** Retired; refused (named so the structure scan can say what it saw). */
+    public static final String EXPLICIT_VR_BIG_ENDIAN = "1.2.840.10008.1.2.2";
     public static final String RLE_LOSSLESS = "1.2.840.10008.1.2.5";
     public static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
     public static final String JPEG_EXTENDED = "1.2.840.10008.1.2.4.51";
@@ -34,7 +36,7 @@ public final class TransferSyntaxes {
 
     /** Syntaxes people upload that we know by name, to say clearly what was refused. */
     private static final Map<String, String> KNOWN_UNSUPPORTED = Map.of(
-            "1.2.840.10008.1.2.2", "explicit VR big endian (retired)",
+            EXPLICIT_VR_BIG_ENDIAN, "explicit VR big endian (retired)",
             "1.2.840.10008.1.2.4.80", "JPEG-LS lossless",
             "1.2.840.10008.1.2.4.81", "JPEG-LS near-lossless",
             "1.2.840.10008.1.2.4.100", "MPEG-2",

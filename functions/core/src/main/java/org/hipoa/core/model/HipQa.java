@@ -2,6 +2,7 @@ package org.hipoa.core.model;
 
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
+import org.hipoa.core.crop.CropContract;
 import org.hipoa.core.dicom.Radiograph;
 
 import java.util.Locale;
@@ -25,10 +26,27 @@ public final class HipQa {
     private static final Set<String> PELVIS_PARTS = Set.of("", "PELVIS", "HIP", "HIPS", "ABDOMEN", "LOWER LIMB", "LEG");
     private static final Set<String> FRONTAL_VIEWS = Set.of("", "AP", "PA");
 
+    /** An AP pelvis film (or a wider hip-to-knee one) is at most this big; larger is no film the localiser knows. */
+    static final double MAX_WIDTH_MM = 1000, MAX_HEIGHT_MM = 1500, MIN_WIDTH_MM = 200, MIN_HEIGHT_MM = 120;
+    /**
+     * Bilinear samples the localiser canvas and both crops may take (see {@link #resamplingSamples}). A 0.1 mm film
+     * needs ~19 M; the cap allows ~13x that, and stops a film whose fine spacing would make the box filter's
+     * k x k kernel cost seconds to minutes.
+     */
+    static final long MAX_RESAMPLING_SAMPLES = 250_000_000L;
+    private static volatile CropContract bundled;
+
     private HipQa() {}
 
     /** Refuses images whose own attributes say they are something else (a chest, a lateral view). */
     public static Optional<Rejection> checkAttributes(Radiograph r) {
+        CropContract c = bundled;
+        if (c == null) bundled = c = CropContract.bundled();
+        return checkAttributes(r, c);
+    }
+
+    /** As {@link #checkAttributes(Radiograph)}, bounding the resampling work for the given crop contract. */
+    public static Optional<Rejection> checkAttributes(Radiograph r, CropContract contract) {
         String part = r.bodyPart().toUpperCase(Locale.ROOT);
         if (!PELVIS_PARTS.contains(part)) {
             return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is " + part + ", not PELVIS or HIP."));
@@ -38,23 +56,60 @@ public final class HipQa {
             return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "View Position is " + view + "; grading needs an AP view."));
         }
         double widthMm = r.columns() * r.spacing().columnMm(), heightMm = r.rows() * r.spacing().rowMm();
-        if (widthMm < 200 || heightMm < 120) {
+        // Written so that NaN fails: a comparison with NaN is false, so each gate states what passes.
+        if (!(widthMm >= MIN_WIDTH_MM && heightMm >= MIN_HEIGHT_MM)) {
             return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, String.format(Locale.ROOT,
                     "The film covers %.0f x %.0f mm; an AP pelvis needs both hips (about 250 x 150 mm or more).",
                     widthMm, heightMm)));
         }
+        if (!(widthMm <= MAX_WIDTH_MM && heightMm <= MAX_HEIGHT_MM)) {
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, String.format(Locale.ROOT,
+                    "The film covers %.0f x %.0f mm; an AP pelvis film is at most %.0f x %.0f mm.",
+                    widthMm, heightMm, MAX_WIDTH_MM, MAX_HEIGHT_MM)));
+        }
+        long samples = resamplingSamples(r, contract);
+        if (!(samples <= MAX_RESAMPLING_SAMPLES)) {
+            return Optional.of(new Rejection(Reason.TOO_LARGE, String.format(Locale.ROOT,
+                    "Pixels of %.3g x %.3g mm are far finer than a radiograph's: resampling this film would take "
+                            + "%,d samples (limit %,d).", r.spacing().rowMm(), r.spacing().columnMm(), samples,
+                    MAX_RESAMPLING_SAMPLES)));
+        }
         return Optional.empty();
+    }
+
+    /**
+     * An upper bound on the bilinear samples {@code LocaliserInput.of} and two {@code HipCropper.crop} calls take:
+     * each output pixel averages k x k samples, k = ceil(output step / finer source spacing) (the crop contract's
+     * box filter); the localiser skips canvas pixels off the film, the crops do not.
+     */
+    static long resamplingSamples(Radiograph r, CropContract c) {
+        double fine = Math.min(r.spacing().rowMm(), r.spacing().columnMm());
+        double widthMm = r.columns() * r.spacing().columnMm(), heightMm = r.rows() * r.spacing().rowMm();
+        long kLocaliser = Math.max(1, (long) Math.ceil(c.localiserMmPerPx() / fine - 1e-9));
+        long onFilm = (long) Math.min(c.localiserWidthPx(), Math.ceil(widthMm / c.localiserMmPerPx()) + 1)
+                * (long) Math.min(c.localiserHeightPx(), Math.ceil(heightMm / c.localiserMmPerPx()) + 1);
+        double step = c.graderCropMm() / c.graderOutputPx();
+        long kCrop = Math.max(1, (long) Math.ceil(step / fine - 1e-9));
+        long crop = (long) c.graderOutputPx() * c.graderOutputPx();
+        return onFilm * kLocaliser * kLocaliser + 2 * crop * kCrop * kCrop;
     }
 
     /** Refuses a localisation that is not two plausible femoral heads. */
     public static Optional<Rejection> checkHeads(HipLocator.Located h, Radiograph r) {
-        if (h.rightPeak() < MIN_PEAK || h.leftPeak() < MIN_PEAK) {
+        double[] values = {h.rightXmm(), h.rightYmm(), h.rightPeak(), h.leftXmm(), h.leftYmm(), h.leftPeak()};
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND,
+                        "The localiser returned no usable head position or confidence for this film."));
+            }
+        }
+        if (!(h.rightPeak() >= MIN_PEAK && h.leftPeak() >= MIN_PEAK)) {
             return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, String.format(Locale.ROOT,
                     "No clear femoral head (localiser confidence right %.2f, left %.2f; need %.2f).",
                     h.rightPeak(), h.leftPeak(), MIN_PEAK)));
         }
         double dx = h.leftXmm() - h.rightXmm(), dy = Math.abs(h.leftYmm() - h.rightYmm());
-        if (dx < MIN_SEPARATION_MM || dx > MAX_SEPARATION_MM || dy > MAX_VERTICAL_OFFSET_MM) {
+        if (!(dx >= MIN_SEPARATION_MM && dx <= MAX_SEPARATION_MM && dy <= MAX_VERTICAL_OFFSET_MM)) {
             return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, String.format(Locale.ROOT,
                     "The two heads found are %.0f mm apart horizontally and %.0f mm vertically; an AP pelvis has "
                             + "them %.0f-%.0f mm apart, level within %.0f mm.",
@@ -62,7 +117,7 @@ public final class HipQa {
         }
         double w = r.columns() * r.spacing().columnMm(), hgt = r.rows() * r.spacing().rowMm();
         for (double[] c : new double[][] {{h.rightXmm(), h.rightYmm()}, {h.leftXmm(), h.leftYmm()}}) {
-            if (c[0] < 0 || c[1] < 0 || c[0] > w || c[1] > hgt) {
+            if (!(c[0] >= 0 && c[1] >= 0 && c[0] <= w && c[1] <= hgt)) {
                 return Optional.of(new Rejection(Reason.HIPS_NOT_FOUND, "A head was placed outside the film."));
             }
         }

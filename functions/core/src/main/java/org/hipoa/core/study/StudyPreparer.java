@@ -74,7 +74,7 @@ public final class StudyPreparer implements AutoCloseable {
     }
 
     private Outcome<PreparedStudy> prepare(Radiograph r, String decodeStage, long decodeMs) {
-        Optional<Rejection> attributes = HipQa.checkAttributes(r);
+        Optional<Rejection> attributes = HipQa.checkAttributes(r, contract);
         if (attributes.isPresent()) return Outcome.rejected(attributes.get());
         Map<String, Long> ms = new LinkedHashMap<>();
         if (decodeStage != null) ms.put(decodeStage, decodeMs);

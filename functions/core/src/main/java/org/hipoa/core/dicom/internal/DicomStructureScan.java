@@ -1,11 +1,12 @@
 package org.hipoa.core.dicom.internal;
 
+import org.hipoa.core.dicom.TransferSyntaxes;
+
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.ValueRepresentation;
 import org.hipoa.domain.Reason;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -21,14 +22,26 @@ import java.util.zip.Inflater;
  */
 public final class DicomStructureScan {
 
-    /** What the walk learned; all offsets index {@code dataSet}. */
+    /**
+     * What the walk learned. {@code dataSet} holds the data set from {@code dataSetOffset} on, already inflated for
+     * the deflated syntax (so nothing inflates it a second time); {@code fragmentOffsets}/{@code fragmentLengths}
+     * locate the compressed fragments after the basic offset table inside {@code dataSet}.
+     */
     public record Result(String transferSyntaxUid, boolean hasPixelData, boolean encapsulated,
-                         long pixelDataLength, int fragments) {}
+                         long pixelDataLength, int fragments, byte[] dataSet, int dataSetOffset,
+                         int[] fragmentOffsets, int[] fragmentLengths) {}
 
-    public static final String IMPLICIT_LE = "1.2.840.10008.1.2";
-    public static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
-    public static final String DEFLATED_LE = "1.2.840.10008.1.2.1.99";
-    public static final String EXPLICIT_BE = "1.2.840.10008.1.2.2";
+    /**
+     * Structure budgets. A radiograph holds a few hundred elements and a few dozen sequence items; PixelMed spends
+     * about 1 KB of heap on each element or item it parses, so 2 million empty items (16 MB of input) would cost
+     * over 2 GB. These caps keep PixelMed's attribute tree below ~100 MB whatever the input.
+     */
+    public static final int MAX_ELEMENTS = 50_000, MAX_ITEMS = 10_000, MAX_FRAGMENTS = 65_536;
+
+    public static final String IMPLICIT_LE = TransferSyntaxes.IMPLICIT_VR_LITTLE_ENDIAN;
+    public static final String EXPLICIT_LE = TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN;
+    public static final String DEFLATED_LE = TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
+    public static final String EXPLICIT_BE = TransferSyntaxes.EXPLICIT_VR_BIG_ENDIAN;
 
     private static final int UNDEFINED = -1;
     private static final int MAX_DEPTH = 32;
@@ -41,6 +54,9 @@ public final class DicomStructureScan {
     private boolean hasPixelData, encapsulated;
     private long pixelDataLength;
     private int fragments;
+    private int elements, items;
+    private int[] fragmentOffsets = new int[4], fragmentLengths = new int[4];
+    private int fragmentCount; // fragments after the basic offset table
 
     private DicomStructureScan() {}
 
@@ -56,16 +72,21 @@ public final class DicomStructureScan {
         int pos;
         if (end >= 132 && "DICM".equals(new String(bytes, 128, 4, StandardCharsets.US_ASCII))) {
             pos = 132;
+            if (end == pos) {
+                throw new RejectedException(Reason.TRUNCATED,
+                        "The file ends right after its DICM prefix: the meta header and data set are missing.");
+            }
         } else if (end >= 8 && (u16(0) == 0x0002 || u16(0) == 0x0008)) {
             pos = 0; // a bare data set or a meta group without preamble: old, but still DICOM
-        } else if (end < 132 && allZero(bytes)) {
-            throw new RejectedException(Reason.TRUNCATED, "The file ends inside the 128-byte DICOM preamble.");
+        } else if (end < 132 && cutInPreamble(bytes)) {
+            throw new RejectedException(Reason.TRUNCATED,
+                    "The file ends inside the 128-byte DICOM preamble or its DICM prefix.");
         } else {
             throw new RejectedException(Reason.NOT_DICOM,
                     "No DICM prefix at byte 128 and no DICOM element at the start: this is not a DICOM file.");
         }
 
-        String transferSyntax = null;
+        String transferSyntax = null, mediaStorageClass = null;
         if (pos + 8 <= end && u16(pos) == 0x0002) {
             explicit = true; // the meta group is always explicit VR little endian
             while (pos + 8 <= end && u16(pos) == 0x0002) {
@@ -73,40 +94,59 @@ public final class DicomStructureScan {
                 int start = pos;
                 pos = element(pos, 0);
                 if (tag == 0x00020010) transferSyntax = uid(start, pos);
+                if (tag == 0x00020002) mediaStorageClass = uid(start, pos);
             }
+            if (DICOMDIR_CLASS.equals(mediaStorageClass)) throw dicomdir();
             if (pos >= end) throw new RejectedException(Reason.TRUNCATED, "The file ends after its meta header.");
         }
         if (transferSyntax == null) transferSyntax = looksExplicit(pos) ? EXPLICIT_LE : IMPLICIT_LE;
         if (transferSyntax.equals(EXPLICIT_BE)) {
             // Retired since 2004 and never produced by a current modality; not worth a second walker.
-            return new Result(transferSyntax, true, false, UNDEFINED, 0);
+            return new Result(transferSyntax, true, false, UNDEFINED, 0, bytes, pos, new int[0], new int[0]);
         }
         if (transferSyntax.equals(DEFLATED_LE)) {
             buf = inflate(bytes, pos, maxInflatedBytes);
             end = buf.length;
             pos = 0;
         }
+        int dataSetOffset = pos;
         explicit = !transferSyntax.equals(IMPLICIT_LE);
+        // A DICOMDIR (media directory) starts its data set with group 0004; say what it is rather than "corrupt".
+        if (pos + 8 <= end && u16(pos) == 0x0004) throw dicomdir();
         if (pos < end && !looksLikeElement(pos)) {
-            throw new RejectedException(Reason.CORRUPT, "The data set does not start with a valid DICOM element.");
+            throw new RejectedException(Reason.CORRUPT,
+                    "The data set after the meta header does not start with a valid DICOM element.");
         }
         while (pos < end) {
             pos = element(pos, 0);
         }
-        return new Result(transferSyntax, hasPixelData, encapsulated, pixelDataLength, fragments);
+        return new Result(transferSyntax, hasPixelData, encapsulated, pixelDataLength, fragments, buf, dataSetOffset,
+                java.util.Arrays.copyOf(fragmentOffsets, fragmentCount),
+                java.util.Arrays.copyOf(fragmentLengths, fragmentCount));
+    }
+
+    private static final String DICOMDIR_CLASS = "1.2.840.10008.1.3.10";
+
+    private static RejectedException dicomdir() {
+        return new RejectedException(Reason.NO_PIXEL_DATA, "This is a DICOMDIR, the index of a DICOM disc or folder: "
+                + "it lists image files but holds no image. Upload the image files it lists instead.");
     }
 
     /** Reads one element at {@code pos} (recursing into sequences) and returns the offset after it. */
     private int element(int pos, int depth) {
         if (pos + 8 > end) throw truncated(pos, "an element header");
+        if (++elements > MAX_ELEMENTS) {
+            throw new RejectedException(Reason.TOO_LARGE, "The file holds more than " + MAX_ELEMENTS
+                    + " DICOM elements; a radiograph has a few hundred. Files this complex are not accepted.");
+        }
         int tag = tag(pos);
-        if ((tag >>> 16) == 0xFFFE) throw corrupt(pos, "item tag " + hex(tag) + " outside a sequence");
+        if ((tag >>> 16) == 0xFFFE) throw corrupt("an item marker stands outside any sequence");
         long length;
         int valueStart;
         String vr = null;
         if (explicit) {
             vr = new String(buf, pos + 4, 2, StandardCharsets.US_ASCII);
-            if (!isVr(vr)) throw corrupt(pos, "an invalid value representation");
+            if (!isVr(vr)) throw corrupt("element " + name(tag) + " has an invalid value representation");
             if (hasLongLength(vr)) {
                 if (pos + 12 > end) throw truncated(pos, "an element header");
                 length = u32(pos + 8);
@@ -126,7 +166,7 @@ public final class DicomStructureScan {
             pixelDataLength = undefined ? UNDEFINED : length;
         }
         if (undefined) {
-            if (depth >= MAX_DEPTH) throw corrupt(pos, "sequences nested deeper than " + MAX_DEPTH);
+            if (depth >= MAX_DEPTH) throw corrupt("sequences are nested deeper than " + MAX_DEPTH + " levels");
             boolean implicitInside = "UN".equals(vr); // UN of undefined length is encoded implicit VR (PS3.5 6.2.2)
             boolean saved = explicit;
             if (implicitInside) explicit = false;
@@ -134,10 +174,10 @@ public final class DicomStructureScan {
             explicit = saved;
             return after;
         }
-        if (valueStart + length > end) throw truncated(pos, "the value of element " + hex(tag));
+        if (valueStart + length > end) throw truncated(pos, "the value of element " + name(tag));
         int valueEnd = (int) (valueStart + length);
         if (isSequence(tag, vr) && length > 0) {
-            if (depth >= MAX_DEPTH) throw corrupt(pos, "sequences nested deeper than " + MAX_DEPTH);
+            if (depth >= MAX_DEPTH) throw corrupt("sequences are nested deeper than " + MAX_DEPTH + " levels");
             int saved = end;
             end = valueEnd; // items must stay inside the sequence's declared length
             try {
@@ -145,7 +185,7 @@ public final class DicomStructureScan {
                 while (p < end) p = item(p, depth + 1, false);
             } catch (RejectedException e) {
                 if (saved == end) throw e;
-                throw corrupt(pos, "items overrunning sequence " + hex(tag));
+                throw corrupt("the items of " + name(tag) + " run past the sequence's declared length");
             } finally {
                 end = saved;
             }
@@ -166,20 +206,36 @@ public final class DicomStructureScan {
     private int item(int pos, int depth, boolean pixelFragment) {
         if (pos + 8 > end) throw truncated(pos, "an item header");
         int tag = tag(pos);
-        if (tag != ITEM) throw corrupt(pos, "element " + hex(tag) + " where an item was expected");
+        if (tag != ITEM) throw corrupt("element " + hex(tag) + " stands where a sequence item was expected");
         long length = u32(pos + 4);
         pos += 8;
-        if (pixelFragment) fragments++;
+        if (pixelFragment) {
+            if (++fragments > MAX_FRAGMENTS) {
+                throw new RejectedException(Reason.TOO_LARGE, "The Pixel Data is split into more than "
+                        + MAX_FRAGMENTS + " fragments; a single-frame image needs a handful.");
+            }
+        } else if (++items > MAX_ITEMS) {
+            throw new RejectedException(Reason.TOO_LARGE, "The file holds more than " + MAX_ITEMS
+                    + " sequence items; a radiograph has a few dozen. Files this complex are not accepted.");
+        }
         if (length == 0xFFFFFFFFL) {
-            if (pixelFragment) throw corrupt(pos - 8, "an undefined-length pixel data fragment");
+            if (pixelFragment) throw corrupt("a pixel data fragment has an undefined length");
             while (true) { // a nested data set, ended by an item delimiter
                 if (pos + 8 > end) throw truncated(pos, "an undefined-length item (no item delimiter)");
                 if (tag(pos) == ITEM_END) return pos + 8;
                 pos = element(pos, depth);
             }
         }
-        if (pos + length > end) throw truncated(pos, pixelFragment ? "a pixel data fragment" : "an item");
+        if (pos + length > end) throw truncated(pos, pixelFragment ? "a pixel data fragment" : "a sequence item");
         int itemEnd = (int) (pos + length);
+        if (pixelFragment && fragments > 1) { // fragment 1 is the basic offset table
+            if (fragmentCount == fragmentOffsets.length) {
+                fragmentOffsets = java.util.Arrays.copyOf(fragmentOffsets, fragmentCount * 2);
+                fragmentLengths = java.util.Arrays.copyOf(fragmentLengths, fragmentCount * 2);
+            }
+            fragmentOffsets[fragmentCount] = pos;
+            fragmentLengths[fragmentCount++] = (int) length;
+        }
         if (!pixelFragment) {
             int saved = end;
             end = itemEnd;
@@ -193,28 +249,43 @@ public final class DicomStructureScan {
     }
 
     private static byte[] inflate(byte[] bytes, int from, long budget) {
+        // Inflated once, here, into 1 MB chunks copied once into the result: peak memory is twice the inflated size
+        // (a growing ByteArrayOutputStream would reach three times), and the decoder hands PixelMed these bytes
+        // instead of letting it inflate the file again.
         Inflater inflater = new Inflater(true); // deflated transfer syntax is raw deflate without zlib header
         inflater.setInput(bytes, from, bytes.length - from);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, (bytes.length - from) * 4));
-        byte[] chunk = new byte[1 << 16];
+        java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        long total = 0;
         try {
             while (!inflater.finished()) {
-                int n = inflater.inflate(chunk);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new RejectedException(Reason.TRUNCATED, "The deflated data set ends before its end.");
+                byte[] chunk = new byte[1 << 20];
+                int filled = 0;
+                while (filled < chunk.length && !inflater.finished()) {
+                    int n = inflater.inflate(chunk, filled, chunk.length - filled);
+                    if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                        throw new RejectedException(Reason.TRUNCATED, "The deflated data set is cut short.");
+                    }
+                    filled += n;
                 }
-                out.write(chunk, 0, n);
-                if (out.size() > budget) {
+                total += filled;
+                if (total > budget) {
                     throw new RejectedException(Reason.TOO_LARGE,
                             "The deflated data set expands beyond the " + (budget >> 20) + " MB budget.");
                 }
+                chunks.add(filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled));
             }
         } catch (DataFormatException e) {
             throw new RejectedException(Reason.CORRUPT, "The deflated data set is not a valid deflate stream.");
         } finally {
             inflater.end();
         }
-        return out.toByteArray();
+        byte[] out = new byte[(int) total];
+        int at = 0;
+        for (byte[] c : chunks) {
+            System.arraycopy(c, 0, out, at, c.length);
+            at += c.length;
+        }
+        return out;
     }
 
     private boolean isSequence(int tag, String vr) {
@@ -257,18 +328,26 @@ public final class DicomStructureScan {
                 .replace("\0", "");
     }
 
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) if (x != 0) return false;
+    /** An empty preamble (as every writer we know makes it) followed by at most the start of "DICM". */
+    private static boolean cutInPreamble(byte[] b) {
+        for (int i = 0; i < Math.min(b.length, 128); i++) if (b[i] != 0) return false;
+        for (int i = 128; i < b.length; i++) if (b[i] != "DICM".charAt(i - 128)) return false;
         return true;
     }
 
+    /** People read this: where in DICOM terms the file stops, never a byte offset. */
     private RejectedException truncated(int pos, String what) {
-        return new RejectedException(Reason.TRUNCATED,
-                "The file ends inside " + what + " (offset " + pos + " of " + end + " bytes).");
+        return new RejectedException(Reason.TRUNCATED, "The file is cut short: it ends inside " + what + ".");
     }
 
-    private static RejectedException corrupt(int pos, String what) {
-        return new RejectedException(Reason.CORRUPT, "Malformed DICOM at offset " + pos + ": " + what + ".");
+    private static RejectedException corrupt(String what) {
+        return new RejectedException(Reason.CORRUPT, "Malformed DICOM: " + what + ".");
+    }
+
+    /** "(0028,0010) Rows", or just the tag for private and unknown elements. */
+    private static String name(int tag) {
+        String n = DicomDictionary.StandardDictionary.getNameFromTag(new AttributeTag(tag >>> 16, tag & 0xFFFF));
+        return n == null ? hex(tag) : hex(tag) + " " + n;
     }
 
     private static String hex(int tag) {
