@@ -43,7 +43,7 @@ class PartnerApiListingTest {
     static void start() throws Exception {
         aws = EmbeddedAws.builder().start();
         aws.grantApiKey(Set.of(OWNER));
-        api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey()).observing(ApiContract::assertValid);
+        api = CheckedApi.client(aws);
         store = new ResultStore(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
     }
