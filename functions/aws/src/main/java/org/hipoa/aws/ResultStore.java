@@ -182,11 +182,13 @@ public final class ResultStore {
         Map<String, String> names = new LinkedHashMap<>();
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         names.put("#h", received ? ResultItems.GSI1PK : ResultItems.UPDATES_PK);
-        names.put("#r", received ? ResultItems.GSI1SK : ResultItems.UPDATES_SK);
         values.put(":h", AttributeValue.fromS(received ? ResultItems.providerPk(q.provider()) : q.provider().name()));
         String condition = "#h = :h";
         Optional<String> lo = q.since().map(ResultRecord.TIME::format);
         Optional<String> hi = q.until().map(ResultRecord.TIME::format); // exclusive
+        if (lo.isPresent() || hi.isPresent()) {
+            names.put("#r", received ? ResultItems.GSI1SK : ResultItems.UPDATES_SK); // DynamoDB refuses unused names
+        }
         if (lo.isPresent() && hi.isPresent()) {
             // BETWEEN is inclusive. receivedAt#uploadId keys never equal a bare time, so `until` itself is the
             // bound there; the feed's keys are bare times, so its last included key is one millisecond earlier.
