@@ -200,6 +200,13 @@ class ApiHandlerTest {
         var results = Events.load("api-get-provider-results.json", APIGatewayProxyRequestEvent.class);
         results.setQueryStringParameters(Map.of("limit", "0"));
         error(handle(results), 400, "BAD_REQUEST");
+        // The feed's resource takes no order: only a router that reads the resource tells it from /results.
+        var updates = Events.load("api-get-provider-updates.json", APIGatewayProxyRequestEvent.class);
+        updates.setQueryStringParameters(Map.of("order", "desc"));
+        error(handle(updates), 400, "BAD_REQUEST");
+        updates.setResource("/v1/providers/{provider}/results");
+        updates.setRequestContext(null); // no key: validation passed, stopped at the grant check
+        error(handle(updates), 403, "FORBIDDEN");
         var lookup = Events.load("api-post-study-lookup.json", APIGatewayProxyRequestEvent.class);
         lookup.setBody("{\"studyInstanceUid\": \"not a uid\"}");
         lookup.setIsBase64Encoded(false);
