@@ -121,6 +121,38 @@ class ApiContractTest {
     }
 
     @Test
+    void theOracleRefuses_whatTheDocumentForbids() {
+        String id = "0123456789abcdef0123456789abcdef";
+        Map<String, List<String>> json = Map.of("Content-Type", List.of("application/json"),
+                "Cache-Control", List.of("no-store"));
+        Map<String, List<String>> problem = Map.of("Content-Type", List.of("application/problem+json"),
+                "Cache-Control", List.of("no-store"));
+        String good = "{\"uploadId\":\"" + id + "\",\"status\":\"RECEIVED\",\"receivedAt\":\"2026-11-27T10:00:00.000Z\","
+                + "\"updatedAt\":\"2026-11-27T10:00:00.000Z\"";
+        ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json, good + "}");
+        List<Runnable> bad = List.of(
+                // an object key leaking into a result
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json,
+                        good + ",\"objectKey\":\"incoming/acme/x.dcm\"}"),
+                // the error shape before problem+json
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 404, json,
+                        "{\"error\":\"NOT_FOUND\",\"message\":\"No result for this upload.\"}"),
+                // a status the operation does not declare
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 418, problem,
+                        "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":418,\"detail\":\"x\",\"code\":\"BAD_REQUEST\"}"),
+                // a 405 without Allow, and a 200 where no operation exists
+                () -> ApiContract.assertValid("PUT", "/v1/uploads/" + id, 405, problem,
+                        "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":405,\"detail\":\"x\",\"code\":\"METHOD_NOT_ALLOWED\"}"),
+                () -> ApiContract.assertValid("DELETE", "/v1/uploads/" + id, 200, json, good + "}"),
+                // a listing without next
+                () -> ApiContract.assertValid("GET", "/v1/providers/acme/updates", 200, json, "{\"results\":[]}"));
+        for (int i = 0; i < bad.size(); i++) {
+            int n = i;
+            org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, bad.get(i)::run, "case " + n);
+        }
+    }
+
+    @Test
     void everyReasonCode_fitsTheDocumentsFailureReason() {
         Pattern p = Pattern.compile(DOC.at("/components/schemas/Failure/properties/reason/pattern").asText());
         for (Reason r : Reason.values()) assertTrue(p.matcher(r.name()).matches(), r.name());
