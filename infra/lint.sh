@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Lints the deployment: template.yaml with `sam validate --lint` and cfn-lint, security rules with checkov
-# (template.yaml and functions/inference/Dockerfile), then `sam build` of the zip functions when Maven has made
-# their zips (CI calls this after ./hipoa test). Any finding fails; every suppression is inline in the linted file.
-# Installs its tools once, pinned, into .hipoa/lint/ - two venvs, because checkov and aws-sam-cli pin
-# conflicting boto3 versions. First run ~1 min of pip (two cores), later runs ~15 s.
+# Lints the deployment: the partner contract functions/api/openapi.yaml with openapi-spec-validator (OpenAPI 3.1),
+# template.yaml with `sam validate --lint` and cfn-lint, security rules with checkov (template.yaml and
+# functions/inference/Dockerfile), then `sam build` of the zip functions when Maven has made their zips (CI calls
+# this after ./hipoa test). Any finding fails; every suppression is inline in the linted file.
+# Installs its tools once, pinned, into .hipoa/lint/ - three venvs, because checkov and aws-sam-cli pin
+# conflicting boto3 versions (and the spec validator needs neither). First run ~1 min of pip (two cores), later
+# runs ~15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SAM_CLI_VERSION=1.170.0
 CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
+OPENAPI_SPEC_VALIDATOR_VERSION=0.9.0
 
 venv() { # DIR PIN-STAMP REQUIREMENT... : (re)create DIR unless it already holds exactly these pins
   local dir=$1 stamp=$2; shift 2
@@ -24,11 +27,14 @@ mkdir -p .hipoa/lint
 venv .hipoa/lint/sam "sam=$SAM_CLI_VERSION cfn-lint=$CFN_LINT_VERSION" \
   "aws-sam-cli==$SAM_CLI_VERSION" "cfn-lint==$CFN_LINT_VERSION" & sam_pid=$!
 venv .hipoa/lint/checkov "checkov=$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION" & checkov_pid=$!
-wait "$sam_pid" && wait "$checkov_pid"
+venv .hipoa/lint/openapi "openapi-spec-validator=$OPENAPI_SPEC_VALIDATOR_VERSION" \
+  "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION" & openapi_pid=$!
+wait "$sam_pid" && wait "$checkov_pid" && wait "$openapi_pid"
 
 SAM=.hipoa/lint/sam/bin/sam
 CFN_LINT=.hipoa/lint/sam/bin/cfn-lint
 CHECKOV=.hipoa/lint/checkov/bin/checkov
+OPENAPI_SPEC_VALIDATOR=.hipoa/lint/openapi/bin/openapi-spec-validator
 # No telemetry, no network: sam and cfn-lint work offline; --skip-download keeps checkov off the Prisma API.
 export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-central-1}"
 
@@ -37,6 +43,7 @@ step() { # NAME COMMAND... : run, report, remember failures, carry on so one run
   local name=$1; shift
   if "$@"; then echo "lint: $name ok" >&2; else echo "lint: $name FAILED" >&2; failed+=("$name"); fi
 }
+step "openapi-spec-validator" "$OPENAPI_SPEC_VALIDATOR" functions/api/openapi.yaml
 step "sam validate --lint" "$SAM" validate --lint --template template.yaml --region "$AWS_DEFAULT_REGION"
 step "cfn-lint" "$CFN_LINT" template.yaml
 step "checkov template.yaml" "$CHECKOV" --file template.yaml --framework cloudformation --skip-download --quiet \

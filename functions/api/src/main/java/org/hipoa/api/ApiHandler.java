@@ -12,6 +12,7 @@ import org.hipoa.aws.PageToken;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.Provider;
 import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Status;
 import org.hipoa.aws.ResultStore;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.Powertools;
@@ -25,18 +26,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * The partner API (REST API, proxy integration; docs/PIPELINE.md): results by upload, by study (key or UID looked up
- * server-side) and by provider. 400/404/405 carry {@code {"error","message"}}; a 500 never carries internals.
+ * The partner API (REST API, proxy integration; the contract is functions/api/openapi.yaml): results by upload, by
+ * study (key or UID looked up server-side), by provider in receipt order and as a change feed. Errors are RFC 9457
+ * {@code application/problem+json} with a stable {@code code}; a 500 never carries internals.
  */
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
@@ -68,11 +73,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             try {
                 response = route(request == null ? new APIGatewayProxyRequestEvent() : request);
             } catch (ApiError e) {
-                response = error(e.status, e.code, e.getMessage());
+                response = problem(e.status, e.code, e.getMessage());
                 if (e.allow != null) response.getHeaders().put("Allow", e.allow);
             } catch (RuntimeException e) {
                 LOG.error("request failed {}", entry("errorType", e.getClass().getSimpleName()), e);
-                response = error(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
+                response = problem(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
             }
             metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);
             LOG.info("api {}", entry("status", response.getStatusCode()));
@@ -130,8 +135,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             case UPLOAD -> upload(param(params, "uploadId"), caller);
             case STUDY_LOOKUP -> lookup(request, caller);
             case STUDY -> study(param(params, "studyKey"), caller);
-            case PROVIDER_RESULTS -> providerResults(param(params, "provider"), request.getQueryStringParameters(),
-                    caller);
+            case PROVIDER_RESULTS -> listing(param(params, "provider"), ResultStore.By.RECEIVED,
+                    request.getQueryStringParameters(), caller);
+            case PROVIDER_UPDATES -> listing(param(params, "provider"), ResultStore.By.UPDATED,
+                    request.getQueryStringParameters(), caller);
         };
     }
 
@@ -183,8 +190,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     private APIGatewayProxyResponseEvent studyResults(String studyKey, Caller caller) {
-        caller.providers();
-        List<ResultRecord> found = results.byStudy(studyKey).stream().filter(caller::mayRead).toList();
+        // Only the granted providers' partitions are read (the tenant is in the index key), so another provider's
+        // uploads of the same study can neither be seen nor crowd the owner's out of the cap.
+        List<Provider> granted = caller.providers().stream().flatMap(p -> Provider.parse(p).stream()).toList();
+        List<ResultRecord> found = results.byStudy(studyKey, granted).stream().filter(caller::mayRead).toList();
         if (found.isEmpty()) throw ApiError.notFound("No results for this study.");
         ObjectNode n = ResultJson.JSON.createObjectNode().put("studyKey", studyKey);
         var array = n.putArray("results");
@@ -192,30 +201,46 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return ok(n);
     }
 
-    private APIGatewayProxyResponseEvent providerResults(String name, Map<String, String> query, Caller caller) {
+    private static final Set<String> RESULTS_PARAMS = Set.of("status", "since", "until", "order", "limit", "next");
+    private static final Set<String> UPDATES_PARAMS = Set.of("status", "since", "until", "limit", "next");
+
+    /** {@code /results} (by receipt, either order) and {@code /updates} (by last change, oldest first). */
+    private APIGatewayProxyResponseEvent listing(String name, ResultStore.By by, Map<String, String> query,
+                                                 Caller caller) {
         Provider provider = Provider.parse(name).orElseThrow(() -> ApiError.badRequest("Not a provider name."));
         Map<String, String> q = query == null ? Map.of() : query;
+        Set<String> known = by == ResultStore.By.RECEIVED ? RESULTS_PARAMS : UPDATES_PARAMS;
         for (String k : q.keySet()) {
-            if (!k.equals("since") && !k.equals("limit") && !k.equals("next")) {
-                throw ApiError.badRequest("Unknown query parameter; use since, limit and next.");
+            if (!known.contains(k)) {
+                throw ApiError.badRequest("Unknown query parameter; use " + String.join(", ", new TreeSet<>(known))
+                        + ".");
             }
         }
-        Optional<Instant> since = Optional.ofNullable(q.get("since")).map(ApiHandler::instant);
+        Set<Status> statuses = Optional.ofNullable(q.get("status")).map(ApiHandler::statuses).orElse(Set.of());
+        Optional<Instant> since = Optional.ofNullable(q.get("since")).map(v -> instant("since", v));
+        Optional<Instant> until = Optional.ofNullable(q.get("until")).map(v -> instant("until", v));
+        if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
+            throw ApiError.badRequest("until must be after since.");
+        }
+        String order = q.getOrDefault("order", "asc");
+        if (!order.equals("asc") && !order.equals("desc")) throw ApiError.badRequest("order must be asc or desc.");
         int limit = Optional.ofNullable(q.get("limit")).map(ApiHandler::limit).orElse(DEFAULT_LIMIT);
+        ResultStore.Listing listing = new ResultStore.Listing(provider, by, statuses, since, until,
+                order.equals("desc"));
         Optional<String> next = Optional.ofNullable(q.get("next")).filter(t -> !t.isEmpty());
         try {
-            next.ifPresent(PageToken::check); // a malformed request is a 400 before any table read
+            next.ifPresent(t -> ResultStore.checkToken(listing, t)); // a 400 before any table read
         } catch (PageToken.InvalidTokenException e) {
-            throw ApiError.badRequest("next is not a token this API issued.");
+            throw badCursor();
         }
         if (!caller.providers().contains(provider.name())) {
             throw ApiError.forbidden("This API key is not granted this provider's results.");
         }
         ResultStore.Page page;
         try {
-            page = results.byProvider(provider, since, limit, next);
+            page = results.list(listing, limit, next);
         } catch (PageToken.InvalidTokenException e) {
-            throw ApiError.badRequest("next is not a token this API issued.");
+            throw badCursor();
         }
         ObjectNode n = ResultJson.JSON.createObjectNode();
         var array = n.putArray("results");
@@ -224,16 +249,41 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return ok(n);
     }
 
-    static Instant instant(String s) {
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
+    private static ApiError badCursor() {
+        return ApiError.badRequest("next is not a cursor of this query: repeat the request that returned it, with the"
+                + " same status, since, until and order.");
+    }
+
+    static Set<Status> statuses(String s) {
+        Set<Status> out = EnumSet.noneOf(Status.class);
+        for (String part : s.split(",", -1)) {
             try {
-                return OffsetDateTime.parse(s).toInstant();
-            } catch (DateTimeParseException e2) {
-                throw ApiError.badRequest("since must be an ISO-8601 instant, e.g. 2026-01-31T00:00:00Z.");
+                out.add(Status.valueOf(part));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("status must be one or more of RECEIVED, PREPROCESSED, GRADED, FAILED,"
+                        + " comma-separated.");
             }
         }
+        return out;
+    }
+
+    /**
+     * An ISO-8601 instant with a zone, rounded up to the millisecond (the index keys' precision: a bound of
+     * 10:00:00.0005 must neither let in 10:00:00.000 as since nor shut it out as until), within 1970..9999 — the
+     * range where the keys' fixed-width text sorts as time (a year past 9999 once sorted before every key).
+     */
+    static Instant instant(String name, String s) {
+        Instant t;
+        try {
+            t = OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiError.badRequest(name + " must be an ISO-8601 instant with a zone, e.g. 2026-01-31T00:00:00Z.");
+        }
+        if (t.getNano() % 1_000_000 != 0) t = t.truncatedTo(ChronoUnit.MILLIS).plusMillis(1);
+        if (t.isBefore(ResultStore.EARLIEST) || t.isAfter(ResultStore.LATEST)) {
+            throw ApiError.badRequest(name + " must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.");
+        }
+        return t;
     }
 
     static int limit(String s) {
@@ -251,17 +301,19 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     private static APIGatewayProxyResponseEvent ok(ObjectNode body) {
-        return respond(200, body);
+        return respond(200, "application/json", body);
     }
 
-    private static APIGatewayProxyResponseEvent error(int status, String code, String message) {
-        return respond(status, ResultJson.JSON.createObjectNode().put("error", code).put("message", message));
+    /** RFC 9457 problem details; {@code about:blank} because the status says what kind, {@code code} refines it. */
+    static APIGatewayProxyResponseEvent problem(int status, String code, String detail) {
+        return respond(status, "application/problem+json", ResultJson.JSON.createObjectNode()
+                .put("type", "about:blank").put("title", ApiError.title(status)).put("status", status)
+                .put("detail", detail).put("code", code));
     }
 
-    private static APIGatewayProxyResponseEvent respond(int status, ObjectNode body) {
+    private static APIGatewayProxyResponseEvent respond(int status, String contentType, ObjectNode body) {
         return new APIGatewayProxyResponseEvent().withStatusCode(status)
-                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", "application/json",
-                        "Cache-Control", "no-store")))
+                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", contentType, "Cache-Control", "no-store")))
                 .withBody(body.toString());
     }
 }

@@ -8,15 +8,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The partner API's resources, as API Gateway names them in {@code resource} (template.yaml's events, the local
- * stack's API emulation, docs/PIPELINE.md): the one list of them. The static {@code lookup} comes before
+ * The partner API's resources, as API Gateway names them in {@code resource}: the handler's routing table and the
+ * local stack's API emulation. The contract, functions/api/openapi.yaml, declares the same paths (ApiContractTest
+ * checks both ways); template.yaml's API is built from that document. The static {@code lookup} comes before
  * {@code {studyKey}}, as API Gateway prefers the more specific resource.
  */
 public enum ApiRoute {
     UPLOAD("/v1/uploads/{uploadId}", "GET"),
     STUDY_LOOKUP("/v1/studies/lookup", "POST"),
     STUDY("/v1/studies/{studyKey}", "GET"),
-    PROVIDER_RESULTS("/v1/providers/{provider}/results", "GET");
+    PROVIDER_RESULTS("/v1/providers/{provider}/results", "GET"),
+    PROVIDER_UPDATES("/v1/providers/{provider}/updates", "GET");
 
     /** The greedy resource that catches everything else under /v1 (so unknown methods get a 405, not a 403). */
     public static final String CATCH_ALL = "/v1/{proxy+}";

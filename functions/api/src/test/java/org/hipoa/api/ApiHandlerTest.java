@@ -43,31 +43,46 @@ class ApiHandlerTest {
         aws.close();
     }
 
-    static APIGatewayProxyResponseEvent call(String method, String path, Map<String, String> query, String body) {
-        return api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path)
-                .withQueryStringParameters(query).withBody(body), null);
+    /** The handler's answer, which must validate against openapi.yaml whatever the test asserts next. */
+    static APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent request) {
+        APIGatewayProxyResponseEvent r = api.handleRequest(request, null);
+        ApiContract.assertValid(request, r);
+        return r;
     }
 
+    static APIGatewayProxyResponseEvent call(String method, String path, Map<String, String> query, String body) {
+        return handle(new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path)
+                .withQueryStringParameters(query).withBody(body));
+    }
+
+    /**
+     * An RFC 9457 problem (contract change of issue 10: was {@code {"error","message"}}): the same facts — status,
+     * the stable code, a non-blank human message (now {@code detail}) — in {@code application/problem+json}.
+     */
     static JsonNode error(APIGatewayProxyResponseEvent r, int status, String code) throws Exception {
         assertEquals(status, r.getStatusCode(), r.getBody());
-        assertEquals("application/json", r.getHeaders().get("Content-Type"));
+        assertEquals("application/problem+json", r.getHeaders().get("Content-Type"));
         JsonNode n = JSON.readTree(r.getBody());
-        assertEquals(code, n.get("error").asText());
-        assertFalse(n.get("message").asText().isBlank());
-        assertEquals(2, n.size(), "only error and message");
+        assertEquals(code, n.get("code").asText());
+        assertEquals(status, n.get("status").asInt());
+        assertEquals("about:blank", n.get("type").asText());
+        assertFalse(n.get("title").asText().isBlank());
+        assertFalse(n.get("detail").asText().isBlank());
+        assertEquals(5, n.size(), "type, title, status, detail and code only");
         return n;
     }
 
     @ParameterizedTest
     @CsvSource({"GET,/", "GET,/v2/uploads/" + ID, "GET,/v1", "GET,/v1/uploads", "GET,/v1/uploads/" + ID + "/x",
-            "GET,/v1/providers/acme/files", "GET,/v1/studies/lookup/x", "DELETE,/admin"})
+            "GET,/v1/providers/acme/files", "GET,/v1/providers/acme/updates/x", "GET,/v1/studies/lookup/x",
+            "DELETE,/admin"})
     void unknownResources_are404(String method, String path) throws Exception {
         error(call(method, path, null, null), 404, "NOT_FOUND");
     }
 
     @ParameterizedTest
     @CsvSource({"POST,/v1/uploads/" + ID + ",GET", "DELETE,/v1/studies/" + ID + ",GET",
-            "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET"})
+            "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET", "POST,/v1/providers/acme/updates,GET"})
     void wrongMethods_are405_withAllow(String method, String path, String allow) throws Exception {
         var r = call(method, path, null, null);
         error(r, 405, "METHOD_NOT_ALLOWED");
@@ -83,9 +98,33 @@ class ApiHandlerTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"limit|0", "limit|101", "limit|ten", "since|yesterday", "since|2026-13-01",
-            "next|not a token!", "next|bm90IGEgdG9rZW4", "order|desc"})
+            "since|2026-01-31T00:00:00", "since|+10000-01-01T00:00:00Z", "since|1969-12-31T23:59:59.999Z",
+            "since|9999-12-31T23:59:59.9999Z", "until|2026-13-01", "until|+275760-09-13T00:00:00Z", "status|DONE",
+            "status|graded", "status|''", "status|GRADED,", "order|up", "order|DESC", "sort|asc",
+            "next|not a token!", "next|bm90IGEgdG9rZW4"})
     void badListingParameters_are400(String name, String value) throws Exception {
-        error(call("GET", "/v1/providers/acme/results", Map.of(name, value), null), 400, "BAD_REQUEST");
+        for (String listing : new String[]{"results", "updates"}) {
+            error(call("GET", "/v1/providers/acme/" + listing, Map.of(name, value), null), 400, "BAD_REQUEST");
+        }
+    }
+
+    @Test
+    void theFeedIsOrderedByChangeOnly_andEmptyRangesAre400() throws Exception {
+        JsonNode n = error(call("GET", "/v1/providers/acme/updates", Map.of("order", "desc"), null), 400,
+                "BAD_REQUEST");
+        assertTrue(n.get("detail").asText().contains("limit, next, since, status, until"), n.toString());
+        error(call("GET", "/v1/providers/acme/results", Map.of("since", "2026-01-01T00:00:00Z",
+                "until", "2026-01-01T00:00:00Z"), null), 400, "BAD_REQUEST");
+        error(call("GET", "/v1/providers/acme/results", Map.of("since", "2026-01-02T00:00:00Z",
+                "until", "2026-01-01T00:00:00+01:00"), null), 400, "BAD_REQUEST");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"status|GRADED,FAILED", "order|desc", "since|2026-01-31T00:00:00+01:00",
+            "until|9999-12-31T23:59:59.999Z", "since|1970-01-01T00:00:00Z", "next|''"})
+    void goodListingParameters_passValidation_andNeedAKey(String name, String value) throws Exception {
+        // 403, not 400: validation passed and the request stopped at the grant check, before any table read.
+        error(call("GET", "/v1/providers/acme/results", Map.of(name, value), null), 403, "FORBIDDEN");
     }
 
     @ParameterizedTest
@@ -106,15 +145,15 @@ class ApiHandlerTest {
     @Test
     void base64Body_isDecodedBeforeValidation() throws Exception {
         String body = Base64.getEncoder().encodeToString("{\"studyInstanceUid\": \"x\"}".getBytes());
-        var r = api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/v1/studies/lookup")
-                .withBody(body).withIsBase64Encoded(true), null);
+        var r = handle(new APIGatewayProxyRequestEvent().withHttpMethod("POST").withPath("/v1/studies/lookup")
+                .withBody(body).withIsBase64Encoded(true));
         JsonNode n = error(r, 400, "BAD_REQUEST");
-        assertTrue(n.get("message").asText().contains("not a DICOM UID"), n.toString());
+        assertTrue(n.get("detail").asText().contains("not a DICOM UID"), n.toString());
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"GET|/v1/uploads/" + ID, "GET|/v1/studies/" + ID,
-            "GET|/v1/providers/acme/results"})
+            "GET|/v1/providers/acme/results", "GET|/v1/providers/acme/updates"})
     void validRequestsWithoutAnApiKey_are403_beforeAnyTableRead(String method, String path) throws Exception {
         // The table is unreachable: a 403 (not a 500) proves no read was attempted.
         error(call(method, path, null, null), 403, "FORBIDDEN");
@@ -123,9 +162,9 @@ class ApiHandlerTest {
 
     @Test
     void tableUnreachable_is500_withoutInternals() throws Exception {
-        var r = api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withPath("/v1/uploads/" + ID)
+        var r = handle(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withPath("/v1/uploads/" + ID)
                 .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext()
-                        .withIdentity(new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey("partner-key"))), null);
+                        .withIdentity(new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey("partner-key"))));
         JsonNode n = error(r, 500, "INTERNAL_ERROR");
         assertFalse(n.toString().contains("Exception"));
         assertFalse(n.toString().contains("127.0.0.1"));
@@ -134,8 +173,8 @@ class ApiHandlerTest {
 
     @Test
     void emptyEvent_is404_notACrash() throws Exception {
-        error(api.handleRequest(new APIGatewayProxyRequestEvent(), null), 404, "NOT_FOUND");
-        error(api.handleRequest(null, null), 404, "NOT_FOUND");
+        error(handle(new APIGatewayProxyRequestEvent()), 404, "NOT_FOUND");
+        error(handle(null), 404, "NOT_FOUND");
     }
 
     @Test
@@ -148,22 +187,29 @@ class ApiHandlerTest {
     @Test
     void recordedEvents_areRoutedByTheirResource_andPathParameters() throws Exception {
         var unknownMethod = Events.load("api-unknown-method.json", APIGatewayProxyRequestEvent.class);
-        var r = api.handleRequest(unknownMethod, null);
+        var r = handle(unknownMethod);
         error(r, 405, "METHOD_NOT_ALLOWED");
         assertEquals("GET", r.getHeaders().get("Allow"));
         // The path still names a valid id: only a router that reads pathParameters sees the bad one.
         var upload = Events.load("api-get-upload.json", APIGatewayProxyRequestEvent.class);
         upload.setPathParameters(Map.of("uploadId", "not-an-id"));
-        error(api.handleRequest(upload, null), 400, "BAD_REQUEST");
+        error(handle(upload), 400, "BAD_REQUEST");
         var study = Events.load("api-get-study.json", APIGatewayProxyRequestEvent.class);
         study.setPathParameters(Map.of("studyKey", "abc"));
-        error(api.handleRequest(study, null), 400, "BAD_REQUEST");
+        error(handle(study), 400, "BAD_REQUEST");
         var results = Events.load("api-get-provider-results.json", APIGatewayProxyRequestEvent.class);
         results.setQueryStringParameters(Map.of("limit", "0"));
-        error(api.handleRequest(results, null), 400, "BAD_REQUEST");
+        error(handle(results), 400, "BAD_REQUEST");
+        // The feed's resource takes no order: only a router that reads the resource tells it from /results.
+        var updates = Events.load("api-get-provider-updates.json", APIGatewayProxyRequestEvent.class);
+        updates.setQueryStringParameters(Map.of("order", "desc"));
+        error(handle(updates), 400, "BAD_REQUEST");
+        updates.setResource("/v1/providers/{provider}/results");
+        updates.setRequestContext(null); // no key: validation passed, stopped at the grant check
+        error(handle(updates), 403, "FORBIDDEN");
         var lookup = Events.load("api-post-study-lookup.json", APIGatewayProxyRequestEvent.class);
         lookup.setBody("{\"studyInstanceUid\": \"not a uid\"}");
         lookup.setIsBase64Encoded(false);
-        error(api.handleRequest(lookup, null), 400, "BAD_REQUEST");
+        error(handle(lookup), 400, "BAD_REQUEST");
     }
 }

@@ -27,6 +27,13 @@ public final class ResultItems {
     public static final String PK = "pk", SK = "sk", GSI1PK = "gsi1pk", GSI1SK = "gsi1sk", GSI2PK = "gsi2pk",
             GSI2SK = "gsi2sk";
     public static final String BY_PROVIDER = "byProvider", BY_STUDY = "byStudy";
+    /**
+     * The change feed's index: keyed by the plain {@code provider} and {@code updatedAt} attributes that every
+     * write of a provider's item already sets, so each status change moves the item to the feed's end with no extra
+     * attribute to keep in step (an item without a provider, BAD_KEY, is not in it).
+     */
+    public static final String BY_PROVIDER_UPDATED = "byProviderUpdated", UPDATES_PK = "provider",
+            UPDATES_SK = "updatedAt";
     public static final String RESULT_SK = "RESULT";
 
     private ResultItems() {}
@@ -39,8 +46,13 @@ public final class ResultItems {
         return "PROVIDER#" + p.name();
     }
 
-    public static String studyPk(String studyKey) {
-        return "STUDY#" + studyKey;
+    /**
+     * A study's partition within one tenant: {@code STUDY#{studyKey}#PROVIDER#{provider}}. The tenant is part of the
+     * key so a study query reads only the granted providers' items — uploads of the same Study Instance UID under
+     * another provider's prefix can neither crowd out nor be read with the owner's (issue 9).
+     */
+    public static String studyPk(String studyKey, Provider p) {
+        return "STUDY#" + studyKey + "#PROVIDER#" + p.name();
     }
 
     /** The primary key of an upload's result item. */
@@ -54,10 +66,10 @@ public final class ResultItems {
             m.put(GSI1PK, s(providerPk(p)));
             m.put(GSI1SK, s(r.sortKey()));
         });
-        r.studyKey().ifPresent(k -> {
-            m.put(GSI2PK, s(studyPk(k)));
+        if (r.studyKey().isPresent() && r.provider().isPresent()) {
+            m.put(GSI2PK, s(studyPk(r.studyKey().get(), r.provider().get())));
             m.put(GSI2SK, s(r.sortKey()));
-        });
+        }
         m.put("uploadId", s(r.uploadId()));
         r.provider().ifPresent(p -> m.put("provider", s(p.name())));
         m.put("bucket", s(r.bucket()));

@@ -1,38 +1,103 @@
 package org.hipoa.aws;
 
+import org.hipoa.domain.Fixtures;
+import org.hipoa.domain.result.Status;
+import org.hipoa.domain.upload.Provider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import org.hipoa.domain.Fixtures;
 
 class PageTokenTest {
+    static final Provider ACME = new Provider("acme-clinic");
+    static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+    static final ResultStore.Listing ALL = new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(),
+            Optional.empty(), Optional.empty(), false);
 
     @Test
-    void token_roundTrips_andIsBoundToTheRequestedProvider() {
-        var item = ResultItems.toItem(Fixtures.graded());
-        String token = PageToken.encode(item);
-        var key = PageToken.decode(token, "PROVIDER#other");
-        assertEquals(item.get("pk"), key.get("pk"));
-        assertEquals(item.get("gsi1sk"), key.get("gsi1sk"));
-        assertEquals("PROVIDER#other", key.get("gsi1pk").s()); // never taken from the token
+    void token_roundTrips_theItemsPosition() {
+        String position = Fixtures.graded().sortKey();
+        assertEquals(position, PageToken.decode(PageToken.encode(ALL.canonical(), position), ALL.canonical()));
+    }
+
+    @Test
+    void aTokenIsBoundToItsQuery_everyFilterAndTheOrder_butNotThePageSize() {
+        String token = PageToken.encode(ALL.canonical(), Fixtures.graded().sortKey());
+        for (ResultStore.Listing other : List.of(
+                new ResultStore.Listing(new Provider("other-clinic"), ResultStore.By.RECEIVED, Set.of(),
+                        Optional.empty(), Optional.empty(), false),
+                new ResultStore.Listing(ACME, ResultStore.By.UPDATED, Set.of(), Optional.empty(), Optional.empty(),
+                        false),
+                new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(Status.GRADED), Optional.empty(),
+                        Optional.empty(), false),
+                new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(), Optional.of(T), Optional.empty(),
+                        false),
+                new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(), Optional.empty(), Optional.of(T),
+                        false),
+                new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(), Optional.empty(), Optional.empty(),
+                        true))) {
+            assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(other, token),
+                    other.canonical());
+        }
+        assertDoesNotThrow(() -> ResultStore.checkToken(ALL, token));
+    }
+
+    @Test
+    void statusSets_areCanonical_inAnyOrder() {
+        var a = new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(Status.GRADED, Status.FAILED),
+                Optional.empty(), Optional.empty(), false);
+        var b = new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(Status.FAILED, Status.GRADED),
+                Optional.empty(), Optional.empty(), false);
+        assertEquals(a.canonical(), b.canonical());
+    }
+
+    @Test
+    void aPositionOutsideTheQuerysRange_isRefused_beforeDynamoDbCouldBe() {
+        // Same fingerprint (the query is public knowledge), position before `since`: forged or stale, never issued.
+        var since = new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(), Optional.of(T),
+                Optional.empty(), false);
+        String early = PageToken.encode(since.canonical(), "2026-11-26T00:00:00.000Z#" + Fixtures.UPLOAD_ID);
+        assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(since, early));
+        var until = new ResultStore.Listing(ACME, ResultStore.By.RECEIVED, Set.of(), Optional.empty(),
+                Optional.of(T), false);
+        String late = PageToken.encode(until.canonical(), "2026-11-27T10:00:00.000Z#" + Fixtures.UPLOAD_ID);
+        assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(until, late));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "!!!", "bm90IGEgdG9rZW4", "UFJPVklERVIjb3RoZXI"})
     void foreignTokens_areInvalid(String token) {
-        assertThrows(PageToken.InvalidTokenException.class, () -> PageToken.decode(token, "PROVIDER#acme"));
+        assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(ALL, token));
     }
 
     @Test
-    void tokenCarryingAnotherPartition_isInvalid() {
-        String smuggled = Base64.getUrlEncoder().encodeToString(
-                ("PROVIDER#other#" + Fixtures.graded().sortKey()).getBytes(StandardCharsets.UTF_8));
-        assertThrows(PageToken.InvalidTokenException.class, () -> PageToken.decode(smuggled, "PROVIDER#acme"));
+    void theFormerTokenFormat_andSmuggledPartitions_areInvalid() {
+        String old = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Fixtures.graded().sortKey().getBytes(StandardCharsets.UTF_8));
+        assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(ALL, old));
+        String smuggled = PageToken.encode(ALL.canonical(), Fixtures.graded().sortKey())
+                .concat(Base64.getUrlEncoder().withoutPadding().encodeToString("|PROVIDER#other".getBytes()));
+        assertThrows(PageToken.InvalidTokenException.class, () -> ResultStore.checkToken(ALL, smuggled));
+    }
+
+    @Test
+    void listingBounds_outside1970To9999_orEmpty_areRefused() {
+        for (Instant bad : List.of(Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("1969-12-31T23:59:59Z"),
+                T.plusNanos(1))) {
+            assertThrows(IllegalArgumentException.class, () -> new ResultStore.Listing(ACME, ResultStore.By.RECEIVED,
+                    Set.of(), Optional.of(bad), Optional.empty(), false), bad.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ResultStore.Listing(ACME, ResultStore.By.RECEIVED,
+                Set.of(), Optional.of(T), Optional.of(T), false));
     }
 }

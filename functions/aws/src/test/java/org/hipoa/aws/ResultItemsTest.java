@@ -59,8 +59,11 @@ class ResultItemsTest {
         assertEquals("RESULT", item.get("sk").s());
         assertEquals("PROVIDER#acme-clinic", item.get("gsi1pk").s());
         assertEquals("2026-11-27T10:15:30.000Z#" + UPLOAD_ID, item.get("gsi1sk").s());
-        assertEquals("STUDY#" + STUDY_KEY, item.get("gsi2pk").s());
+        assertEquals("STUDY#" + STUDY_KEY + "#PROVIDER#acme-clinic", item.get("gsi2pk").s(), "study within tenant");
         assertEquals(item.get("gsi1sk"), item.get("gsi2sk"));
+        // The change feed's keys are the plain attributes, set by every write.
+        assertEquals("acme-clinic", item.get(ResultItems.UPDATES_PK).s());
+        assertEquals("2026-11-27T10:15:31.234Z", item.get(ResultItems.UPDATES_SK).s());
         assertEquals("GRADED", item.get("status").s());
         assertEquals("3", item.get("hips").m().get("right").m().get("fo").n());
         assertEquals("incoming/acme-clinic/a b.dcm", item.get("objectKey").s());

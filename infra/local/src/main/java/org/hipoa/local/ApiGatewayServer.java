@@ -33,9 +33,9 @@ import java.util.concurrent.Executors;
  * A REST API (API Gateway v1) with Lambda proxy integration, on 127.0.0.1: {@code {baseUrl}/{resource path}}.
  * It matches the request to one of the declared resources (static segments before {@code {param}} ones, as API
  * Gateway does), checks the {@code x-api-key} header like a method with {@code ApiKeyRequired}, builds the
- * APIGatewayProxyRequestEvent JSON, and writes back the function's statusCode/headers/body. An unknown path is
- * API Gateway's 403 "Missing Authentication Token"; a bad key 403 "Forbidden"; a function error or a malformed
- * result 502 "Internal server error". Resources accept any method (ANY): the function answers 405 itself.
+ * APIGatewayProxyRequestEvent JSON, and writes back the function's statusCode/headers/body. Its own answers are the
+ * contract's gateway responses (problem+json): an unknown path 404 NOT_FOUND, a bad key 403 FORBIDDEN, a function
+ * error or a malformed result 502 BAD_GATEWAY. Resources accept any method (ANY): the function answers 405 itself.
  */
 public final class ApiGatewayServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,7 +113,7 @@ public final class ApiGatewayServer implements AutoCloseable {
             String rawPath = ex.getRequestURI().getRawPath();
             String stagePrefix = "/" + stage;
             if (!rawPath.startsWith(stagePrefix + "/")) {
-                reply(ex, 403, "{\"message\":\"Missing Authentication Token\"}");
+                problem(ex, 404, "Not Found", "No such resource.", "NOT_FOUND");
                 return;
             }
             String path = rawPath.substring(stagePrefix.length());
@@ -123,7 +123,7 @@ public final class ApiGatewayServer implements AutoCloseable {
                 if (params.isEmpty()) continue;
                 String key = ex.getRequestHeaders().getFirst("x-api-key");
                 if (key == null || !key.equals(apiKey)) {
-                    reply(ex, 403, "{\"message\":\"Forbidden\"}");
+                    problem(ex, 403, "Forbidden", "This API needs a valid API key (x-api-key).", "FORBIDDEN");
                     return;
                 }
                 byte[] body;
@@ -136,17 +136,17 @@ public final class ApiGatewayServer implements AutoCloseable {
                     response = function.invoke(event);
                 } catch (LocalFunction.FunctionError e) {
                     System.err.println("local api gateway: " + e.getMessage());
-                    reply(ex, 502, "{\"message\":\"Internal server error\"}");
+                    badGateway(ex);
                     return;
                 }
                 if (response == null || response.getStatusCode() == null) {
-                    reply(ex, 502, "{\"message\":\"Internal server error\"}");
+                    badGateway(ex);
                     return;
                 }
                 writeResponse(ex, response);
                 return;
             }
-            reply(ex, 403, "{\"message\":\"Missing Authentication Token\"}");
+            problem(ex, 404, "Not Found", "No such resource.", "NOT_FOUND");
         }
     }
 
@@ -242,9 +242,22 @@ public final class ApiGatewayServer implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange ex, int status, String json) throws IOException {
+    private static void badGateway(HttpExchange ex) throws IOException {
+        problem(ex, 502, "Bad Gateway", "The request could not be completed; try again later.", "BAD_GATEWAY");
+    }
+
+    /**
+     * API Gateway's own answers as the contract's gateway responses configure them
+     * (functions/api/openapi.yaml, {@code x-amazon-apigateway-gateway-responses}): RFC 9457 problems, an unknown
+     * resource as 404 instead of the default 403 "Missing Authentication Token".
+     */
+    private static void problem(HttpExchange ex, int status, String title, String detail, String code)
+            throws IOException {
+        String json = JSON.createObjectNode().put("type", "about:blank").put("title", title).put("status", status)
+                .put("detail", detail).put("code", code).toString();
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("Content-Type", "application/problem+json");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.sendResponseHeaders(status, b.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(b);

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** A partner's view of the local API: plain HTTP with the API key, JSON back. */
 public final class LocalApiClient {
@@ -22,21 +24,36 @@ public final class LocalApiClient {
     /** Status and parsed body (an empty object when the body is empty or not JSON). */
     public record Response(int status, JsonNode body) {}
 
+    /** One request and its answer as sent and received: {@code pathAndQuery} below the stage, the raw body. */
+    public record Exchange(String method, String pathAndQuery, int status, Map<String, List<String>> headers,
+                           String body) {}
+
     private final URI base;
     private final String apiKey;
+    private final Consumer<Exchange> observer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public LocalApiClient(URI base, String apiKey) {
+        this(base, apiKey, x -> { });
+    }
+
+    private LocalApiClient(URI base, String apiKey, Consumer<Exchange> observer) {
         this.base = base;
         this.apiKey = apiKey;
+        this.observer = observer;
+    }
+
+    /** The same client, handing every exchange to {@code observer} first (tests check each against the contract). */
+    public LocalApiClient observing(Consumer<Exchange> observer) {
+        return new LocalApiClient(base, apiKey, observer);
     }
 
     public Response get(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
+        return send(pathAndQuery, HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
     }
 
     public Response post(String path, String jsonBody) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
+        return send(path, HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
     }
@@ -74,10 +91,12 @@ public final class LocalApiClient {
         }
     }
 
-    private Response send(HttpRequest.Builder b) {
+    private Response send(String pathAndQuery, HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.header("x-api-key", apiKey).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = b.header("x-api-key", apiKey).timeout(Duration.ofSeconds(60)).build();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            observer.accept(new Exchange(request.method(), pathAndQuery, r.statusCode(), r.headers().map(),
+                    r.body()));
             JsonNode body;
             try {
                 body = r.body().isEmpty() ? JsonNodeFactory.instance.objectNode() : JSON.readTree(r.body());

@@ -210,8 +210,8 @@ class EmbeddedAwsTest {
         assertEquals(403, send("GET", "/v1/uploads/x", null, null).statusCode(), "no key");
         assertEquals(403, send("GET", "/v1/uploads/x", "wrong", null).statusCode(), "wrong key");
         HttpResponse<String> unknown = send("GET", "/v1/nothing-here", "test-key", null);
-        assertEquals(403, unknown.statusCode());
-        assertTrue(unknown.body().contains("Missing Authentication Token"));
+        assertEquals(404, unknown.statusCode(), "the contract's gateway response for an unknown resource");
+        assertEquals("NOT_FOUND", JSON.readTree(unknown.body()).get("code").asText());
         assertEquals(502, send("GET", "/v1/uploads/boom", "test-key", null).statusCode(), "function error");
     }
 

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.phantom.PhantomSet;
+import org.hipoa.api.ApiContract;
 import org.hipoa.api.ApiHandler;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.domain.upload.Keys;
@@ -88,7 +89,7 @@ class PipelineAcceptanceTest {
             watcher.stop();
 
             // --- through the API, as the provider would read them ---------------------------------------------
-            LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
+            LocalApiClient api = CheckedApi.client(aws); // every answer validated against openapi.yaml
             List<JsonNode> all = api.providerResults(PROVIDER);
             Set<String> ids = new HashSet<>();
             Map<String, JsonNode> byId = new HashMap<>();
@@ -153,9 +154,12 @@ class PipelineAcceptanceTest {
     }
 
     private static int status(ApiHandler api, String apiKey, String method, String path, String body) {
-        return api.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path).withBody(body)
+        var request = new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path).withBody(body)
                 .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext().withIdentity(
-                        new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey(apiKey))), null).getStatusCode();
+                        new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey(apiKey)));
+        var response = api.handleRequest(request, null);
+        ApiContract.assertValid(request, response);
+        return response.getStatusCode();
     }
 
     private static void report(EmbeddedAws aws, List<JsonNode> all, Map<String, Instant> uploadedAt, double seconds) {

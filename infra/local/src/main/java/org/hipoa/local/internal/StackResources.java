@@ -46,15 +46,20 @@ public final class StackResources {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
-    /** The results table of docs/PIPELINE.md: pk/sk, GSIs byProvider (gsi1) and byStudy (gsi2), on demand. */
+    /**
+     * The results table of docs/PIPELINE.md: pk/sk, GSIs byProvider (gsi1), byStudy (gsi2) and byProviderUpdated
+     * (provider/updatedAt, the change feed), on demand.
+     */
     public static void table(DynamoDbClient ddb, StackNames names) {
         ddb.createTable(b -> b.tableName(names.table())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(s(ResultItems.PK), s(ResultItems.SK), s(ResultItems.GSI1PK), s(ResultItems.GSI1SK),
-                        s(ResultItems.GSI2PK), s(ResultItems.GSI2SK))
+                        s(ResultItems.GSI2PK), s(ResultItems.GSI2SK), s(ResultItems.UPDATES_PK),
+                        s(ResultItems.UPDATES_SK))
                 .keySchema(key(ResultItems.PK, KeyType.HASH), key(ResultItems.SK, KeyType.RANGE))
                 .globalSecondaryIndexes(gsi(ResultItems.BY_PROVIDER, ResultItems.GSI1PK, ResultItems.GSI1SK),
-                        gsi(ResultItems.BY_STUDY, ResultItems.GSI2PK, ResultItems.GSI2SK)));
+                        gsi(ResultItems.BY_STUDY, ResultItems.GSI2PK, ResultItems.GSI2SK),
+                        gsi(ResultItems.BY_PROVIDER_UPDATED, ResultItems.UPDATES_PK, ResultItems.UPDATES_SK)));
         ddb.waiter().waitUntilTableExists(b -> b.tableName(names.table()));
     }
 
