@@ -1,0 +1,58 @@
+package org.hipoa.aws;
+
+import org.hipoa.domain.HipCrop;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.upload.Keys;
+import org.hipoa.domain.upload.Provider;
+import org.hipoa.domain.wire.HipPng;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One small PNG per graded hip ({@link HipPng}), kept with the provider's results in the bucket the upload came to:
+ * {@code results/{provider}/{uploadId}/{side}.png}. Not in the table (an item stays small) and not in the work
+ * bucket (its crops expire). The key is deterministic, so a redelivered message overwrites it with the same bytes.
+ * The ingest bucket's notification filter is {@code incoming/}, so these writes start nothing.
+ */
+public final class HipPngStore {
+    public static final String PREFIX = "results/";
+    public static final String CONTENT_TYPE = "image/png";
+
+    private final S3Client s3;
+
+    public HipPngStore(S3Client s3) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+    }
+
+    public static String key(Provider provider, String uploadId, Side side) {
+        if (!Keys.isId(uploadId)) throw new IllegalArgumentException("uploadId must be 32 hex characters");
+        return PREFIX + provider.name() + "/" + uploadId + "/" + side.key() + ".png";
+    }
+
+    /** Writes both hips of a result that has a provider (every upload that reaches grading has one). */
+    public void put(ResultRecord result, HipCrop right, HipCrop left) {
+        Provider provider = result.provider().orElseThrow(
+                () -> new IllegalArgumentException("a result without a provider has no results location"));
+        for (HipCrop crop : new HipCrop[] {right, left}) {
+            byte[] png = HipPng.encode(crop);
+            String key = key(provider, result.uploadId(), crop.side());
+            s3.putObject(b -> b.bucket(result.bucket()).key(key).contentType(CONTENT_TYPE), RequestBody.fromBytes(png));
+        }
+    }
+
+    /** The PNG of one hip of this result, or empty when none was stored (a result graded before PNGs existed). */
+    public Optional<byte[]> get(ResultRecord result, Side side) {
+        if (result.provider().isEmpty()) return Optional.empty();
+        String key = key(result.provider().get(), result.uploadId(), side);
+        try {
+            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(result.bucket()).key(key)).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+}
