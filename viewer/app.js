@@ -210,6 +210,7 @@ async function showList() {
   const f = filters();
   const token = state.page.tokens[state.page.index];
   const body = $('results').querySelector('tbody');
+  $('results').dataset.state = 'loading'; // what a test (or a screen reader's live region) can wait on
   body.replaceChildren(el('tr', {}, el('td', { colspan: 5, text: 'Loading…' })));
   let page;
   let server;
@@ -217,6 +218,7 @@ async function showList() {
     ({ page, server } = await fetchPage(f, token));
   } catch (e) {
     body.replaceChildren();
+    $('results').dataset.state = 'error';
     if (e.status === 403 && e.gateway) return askForKey(e.message);
     showMessage(e.message);
     return;
@@ -243,6 +245,7 @@ async function showList() {
   $('next-page').disabled = !next;
   $('first-page').disabled = state.page.index === 0;
   $('page-info').textContent = `page ${state.page.index + 1}`;
+  $('results').dataset.state = 'ready';
 }
 
 function resultRow(r) {

@@ -105,11 +105,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
                 LOG.error("request failed {}", entry("errorType", e.getClass().getSimpleName()), e);
                 response = error(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
             }
-            viewerOrigin.ifPresent(o -> {
+            if (viewerOrigin.isPresent()) {
                 // Every answer, errors included, so the viewer can show a 403 or 404 instead of a CORS failure.
-                response.getHeaders().put("Access-Control-Allow-Origin", o);
+                response.getHeaders().put("Access-Control-Allow-Origin", viewerOrigin.get());
                 response.getHeaders().put("Vary", "Origin");
-            });
+            }
             metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);
             LOG.info("api {}", entry("status", response.getStatusCode()));
             Powertools.flush(metrics);
