@@ -43,6 +43,7 @@ const state = {
   page: { tokens: [null], index: 0, next: null },
   serverFilters: null, // null: not yet known; false: the API rejected status/until, so they are applied here
   objectUrls: [],
+  heat: { on: false, feature: 'fo', maps: {} }, // maps: side -> the API's {side}.cam.json, for the open study
 };
 
 class ApiProblem extends Error {
@@ -303,6 +304,72 @@ async function showStudy(uploadId) {
   }
   // Radiological convention: the patient's right hip on the viewer's left.
   $('hips').replaceChildren(hipPanel(r, 'right'), hipPanel(r, 'left'));
+  loadHeatmaps(r.uploadId);
+}
+
+// ---- where the model looked (class activation maps, computed by the inference function) -------------------------
+
+async function loadHeatmaps(uploadId) {
+  state.heat.maps = {};
+  $('heat-toggle').hidden = true;
+  try {
+    const [right, left] = await Promise.all(['right', 'left'].map((side) =>
+      api(`/v1/uploads/${encodeURIComponent(uploadId)}/hips/${side}.cam.json`)));
+    state.heat.maps = { right, left };
+  } catch {
+    return; // a model without CAM outputs stores none: no toggle, nothing to explain
+  }
+  $('heat-toggle').hidden = false;
+  repaintAll();
+}
+
+function heatScale(feature) {
+  // One scale for both hips of the study, so their colours compare.
+  let max = 0;
+  for (const m of Object.values(state.heat.maps)) {
+    for (const v of m.features[feature].values) max = Math.max(max, v);
+  }
+  return max;
+}
+
+function repaintAll() {
+  for (const c of document.querySelectorAll('canvas.crop')) paint(c);
+}
+
+function paint(canvas) {
+  const img = canvas.hipImage;
+  if (!img) return;
+  const ctx = canvas.getContext('2d');
+  const size = canvas.width;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(img, 0, 0, size, size);
+  const maps = state.heat.maps[canvas.dataset.side];
+  const on = state.heat.on && Boolean(maps);
+  if (on) {
+    const m = maps.features[state.heat.feature];
+    const scale = heatScale(state.heat.feature);
+    const grid = document.createElement('canvas');
+    grid.width = maps.cols;
+    grid.height = maps.rows;
+    const g = grid.getContext('2d');
+    const data = g.createImageData(maps.cols, maps.rows);
+    m.values.forEach((v, i) => {
+      const t = scale > 0 ? Math.max(0, v) / scale : 0;
+      data.data.set([255, Math.round(220 * (1 - t)), 0, Math.round(170 * t)], 4 * i);
+    });
+    g.putImageData(data, 0, 0);
+    ctx.imageSmoothingEnabled = true; // bilinear between cell centres
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(grid, 0, 0, size, size);
+  }
+  canvas.dataset.heat = on ? 'on' : 'off';
+  // The crop is centred on the localiser's head centre, so its centre is the mark.
+  const c = size / 2;
+  ctx.strokeStyle = on ? '#00e5ff' : '#ff3b30';
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(c - 12, c); ctx.lineTo(c + 12, c); ctx.moveTo(c, c - 12); ctx.lineTo(c, c + 12);
+  ctx.stroke();
 }
 
 function hipPanel(r, side) {
@@ -328,11 +395,20 @@ function featureRow(hip, f, side) {
     el('span', { class: 'bar-label', text: f.labels[i] ?? String(i) }),
     el('span', { class: 'bar-track' }, barFill(p)),
     el('span', { class: 'bar-value', text: `${(100 * p).toFixed(1)} %` })));
-  return el('div', { class: 'feature', 'data-feature': f.key },
+  const row = el('div', { class: 'feature', 'data-feature': f.key, title: 'Show where the model looked for this feature' },
     el('div', { class: 'feature-head' }, el('span', { text: f.name }),
       el('span', { class: `badge g${grade}${f.labels.length === 2 ? ' binary' : ''}`, 'data-grade': String(grade),
         'data-testid': `grade-${side}-${f.key}`, text: f.labels[grade] ?? String(grade) })),
     ...bars);
+  row.addEventListener('click', () => {
+    if ($('heat-toggle').hidden) return;
+    state.heat.feature = f.key;
+    state.heat.on = true;
+    $('heat').checked = true;
+    $('heat-feature').value = f.key;
+    repaintAll();
+  });
+  return row;
 }
 
 function barFill(p) {
@@ -359,15 +435,8 @@ async function loadCrop(uploadId, side, canvas) {
   state.objectUrls.push(url);
   const img = new Image();
   img.onload = () => {
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    // The crop is centred on the localiser's head centre, so its centre is the mark.
-    const c = canvas.width / 2;
-    ctx.strokeStyle = '#ff3b30';
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.moveTo(c - 12, c); ctx.lineTo(c + 12, c); ctx.moveTo(c, c - 12); ctx.lineTo(c, c + 12);
-    ctx.stroke();
+    canvas.hipImage = img;
+    paint(canvas);
     canvas.dataset.loaded = 'ok';
     canvas.dataset.px = String(img.naturalWidth);
   };
@@ -402,6 +471,9 @@ async function start() {
     showList();
   });
   $('first-page').addEventListener('click', () => { resetPaging(); showList(); });
+  $('heat-feature').replaceChildren(...FEATURES.map((f) => el('option', { value: f.key, text: f.name })));
+  $('heat').addEventListener('change', (e) => { state.heat.on = e.target.checked; repaintAll(); });
+  $('heat-feature').addEventListener('change', (e) => { state.heat.feature = e.target.value; repaintAll(); });
   window.addEventListener('hashchange', route);
   route();
 }

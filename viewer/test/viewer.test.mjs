@@ -183,13 +183,20 @@ try {
     check(true, `${r.uploadId.slice(0, 8)}: the page shows the API's 10 grades`);
     if (first) {
       await shot('05-study');
-      const heat = await page.$('#heat-toggle:not([hidden])');
-      if (heat) {
-        await page.click('#heat');
-        await page.waitForFunction(() => document.querySelectorAll('canvas.crop[data-heat="on"]').length === 2, { timeout: 15000 });
-        await shot('06-study-heatmap');
-        await page.click('#heat');
+      // Heatmaps: five features, both hips, each explaining the grade the API gave; the overlay toggles on.
+      for (const side of ['right', 'left']) {
+        const cam = await apiGet(`/v1/uploads/${r.uploadId}/hips/${side}.cam.json`);
+        check(cam.method === 'CAM' && FEATURES.every((f) => cam.features[f].grade === grade(api.hips[side], f)
+          && cam.features[f].values.length === cam.rows * cam.cols), `${side} hip: CAM for all five features, of the grades given`);
       }
+      await visible('#heat-toggle');
+      await page.click('#heat');
+      await page.waitForFunction(() => document.querySelectorAll('canvas.crop[data-heat="on"]').length === 2, { timeout: 15000 });
+      await page.select('#heat-feature', 'jsn');
+      await shot('06-study-heatmap');
+      await page.click('#heat');
+      await page.waitForFunction(() => document.querySelectorAll('canvas.crop[data-heat="off"]').length === 2, { timeout: 15000 });
+      check(true, 'the heatmap overlay toggles on and off');
       first = false;
     }
   }

@@ -188,21 +188,31 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     /**
-     * The stored PNG of one graded hip. Tenancy as for the result itself: another provider's upload is a 404 that
+     * The stored PNG of one graded hip ({@code {side}.png}), or where the grader looked ({@code {side}.cam.json}). Tenancy as for the result itself: another provider's upload is a 404 that
      * says the same as {@link #upload}. The body goes base64 with {@code isBase64Encoded}; API Gateway returns bytes
      * for it because the API lists image/png as a binary media type (template.yaml).
      */
     private APIGatewayProxyResponseEvent hipImage(String uploadId, String file, Caller caller) {
         if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");
         Side side = switch (file) {
-            case "right.png" -> Side.RIGHT;
-            case "left.png" -> Side.LEFT;
-            default -> throw ApiError.badRequest("The hip image is right.png or left.png.");
+            case "right.png", "right.cam.json" -> Side.RIGHT;
+            case "left.png", "left.cam.json" -> Side.LEFT;
+            default -> throw ApiError.badRequest(
+                    "The hip file is right.png, left.png, right.cam.json or left.cam.json.");
         };
+        HipPngStore.Kind kind = file.endsWith(".png") ? HipPngStore.Kind.PNG : HipPngStore.Kind.HEATMAPS;
         caller.providers();
         ResultRecord r = results.get(uploadId).filter(caller::mayRead)
                 .orElseThrow(() -> ApiError.notFound("No result for this upload."));
         if (r.status() != Status.GRADED) throw ApiError.notFound("This upload has no hip images: it was not graded.");
+        if (kind == HipPngStore.Kind.HEATMAPS) {
+            byte[] json = pngs.get().get(r, side, kind).orElseThrow(() -> ApiError.notFound(
+                    "No heatmaps are stored for this result (its model has no class-activation outputs)."));
+            return new APIGatewayProxyResponseEvent().withStatusCode(200)
+                    .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", "application/json",
+                            "Cache-Control", "no-store")))
+                    .withBody(new String(json, StandardCharsets.UTF_8));
+        }
         byte[] png = pngs.get().get(r, side)
                 .orElseThrow(() -> ApiError.notFound("No hip image is stored for this result."));
         return new APIGatewayProxyResponseEvent().withStatusCode(200)

@@ -135,7 +135,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             ResultRecord graded = p.current().graded(m.studyKey(), m.spacing(), m.localiser(), m.preprocessTimingsMs(),
                     model, g.right().result(), g.left().result(), ms, Instant.now());
             try {
-                pngs.put(graded, p.right(), p.left()); // before the item: a GRADED result always has its pictures
+                // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
+                pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
                 boolean written = results.graded(graded);
                 metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
                 log(written ? "graded" : "graded, item was already final", graded, null, ms);
