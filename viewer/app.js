@@ -272,6 +272,8 @@ function resultRow(r) {
 async function showStudy(uploadId) {
   show('study');
   releaseImages();
+  state.heat.maps = {};
+  $('heat-toggle').hidden = true; // until this study's heatmaps have loaded
   $('study-head').replaceChildren(el('p', { text: 'Loading…' }));
   $('failure').replaceChildren();
   $('hips').replaceChildren();

@@ -206,7 +206,8 @@ try {
     await page.goto(`${VIEWER_URL.replace(/\/$/, '')}/#/upload/${id}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => !document.getElementById('message').hidden, { timeout: 15000 });
     const text = await page.$eval('#message', (e) => e.textContent);
-    check(/no such result/i.test(text) && (await page.$$('figure.hip')).length === 0, `another provider's upload: "${text}"`);
+    const nothing = (await page.$$('figure.hip')).length === 0 && await page.$eval('#heat-toggle', (e) => e.hidden);
+    check(/no such result/i.test(text) && nothing, `another provider's upload: "${text}", nothing of it on screen`);
   }
   await shot('07-not-granted');
 
