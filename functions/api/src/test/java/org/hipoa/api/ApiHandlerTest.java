@@ -165,6 +165,9 @@ class ApiHandlerTest {
         var results = Events.load("api-get-provider-results.json", APIGatewayProxyRequestEvent.class);
         results.setQueryStringParameters(Map.of("limit", "0"));
         error(api.handleRequest(results, null), 400, "BAD_REQUEST");
+        var image = Events.load("api-get-hip-image.json", APIGatewayProxyRequestEvent.class);
+        image.setPathParameters(Map.of("uploadId", image.getPathParameters().get("uploadId"), "file", "hip.png"));
+        error(api.handleRequest(image, null), 400, "BAD_REQUEST");
         var lookup = Events.load("api-post-study-lookup.json", APIGatewayProxyRequestEvent.class);
         lookup.setBody("{\"studyInstanceUid\": \"not a uid\"}");
         lookup.setIsBase64Encoded(false);
