@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
  * The results viewer ({@code viewer/} of the checkout) on its own 127.0.0.1 port — what the S3 bucket behind
  * CloudFront is on AWS. Its origin differs from the local API's, so the browser applies CORS exactly as it does
  * there. {@code /config.json} is written here (on AWS it is uploaded beside the page): where the API is. GET and
- * HEAD only; nothing outside the folder is served; no directory listings.
+ * HEAD only; nothing outside the folder (and nothing of its {@code test/}) is served; no directory listings.
  */
 public final class ViewerServer implements AutoCloseable {
     private static final Map<String, String> TYPES = Map.of(
@@ -79,7 +79,8 @@ public final class ViewerServer implements AutoCloseable {
             }
             if (path.endsWith("/")) path += "index.html";
             Path file = root.resolve(path.substring(1)).normalize();
-            if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+            // viewer/test (the browser test and its node_modules) is not part of the page, here as on S3.
+            if (!file.startsWith(root) || file.startsWith(root.resolve("test")) || !Files.isRegularFile(file)) {
                 send(ex, 404, "text/plain; charset=utf-8", "not found".getBytes(StandardCharsets.UTF_8));
                 return;
             }

@@ -103,6 +103,13 @@ class ViewerBrowserTest {
             assertEquals(204, preflight.statusCode());
             assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("x-api-key"));
 
+            // The page's folder is served, its test folder is not.
+            URI page = aws.viewerUrl().orElseThrow();
+            assertEquals(200, http.send(HttpRequest.newBuilder(page).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(404, http.send(HttpRequest.newBuilder(page.resolve("test/viewer.test.mjs")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+
             // --- the page, in chromium --------------------------------------------------------------------------
             List<String> forbidden = new ArrayList<>();
             for (PhantomSet.Study s : studies) {
