@@ -91,6 +91,13 @@ class ViewerBrowserTest {
             assertEquals(404, otherResult.statusCode());
             assertEquals(404, otherImage.statusCode());
             assertEquals(json(otherResult.body()).path("message"), json(otherImage.body()).path("message"));
+            assertEquals(404, get(aws, "other-partner-key", "/v1/uploads/" + mine.getFirst() + "/hips/left.cam.json",
+                    null).statusCode(), "heatmaps: the same tenancy");
+            String pngText = new String(png.body(), StandardCharsets.ISO_8859_1);
+            for (PhantomSet.Study s : studies) {
+                assertTrue(!pngText.contains("PHANTOM") && !pngText.contains(s.studyInstanceUid()),
+                        "a hip picture carries pixels only, no DICOM attribute");
+            }
             assertEquals(200, get(aws, "other-partner-key", "/v1/uploads/" + hidden + "/hips/right.png", "image/png")
                     .statusCode(), "the other partner sees its own pictures");
             assertEquals(400, get(aws, aws.apiKey(), "/v1/uploads/" + mine.getFirst() + "/hips/middle.png", null)
