@@ -75,3 +75,16 @@ if [ ! -d infra/local/node/node_modules/dynalite ]; then
   (cd infra/local/node && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 echo "setup: local stack ok" >&2
+
+# The results viewer's browser test (infra/local ViewerBrowserTest, viewer/test/viewer.test.mjs): Debian's chromium,
+# driven by puppeteer-core from npm, which uses that browser and never downloads one.
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium from Debian (viewer browser test)" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+if [ ! -d viewer/test/node_modules/puppeteer-core ]; then
+  echo "setup: npm ci in viewer/test (puppeteer-core)" >&2
+  (cd viewer/test && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+echo "setup: viewer test ok" >&2

@@ -15,10 +15,14 @@ import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.aws.ResultStore;
 import org.hipoa.aws.GrantStore;
+import org.hipoa.aws.HipPngStore;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.result.Status;
 import org.hipoa.aws.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -50,19 +55,45 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     /** A DICOM UID: dot-separated numbers, at most 64 characters. */
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
 
+    /**
+     * The one browser origin allowed to call this API (the viewer's CloudFront address on AWS, its local port in the
+     * local stack): environment variable, else system property. Unset: no CORS headers, browsers cannot call it.
+     */
+    public static final String VIEWER_ORIGIN = "VIEWER_ORIGIN";
+
     private final ResultStore results;
     private final GrantStore grants;
     private final Keys keys;
+    /** Made on the first image request: JSON routes need no S3 client, so their cold start pays for none. */
+    private final Supplier<HipPngStore> pngs;
+    private final Optional<String> viewerOrigin;
 
-    /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default DynamoDB client. */
+    /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default SDK clients. */
     public ApiHandler() {
-        this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb());
+        this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb(), AwsClients::s3);
     }
 
     public ApiHandler(PipelineConfig config, DynamoDbClient dynamo) {
+        this(config, dynamo, AwsClients::s3);
+    }
+
+    public ApiHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<S3Client> s3) {
         this.results = new ResultStore(dynamo, config.requireTableName());
         this.grants = new GrantStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys();
+        Supplier<HipPngStore> make = () -> new HipPngStore(s3.get());
+        this.pngs = new Supplier<>() {
+            private volatile HipPngStore store;
+
+            @Override
+            public HipPngStore get() {
+                HipPngStore s = store;
+                if (s == null) store = s = make.get(); // two racing threads build two clients: harmless
+                return s;
+            }
+        };
+        this.viewerOrigin = Optional.ofNullable(System.getenv(VIEWER_ORIGIN))
+                .or(() -> Optional.ofNullable(System.getProperty(VIEWER_ORIGIN))).filter(o -> !o.isBlank());
     }
 
     @Override
@@ -78,6 +109,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             } catch (RuntimeException e) {
                 LOG.error("request failed {}", entry("errorType", e.getClass().getSimpleName()), e);
                 response = problem(500, "INTERNAL_ERROR", "The request could not be completed; try again later.");
+            }
+            if (viewerOrigin.isPresent()) {
+                // Every answer, errors included, so the viewer can show a 403 or 404 instead of a CORS failure.
+                response.getHeaders().put("Access-Control-Allow-Origin", viewerOrigin.get());
+                response.getHeaders().put("Vary", "Origin");
             }
             metrics.addMetric("Api" + response.getStatusCode() / 100 + "xx", 1, MetricUnit.COUNT);
             LOG.info("api {}", entry("status", response.getStatusCode()));
@@ -133,6 +169,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         allow(method, route.method());
         return switch (route) {
             case UPLOAD -> upload(param(params, "uploadId"), caller);
+            case HIP_IMAGE -> hipImage(param(params, "uploadId"), param(params, "file"), caller);
             case STUDY_LOOKUP -> lookup(request, caller);
             case STUDY -> study(param(params, "studyKey"), caller);
             case PROVIDER_RESULTS -> listing(param(params, "provider"), ResultStore.By.RECEIVED,
@@ -155,6 +192,41 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         ResultRecord r = results.get(uploadId).filter(caller::mayRead)
                 .orElseThrow(() -> ApiError.notFound("No result for this upload."));
         return ok(ResultJson.of(r));
+    }
+
+    /**
+     * The stored PNG of one graded hip ({@code {side}.png}), or where the grader looked ({@code {side}.cam.json}). Tenancy as for the result itself: another provider's upload is a 404 that
+     * says the same as {@link #upload}. The body goes base64 with {@code isBase64Encoded}; API Gateway returns bytes
+     * for it because the API lists image/png as a binary media type (template.yaml).
+     */
+    private APIGatewayProxyResponseEvent hipImage(String uploadId, String file, Caller caller) {
+        if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");
+        Side side = switch (file) {
+            case "right.png", "right.cam.json" -> Side.RIGHT;
+            case "left.png", "left.cam.json" -> Side.LEFT;
+            default -> throw ApiError.badRequest(
+                    "The hip file is right.png, left.png, right.cam.json or left.cam.json.");
+        };
+        HipPngStore.Kind kind = file.endsWith(".png") ? HipPngStore.Kind.PNG : HipPngStore.Kind.HEATMAPS;
+        caller.providers();
+        ResultRecord r = results.get(uploadId).filter(caller::mayRead)
+                .orElseThrow(() -> ApiError.notFound("No result for this upload."));
+        if (r.status() != Status.GRADED) throw ApiError.notFound("This upload has no hip images: it was not graded.");
+        if (kind == HipPngStore.Kind.HEATMAPS) {
+            byte[] json = pngs.get().get(r, side, kind).orElseThrow(() -> ApiError.notFound(
+                    "No heatmaps are stored for this result (its model has no class-activation outputs)."));
+            return new APIGatewayProxyResponseEvent().withStatusCode(200)
+                    .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", "application/json",
+                            "Cache-Control", "no-store")))
+                    .withBody(new String(json, StandardCharsets.UTF_8));
+        }
+        byte[] png = pngs.get().get(r, side)
+                .orElseThrow(() -> ApiError.notFound("No hip image is stored for this result."));
+        return new APIGatewayProxyResponseEvent().withStatusCode(200)
+                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", HipPngStore.CONTENT_TYPE,
+                        "Cache-Control", "no-store")))
+                .withIsBase64Encoded(true)
+                .withBody(Base64.getEncoder().encodeToString(png));
     }
 
     private APIGatewayProxyResponseEvent study(String studyKey, Caller caller) {

@@ -15,6 +15,12 @@ import java.util.regex.Pattern;
  */
 public enum ApiRoute {
     UPLOAD("/v1/uploads/{uploadId}", "GET"),
+    /**
+     * {@code GET /v1/uploads/{uploadId}/hips/{side}.png} and {@code {side}.cam.json}: API Gateway path parameters
+     * are whole segments, so the resource names the file ({@code right.png}, {@code left.cam.json}, …) and the
+     * handler reads the side from it.
+     */
+    HIP_IMAGE("/v1/uploads/{uploadId}/hips/{file}", "GET"),
     STUDY_LOOKUP("/v1/studies/lookup", "POST"),
     STUDY("/v1/studies/{studyKey}", "GET"),
     PROVIDER_RESULTS("/v1/providers/{provider}/results", "GET"),

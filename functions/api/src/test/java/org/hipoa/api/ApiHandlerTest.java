@@ -82,7 +82,8 @@ class ApiHandlerTest {
 
     @ParameterizedTest
     @CsvSource({"POST,/v1/uploads/" + ID + ",GET", "DELETE,/v1/studies/" + ID + ",GET",
-            "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET", "POST,/v1/providers/acme/updates,GET"})
+            "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET", "POST,/v1/providers/acme/updates,GET",
+            "POST,/v1/uploads/" + ID + "/hips/left.png,GET"})
     void wrongMethods_are405_withAllow(String method, String path, String allow) throws Exception {
         var r = call(method, path, null, null);
         error(r, 405, "METHOD_NOT_ALLOWED");
@@ -91,7 +92,9 @@ class ApiHandlerTest {
 
     @ParameterizedTest
     @CsvSource({"/v1/uploads/not-an-id", "/v1/uploads/0123456789ABCDEF0123456789ABCDEF", "/v1/studies/abc",
-            "/v1/providers/ACME/results", "/v1/providers/a/results", "/v1/providers/..%2F/results"})
+            "/v1/providers/ACME/results", "/v1/providers/a/results", "/v1/providers/..%2F/results",
+            "/v1/uploads/" + ID + "/hips/middle.png", "/v1/uploads/" + ID + "/hips/right.jpg",
+            "/v1/uploads/not-an-id/hips/right.png"})
     void malformedIdentifiers_are400(String path) throws Exception {
         error(call("GET", path, null, null), 400, "BAD_REQUEST");
     }
@@ -153,7 +156,8 @@ class ApiHandlerTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"GET|/v1/uploads/" + ID, "GET|/v1/studies/" + ID,
-            "GET|/v1/providers/acme/results", "GET|/v1/providers/acme/updates"})
+            "GET|/v1/providers/acme/results", "GET|/v1/providers/acme/updates",
+            "GET|/v1/uploads/" + ID + "/hips/right.png", "GET|/v1/uploads/" + ID + "/hips/left.cam.json"})
     void validRequestsWithoutAnApiKey_are403_beforeAnyTableRead(String method, String path) throws Exception {
         // The table is unreachable: a 403 (not a 500) proves no read was attempted.
         error(call(method, path, null, null), 403, "FORBIDDEN");
@@ -207,6 +211,9 @@ class ApiHandlerTest {
         updates.setResource("/v1/providers/{provider}/results");
         updates.setRequestContext(null); // no key: validation passed, stopped at the grant check
         error(handle(updates), 403, "FORBIDDEN");
+        var image = Events.load("api-get-hip-image.json", APIGatewayProxyRequestEvent.class);
+        image.setPathParameters(Map.of("uploadId", image.getPathParameters().get("uploadId"), "file", "hip.png"));
+        error(handle(image), 400, "BAD_REQUEST");
         var lookup = Events.load("api-post-study-lookup.json", APIGatewayProxyRequestEvent.class);
         lookup.setBody("{\"studyInstanceUid\": \"not a uid\"}");
         lookup.setIsBase64Encoded(false);

@@ -15,6 +15,7 @@ import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyGrades;
 import org.hipoa.domain.wire.CropNpy;
 import org.hipoa.aws.CropStore;
+import org.hipoa.aws.HipPngStore;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.PipelineConfig;
@@ -52,6 +53,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
     private final S3Client s3;
     private final ResultStore results;
+    private final HipPngStore pngs;
     private final Optional<String> workBucket;
     private final StudyGrader grader;
     private final ModelRef model;
@@ -69,6 +71,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     public InferenceHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.results = new ResultStore(dynamo, config.requireTableName());
+        this.pngs = new HipPngStore(s3);
         this.workBucket = Optional.ofNullable(config.workBucket());
         this.grader = new StudyGrader(config.requireModelDir());
         this.model = new ModelRef(grader.info().name(), grader.info().version());
@@ -132,6 +135,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             ResultRecord graded = p.current().graded(m.studyKey(), m.spacing(), m.localiser(), m.preprocessTimingsMs(),
                     model, g.right().result(), g.left().result(), ms, Instant.now());
             try {
+                // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
+                pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
                 boolean written = results.graded(graded);
                 metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
                 log(written ? "graded" : "graded, item was already final", graded, null, ms);

@@ -36,6 +36,11 @@ import java.util.concurrent.Executors;
  * APIGatewayProxyRequestEvent JSON, and writes back the function's statusCode/headers/body. Its own answers are the
  * contract's gateway responses (problem+json): an unknown path 404 NOT_FOUND, a bad key 403 FORBIDDEN, a function
  * error or a malformed result 502 BAD_GATEWAY. Resources accept any method (ANY): the function answers 405 itself.
+ * Several keys may be accepted (a usage plan has several); the function sees the caller's own key. A function body
+ * with {@code isBase64Encoded} goes out as bytes when the request's Accept names a binary media type (API Gateway's
+ * rule; {@link #BINARY_MEDIA_TYPES} as template.yaml), else as the base64 text, as API Gateway would send it. With
+ * {@link #allowOrigin}, CORS preflights are answered without a key (SAM's {@code Cors} mock OPTIONS methods) and the
+ * gateway's own 403s carry the origin (the template's gateway responses).
  */
 public final class ApiGatewayServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,9 +79,13 @@ public final class ApiGatewayServer implements AutoCloseable {
     private final List<Resource> resources;
     private final String stage;
     private final String apiKey;
+    private final java.util.Set<String> apiKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile String allowOrigin;
     private final String region;
     private final HttpServer server;
     private final ExecutorService executor;
+    /** The API's binaryMediaTypes (template.yaml). */
+    public static final List<String> BINARY_MEDIA_TYPES = List.of("image/png");
 
     public ApiGatewayServer(LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
                             List<String> resources, String stage, String apiKey, String region) throws IOException {
@@ -88,6 +97,7 @@ public final class ApiGatewayServer implements AutoCloseable {
         this.resources = List.copyOf(rs);
         this.stage = stage;
         this.apiKey = apiKey;
+        this.apiKeys.add(apiKey);
         this.region = region;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         this.executor = Executors.newFixedThreadPool(4,
@@ -106,10 +116,26 @@ public final class ApiGatewayServer implements AutoCloseable {
         return apiKey;
     }
 
+    /** Accept one more API key (another partner in the usage plan); what it may read is its grant's business. */
+    public void addApiKey(String key) {
+        if (key == null || key.isBlank()) throw new IllegalArgumentException("empty API key");
+        apiKeys.add(key);
+    }
+
+    /** Let browsers on this origin (the viewer's) call the API: CORS as template.yaml configures it. */
+    public void allowOrigin(String origin) {
+        this.allowOrigin = origin;
+    }
+
     private void exchange(HttpExchange ex) throws IOException {
         try (ex) {
             String requestId = UUID.randomUUID().toString();
             ex.getResponseHeaders().set("x-amzn-RequestId", requestId);
+            String origin = allowOrigin;
+            if (origin != null) {
+                ex.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
+                ex.getResponseHeaders().set("Vary", "Origin");
+            }
             String rawPath = ex.getRequestURI().getRawPath();
             String stagePrefix = "/" + stage;
             if (!rawPath.startsWith(stagePrefix + "/")) {
@@ -121,8 +147,15 @@ public final class ApiGatewayServer implements AutoCloseable {
             for (Resource r : resources) {
                 Optional<Map<String, String>> params = r.match(segments);
                 if (params.isEmpty()) continue;
+                if (origin != null && ex.getRequestMethod().equals("OPTIONS")) {
+                    ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
+                    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type,Accept,x-api-key");
+                    ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
+                    ex.sendResponseHeaders(204, -1);
+                    return;
+                }
                 String key = ex.getRequestHeaders().getFirst("x-api-key");
-                if (key == null || !key.equals(apiKey)) {
+                if (key == null || !apiKeys.contains(key)) {
                     problem(ex, 403, "Forbidden", "This API needs a valid API key (x-api-key).", "FORBIDDEN");
                     return;
                 }
@@ -130,7 +163,7 @@ public final class ApiGatewayServer implements AutoCloseable {
                 try (InputStream in = ex.getRequestBody()) {
                     body = in.readAllBytes();
                 }
-                String event = eventJson(ex, r.template(), path, params.get(), body, requestId);
+                String event = eventJson(ex, r.template(), path, params.get(), body, requestId, key);
                 APIGatewayProxyResponseEvent response;
                 try {
                     response = function.invoke(event);
@@ -151,7 +184,7 @@ public final class ApiGatewayServer implements AutoCloseable {
     }
 
     private String eventJson(HttpExchange ex, String resource, String path, Map<String, String> pathParams,
-                             byte[] body, String requestId) {
+                             byte[] body, String requestId, String callerKey) {
         ObjectNode e = JSON.createObjectNode();
         String method = ex.getRequestMethod();
         e.put("resource", resource);
@@ -202,7 +235,7 @@ public final class ApiGatewayServer implements AutoCloseable {
         ObjectNode id = ctx.putObject("identity");
         id.put("sourceIp", ex.getRemoteAddress().getAddress().getHostAddress());
         id.put("userAgent", ex.getRequestHeaders().getFirst("User-Agent"));
-        id.put("apiKey", apiKey);
+        id.put("apiKey", callerKey);
         id.put("apiKeyId", "local-key");
         if (body.length == 0) {
             e.putNull("body");
@@ -231,8 +264,10 @@ public final class ApiGatewayServer implements AutoCloseable {
         if (r.getMultiValueHeaders() != null) {
             r.getMultiValueHeaders().forEach((k, vs) -> vs.forEach(v -> ex.getResponseHeaders().add(k, v)));
         }
+        boolean binary = Boolean.TRUE.equals(r.getIsBase64Encoded())
+                && acceptsBinary(ex.getRequestHeaders().getFirst("Accept"));
         byte[] body = r.getBody() == null ? new byte[0]
-                : Boolean.TRUE.equals(r.getIsBase64Encoded()) ? Base64.getDecoder().decode(r.getBody())
+                : binary ? Base64.getDecoder().decode(r.getBody())
                 : r.getBody().getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(r.getStatusCode(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
@@ -240,6 +275,13 @@ public final class ApiGatewayServer implements AutoCloseable {
                 out.write(body);
             }
         }
+    }
+
+    /** API Gateway converts a base64 body to bytes when the Accept header's first type is a binary media type. */
+    static boolean acceptsBinary(String accept) {
+        if (accept == null || accept.isBlank()) return false;
+        String first = accept.split(",")[0].split(";")[0].strip().toLowerCase(Locale.ROOT);
+        return BINARY_MEDIA_TYPES.contains(first);
     }
 
     private static void badGateway(HttpExchange ex) throws IOException {

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.hipoa.api.ApiHandler;
 import org.hipoa.api.ApiRoute;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.PipelineConfig;
@@ -65,6 +66,7 @@ public final class EmbeddedAws implements AutoCloseable {
     private final S3NotificationBridge notifications;
     private final SqsEventSourceMapping eventSource;
     private final ApiGatewayServer apiGateway;
+    private final ViewerServer viewer;
     private final Duration startTime;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -91,11 +93,22 @@ public final class EmbeddedAws implements AutoCloseable {
             this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow).start();
             closeables.add(eventSource);
+            // The viewer's port is bound first: the API function reads its origin (CORS) when it starts.
+            this.viewer = b.viewerDir == null ? null : new ViewerServer(b.viewerDir);
+            if (viewer != null) closeables.add(viewer);
+            if (b.setSystemProperties) {
+                if (viewer != null) System.setProperty(ApiHandler.VIEWER_ORIGIN, viewer.origin());
+                else System.clearProperty(ApiHandler.VIEWER_ORIGIN); // a previous stack's, in this JVM
+            }
             this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class, b.api, 1,
                     b.functionTimeout);
             closeables.add(api);
             this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
             closeables.add(apiGateway);
+            if (viewer != null) {
+                apiGateway.allowOrigin(viewer.origin());
+                viewer.apiBaseUrl(apiGateway.baseUrl());
+            }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -144,6 +157,19 @@ public final class EmbeddedAws implements AutoCloseable {
     public URI apiBaseUrl() { return apiGateway.baseUrl(); }
     /** The API key the local API Gateway wants in {@code x-api-key}. */
     public String apiKey() { return settings.apiKey; }
+    /** The results viewer's page ({@link Builder#viewer}), or empty when the stack serves none. */
+    public java.util.Optional<URI> viewerUrl() {
+        return java.util.Optional.ofNullable(viewer).map(ViewerServer::url);
+    }
+
+    /**
+     * One more partner: the local API Gateway accepts {@code key} too, and it reads these providers' results only
+     * (the grant item an operator writes on AWS).
+     */
+    public void addApiKey(String key, Set<String> providers) {
+        apiGateway.addApiKey(key);
+        new GrantStore(dynamoDb(), settings.names.table()).grant(key, providers);
+    }
 
     /**
      * Let the local API key read these providers' results — what an operator does on AWS with one PutItem
@@ -215,6 +241,8 @@ public final class EmbeddedAws implements AutoCloseable {
         private Path blobStoreDir;
         private Path nodeDir;
         private Path modelDir;
+        private Path viewerDir;
+        private boolean viewerOn;
         private int deliveriesPerEvent = 1;
         private List<Duration> asyncRetryDelays = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2));
         // As template.yaml (maxReceiveCount 5, BatchSize 10) except where a developer would wait: the template's 720 s
@@ -246,6 +274,10 @@ public final class EmbeddedAws implements AutoCloseable {
         public Builder nodeDir(Path v) { nodeDir = v; return this; }
         /** MODEL_DIR for the handlers; default: the repository's model/. */
         public Builder modelDir(Path v) { modelDir = v; return this; }
+        /** Serve the results viewer (viewer/ of the checkout) on its own port, with the API's CORS set to it. */
+        public Builder viewer(boolean v) { viewerOn = v; return this; }
+        /** The viewer's folder; default viewer/ of the checkout (implies {@link #viewer}(true)). */
+        public Builder viewerDir(Path v) { viewerDir = v; viewerOn = v != null; return this; }
         /** Deliver each S3 event this many times (S3 is at-least-once); default 1. */
         public Builder deliveriesPerEvent(int v) { deliveriesPerEvent = v; return this; }
         /** Delays before each async-invoke retry; default 1 s, 2 s (Lambda: two retries, about 1 and 2 minutes). */
@@ -280,6 +312,8 @@ public final class EmbeddedAws implements AutoCloseable {
             Path root = repositoryRoot();
             if (nodeDir == null) nodeDir = root.resolve("infra/local/node");
             if (modelDir == null) modelDir = root.resolve("model");
+            if (viewerOn && viewerDir == null) viewerDir = root.resolve("viewer");
+            if (!viewerOn) viewerDir = null;
             try {
                 return new EmbeddedAws(this);
             } catch (IOException e) {

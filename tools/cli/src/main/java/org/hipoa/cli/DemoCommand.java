@@ -57,7 +57,7 @@ final class DemoCommand {
                     Runtime.getRuntime().availableProcessors(), () -> { });
             System.err.printf("demo: %d phantom studies (seed %d) in %.1f s%n", count, seed,
                     (System.nanoTime() - t0) / 1e9);
-            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).start();
+            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).start();
             System.err.printf("demo: local stack up in %.1f s — S3 %s, DynamoDB %s, SQS %s%n",
                     aws.startTime().toMillis() / 1e3, aws.s3Endpoint(), aws.dynamoDbEndpoint(), aws.sqsEndpoint());
 
@@ -90,6 +90,8 @@ final class DemoCommand {
             System.out.println("Local API (key " + aws.apiKey() + "):");
             System.out.println("  curl -s -H 'x-api-key: " + aws.apiKey() + "' " + aws.apiBaseUrl() + "/v1/providers/"
                     + PROVIDER + "/results");
+            aws.viewerUrl().ifPresent(u -> System.out.println("Results viewer (enter the key above, provider "
+                    + PROVIDER + "):\n  " + u));
             if (once) return allGraded ? 0 : 1;
 
             System.out.println("Serving until Ctrl-C (upload more with any S3 client: endpoint " + aws.s3Endpoint()

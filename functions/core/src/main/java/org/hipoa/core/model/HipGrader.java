@@ -26,8 +26,12 @@ public final class HipGrader implements AutoCloseable {
     /** The crops of one call, in order. */
     public record CropBatch(List<HipCrop> crops) {}
 
-    /** Raw logits per crop and feature, in the order of the batch. */
-    public record LogitBatch(List<Map<Feature, float[]>> logits) {}
+    /**
+     * Raw logits per crop and feature, in the order of the batch; and, when the model has {@code cam_{feature}}
+     * outputs (training/hipoa_train/cam_outputs.py), each crop's class maps ({@code [classes][rows * cols]}).
+     */
+    public record LogitBatch(List<Map<Feature, float[]>> logits, List<Map<Feature, float[]>> classMaps, int rows,
+                             int cols) {}
 
     private final ZooModel<CropBatch, LogitBatch> model;
     private final ModelInfo info;
@@ -47,20 +51,27 @@ public final class HipGrader implements AutoCloseable {
 
     /** Grades every crop in one batched call; the result is in the crops' order. */
     public List<HipGrades> grade(List<HipCrop> crops) {
-        List<Map<Feature, float[]>> logits = logits(crops);
+        LogitBatch batch = run(crops);
         List<HipGrades> out = new ArrayList<>(crops.size());
         for (int i = 0; i < crops.size(); i++) {
             HipCrop c = crops.get(i);
-            out.add(HipGrades.fromLogits(c.side(), logits.get(i), c.centerXmm(), c.centerYmm()));
+            Map<Feature, float[]> maps = batch.classMaps().isEmpty() ? null : batch.classMaps().get(i);
+            out.add(HipGrades.fromLogits(c.side(), batch.logits().get(i), maps, batch.rows(), batch.cols(),
+                    c.centerXmm(), c.centerYmm()));
         }
         return out;
     }
 
     /** Raw logits, for the parity check against PyTorch. */
     public List<Map<Feature, float[]>> logits(List<HipCrop> crops) {
-        if (crops.isEmpty()) return List.of();
+        return run(crops).logits();
+    }
+
+    /** Logits and class maps, as the model gives them (for the CAM check). */
+    public LogitBatch run(List<HipCrop> crops) {
+        if (crops.isEmpty()) return new LogitBatch(List.of(), List.of(), 0, 0);
         try (Predictor<CropBatch, LogitBatch> predictor = model.newPredictor()) {
-            return predictor.predict(new CropBatch(crops)).logits();
+            return predictor.predict(new CropBatch(crops));
         } catch (TranslateException e) {
             throw new IllegalStateException("grader inference failed: " + e.getMessage(), e);
         }
@@ -107,7 +118,41 @@ public final class HipGrader implements AutoCloseable {
                 }
                 perCrop.add(m);
             }
-            return new LogitBatch(perCrop);
+            return new LogitBatch(perCrop, classMaps(outputs, n), rows(outputs, 2), rows(outputs, 3));
+        }
+
+        /** {@code cam_{feature}} [N, classes, rows, cols] per crop, or none when the model has no CAM outputs. */
+        private static List<Map<Feature, float[]>> classMaps(NDList outputs, int n) {
+            Map<Feature, float[]> flat = new EnumMap<>(Feature.class);
+            int cells = -1;
+            for (Feature f : Feature.values()) {
+                NDArray a = outputs.get("cam_" + f.key());
+                if (a == null) return List.of();
+                Shape s = a.getShape();
+                int c = (int) (s.get(2) * s.get(3));
+                if (s.get(0) != n || s.get(1) != f.classes() || (cells >= 0 && c != cells)) {
+                    throw new IllegalStateException("cam_" + f.key() + " has shape " + s);
+                }
+                cells = c;
+                flat.put(f, a.toFloatArray());
+            }
+            List<Map<Feature, float[]>> perCrop = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Map<Feature, float[]> m = new EnumMap<>(Feature.class);
+                for (Feature f : Feature.values()) {
+                    int len = f.classes() * cells;
+                    float[] z = new float[len];
+                    System.arraycopy(flat.get(f), i * len, z, 0, len);
+                    m.put(f, z);
+                }
+                perCrop.add(m);
+            }
+            return perCrop;
+        }
+
+        private static int rows(NDList outputs, int axis) {
+            NDArray a = outputs.get("cam_" + Feature.values()[0].key());
+            return a == null ? 0 : (int) a.getShape().get(axis);
         }
     }
 }

@@ -6,17 +6,26 @@ import org.hipoa.domain.result.HipResult;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.hipoa.domain.wire.HipHeatmaps;
 import org.hipoa.domain.Feature;
 
 /**
  * The grader's verdict on one hip: the most probable grade of each feature and the full probability vectors
- * (softmax of the logits), plus where the hip was found, in image mm.
+ * (softmax of the logits), plus where the hip was found, in image mm, and — when the grader has CAM outputs —
+ * where it looked ({@link HipHeatmaps}).
  */
 public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
-                        double centerXmm, double centerYmm) {
+                        double centerXmm, double centerYmm, Optional<HipHeatmaps> heatmaps) {
+
+    public HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
+                     double centerXmm, double centerYmm) {
+        this(side, grades, probabilities, centerXmm, centerYmm, Optional.empty());
+    }
 
     public HipGrades {
         Objects.requireNonNull(side, "side");
+        Objects.requireNonNull(heatmaps, "heatmaps");
         grades = Map.copyOf(new EnumMap<>(grades));
         probabilities = Map.copyOf(new EnumMap<>(probabilities));
         for (Feature f : Feature.values()) {
@@ -42,6 +51,12 @@ public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, fl
 
     /** Grades from raw logits: arg-max, with softmax probabilities. */
     static HipGrades fromLogits(Side side, Map<Feature, float[]> logits, double centerXmm, double centerYmm) {
+        return fromLogits(side, logits, null, 0, 0, centerXmm, centerYmm);
+    }
+
+    /** As above, with the grader's class maps ({@code null} when the model has none) on a rows × cols grid. */
+    static HipGrades fromLogits(Side side, Map<Feature, float[]> logits, Map<Feature, float[]> classMaps, int rows,
+                                int cols, double centerXmm, double centerYmm) {
         Map<Feature, Integer> grades = new EnumMap<>(Feature.class);
         Map<Feature, float[]> probabilities = new EnumMap<>(Feature.class);
         for (Feature f : Feature.values()) {
@@ -61,6 +76,8 @@ public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, fl
             grades.put(f, best);
             probabilities.put(f, p);
         }
-        return new HipGrades(side, grades, probabilities, centerXmm, centerYmm);
+        Optional<HipHeatmaps> heatmaps = classMaps == null ? Optional.empty()
+                : Optional.of(HipHeatmaps.ofClassMaps(rows, cols, classMaps, grades));
+        return new HipGrades(side, grades, probabilities, centerXmm, centerYmm, heatmaps);
     }
 }

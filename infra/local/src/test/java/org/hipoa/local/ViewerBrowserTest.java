@@ -1,0 +1,165 @@
+package org.hipoa.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.domain.upload.Keys;
+import org.hipoa.phantom.PhantomSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The results viewer against the local stack: the hip pictures through the API (bytes, tenancy, CORS), then the
+ * page itself in Debian's chromium (viewer/test/viewer.test.mjs, puppeteer-core). Phantom studies of a granted
+ * provider — six graded, one not DICOM, one truncated — and one study of a provider the key was not granted.
+ * Skipped only where chromium is absent and CI is not "true"; in CI a missing browser fails the test.
+ */
+class ViewerBrowserTest {
+    private static final String PROVIDER = "viewer-clinic";
+    private static final String OTHER = "other-clinic";
+    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void pageShowsTheApisGradesPicturesAndFailures_onlyForGrantedProviders(@TempDir Path tmp) throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        assumeTrue(ci || Files.isExecutable(CHROMIUM), "chromium not installed (infra/setup.sh installs it)");
+        Path root = EmbeddedAws.repositoryRoot();
+        assertTrue(Files.isDirectory(root.resolve("viewer/test/node_modules/puppeteer-core")),
+                "puppeteer-core missing: run infra/setup.sh (npm ci in viewer/test)");
+
+        List<PhantomSet.Study> studies = PhantomSet.write(20261201L, 0, 7, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
+                tmp.resolve("films"), 2, () -> { });
+        try (EmbeddedAws aws = EmbeddedAws.builder().blobStoreDir(tmp.resolve("s3")).viewer(true).start()) {
+            aws.grantApiKey(Set.of(PROVIDER));
+            aws.addApiKey("other-partner-key", Set.of(OTHER));
+            Keys keys = new Keys(aws.studyKeySecret());
+            String bucket = aws.names().ingestBucket();
+            List<String> mine = new ArrayList<>();
+            for (PhantomSet.Study s : studies.subList(0, 6)) {
+                mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/" + s.file().getFileName(),
+                        Files.readAllBytes(s.file())));
+            }
+            byte[] whole = Files.readAllBytes(studies.getFirst().file());
+            put(aws, keys, "incoming/" + PROVIDER + "/2026/12/truncated.dcm",
+                    Arrays.copyOf(whole, whole.length * 3 / 5));
+            put(aws, keys, "incoming/" + PROVIDER + "/2026/12/notes.txt",
+                    "not a radiograph".getBytes(StandardCharsets.UTF_8));
+            String hidden = put(aws, keys, "incoming/" + OTHER + "/2026/12/" + studies.getLast().file().getFileName(),
+                    Files.readAllBytes(studies.getLast().file()));
+            aws.awaitIdle(Duration.ofMinutes(5));
+
+            // --- the hip pictures, through the API ------------------------------------------------------------------
+            String viewerOrigin = aws.viewerUrl().orElseThrow().toString().replaceAll("/$", "");
+            String image = "/v1/uploads/" + mine.getFirst() + "/hips/left.png";
+            HttpResponse<byte[]> png = get(aws, aws.apiKey(), image, "image/png");
+            assertEquals(200, png.statusCode());
+            assertEquals("image/png", png.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(viewerOrigin, png.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+                    "CORS names the viewer's origin only");
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png.body()));
+            assertEquals(160, img.getWidth(), "the grader's 160 px crop");
+            assertEquals(160, img.getHeight());
+            // Without a binary Accept, API Gateway hands back the function's base64 text: so does the emulation.
+            HttpResponse<byte[]> text = get(aws, aws.apiKey(), image, "application/json");
+            assertArrayEquals(png.body(), java.util.Base64.getDecoder().decode(text.body()));
+            // Another partner: the same 404 as for the result itself; a wrong side is a 400.
+            HttpResponse<byte[]> otherResult = get(aws, "other-partner-key", "/v1/uploads/" + mine.getFirst(), null);
+            HttpResponse<byte[]> otherImage = get(aws, "other-partner-key", image, "image/png");
+            assertEquals(404, otherResult.statusCode());
+            assertEquals(404, otherImage.statusCode());
+            assertEquals(json(otherResult.body()).path("message"), json(otherImage.body()).path("message"));
+            assertEquals(404, get(aws, "other-partner-key", "/v1/uploads/" + mine.getFirst() + "/hips/left.cam.json",
+                    null).statusCode(), "heatmaps: the same tenancy");
+            String pngText = new String(png.body(), StandardCharsets.ISO_8859_1);
+            for (PhantomSet.Study s : studies) {
+                assertTrue(!pngText.contains("PHANTOM") && !pngText.contains(s.studyInstanceUid()),
+                        "a hip picture carries pixels only, no DICOM attribute");
+            }
+            assertEquals(200, get(aws, "other-partner-key", "/v1/uploads/" + hidden + "/hips/right.png", "image/png")
+                    .statusCode(), "the other partner sees its own pictures");
+            assertEquals(400, get(aws, aws.apiKey(), "/v1/uploads/" + mine.getFirst() + "/hips/middle.png", null)
+                    .statusCode());
+            // The browser's preflight: answered without a key, for the viewer's origin.
+            HttpResponse<byte[]> preflight = http.send(HttpRequest.newBuilder(URI.create(aws.apiBaseUrl() + image))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", viewerOrigin)
+                    .header("Access-Control-Request-Headers", "x-api-key").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(204, preflight.statusCode());
+            assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("x-api-key"));
+
+            // The page's folder is served, its test folder is not.
+            URI page = aws.viewerUrl().orElseThrow();
+            assertEquals(200, http.send(HttpRequest.newBuilder(page).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(404, http.send(HttpRequest.newBuilder(page.resolve("test/viewer.test.mjs")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+
+            // --- the page, in chromium --------------------------------------------------------------------------
+            List<String> forbidden = new ArrayList<>();
+            for (PhantomSet.Study s : studies) {
+                forbidden.add("PHANTOM^HIP^" + s.index());
+                forbidden.add("PHANTOM-20261201-" + s.index());
+                forbidden.add(s.studyInstanceUid());
+            }
+            Path out = root.resolve("infra/local/target/viewer");
+            Files.createDirectories(out);
+            Path logFile = out.resolve("viewer.test.log");
+            ProcessBuilder pb = new ProcessBuilder("node", "viewer/test/viewer.test.mjs").directory(root.toFile())
+                    .redirectErrorStream(true).redirectOutput(logFile.toFile());
+            pb.environment().put("VIEWER_URL", aws.viewerUrl().orElseThrow().toString());
+            pb.environment().put("API_URL", aws.apiBaseUrl().toString());
+            pb.environment().put("API_KEY", aws.apiKey());
+            pb.environment().put("PROVIDER", PROVIDER);
+            pb.environment().put("HIDDEN_UPLOAD_IDS", hidden);
+            pb.environment().put("FORBIDDEN_STRINGS", new ObjectMapper().writeValueAsString(forbidden));
+            pb.environment().put("OUT_DIR", out.toString());
+            pb.environment().put("CHROMIUM", CHROMIUM.toString());
+            Process p = pb.start();
+            boolean finished = p.waitFor(4, TimeUnit.MINUTES);
+            if (!finished) p.destroyForcibly();
+            String log = Files.readString(logFile);
+            System.err.print(log);
+            assertTrue(finished, "the browser test did not finish in 4 minutes:\n" + log);
+            assertEquals(0, p.exitValue(), "viewer.test.mjs failed:\n" + log);
+        }
+    }
+
+    private static String put(EmbeddedAws aws, Keys keys, String key, byte[] body) {
+        String bucket = aws.names().ingestBucket();
+        String eTag = aws.s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body)).eTag();
+        return keys.uploadId(bucket, key, eTag.replace("\"", ""));
+    }
+
+    private HttpResponse<byte[]> get(EmbeddedAws aws, String apiKey, String path, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(aws.apiBaseUrl() + path)).header("x-api-key", apiKey);
+        if (accept != null) b.header("Accept", accept);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(byte[] body) throws Exception {
+        return new ObjectMapper().readTree(body);
+    }
+}
