@@ -150,6 +150,12 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
             LOG.error("internal error, upload failed {} {}", entry("uploadId", current.uploadId()),
                     entry("where", Faults.where(e)));
             return fail(current, new Rejection(Reason.INTERNAL, Faults.INTERNAL_MESSAGE));
+        } catch (StackOverflowError e) {
+            // Recursion this input drives too deep (handler threads have the JVM's default 1 MB on Lambda): the
+            // retry would overflow the same way. Other errors (out of memory) end the invocation; the sweeper
+            // ends the upload.
+            LOG.error("internal error (stack overflow), upload failed {}", entry("uploadId", current.uploadId()));
+            return fail(current, new Rejection(Reason.INTERNAL, Faults.INTERNAL_MESSAGE));
         }
     }
 
