@@ -106,6 +106,15 @@ class PoisonUploadTest {
     }
 
     @Test
+    void stackOverflowOnAnInput_endsFailedInternal() throws Exception {
+        Upload u = upload(film(5));
+        assertDoesNotThrow(() -> preprocess(o -> {
+            throw new StackOverflowError();
+        }).handleRequest(u.event(), null));
+        assertEquals(Reason.INTERNAL, results.get(u.uploadId()).orElseThrow().failure().orElseThrow().reason());
+    }
+
+    @Test
     void nonFiniteHipCentres_endFailed_notStuckReceived() throws Exception {
         // What a Rescale Slope of 1e300 once produced: infinite pixels, NaN centres from the localiser.
         Upload u = upload(film(2));
