@@ -125,7 +125,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             try {
                 prepare(m).ifPresent(pending::add);
             } catch (CropMessage.InvalidMessageException e) {
-                // Nothing to record it against: the DLQ keeps it for the operators (DeadLetterHandler logs it).
+                // Nothing to record it against: after its receives the DLQ handler logs its id and drops it.
                 LOG.error("not a claim-check message {}", entry("messageId", m.getMessageId()));
                 metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
