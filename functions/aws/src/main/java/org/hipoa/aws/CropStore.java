@@ -13,6 +13,13 @@ import org.hipoa.domain.wire.CropNpy;
  * writing it twice for a re-delivered event is harmless; the bucket's lifecycle rule expires the objects.
  */
 public final class CropStore {
+    /** The crops object is gone (expired or lost), as opposed to present but malformed. */
+    public static final class CropsMissingException extends CropNpy.UnreadableCropsException {
+        public CropsMissingException(String message) {
+            super(message);
+        }
+    }
+
     private final S3Client s3;
     private final String bucket;
 
@@ -40,14 +47,15 @@ public final class CropStore {
     /**
      * Reads crops from any bucket and key a claim-check message names.
      *
-     * @throws CropNpy.UnreadableCropsException when the object is gone or not a crops array (permanent)
+     * @throws CropsMissingException when the object is gone
+     * @throws CropNpy.UnreadableCropsException when it is not a crops array (permanent)
      */
     public static CropNpy.Pair get(S3Client s3, String bucket, String key) {
         byte[] bytes;
         try {
             bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
         } catch (NoSuchKeyException e) {
-            throw new CropNpy.UnreadableCropsException("the crops object does not exist (expired?)");
+            throw new CropsMissingException("the crops object does not exist (expired?)");
         }
         return CropNpy.decode(bytes);
     }

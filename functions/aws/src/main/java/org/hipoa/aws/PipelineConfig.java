@@ -1,6 +1,7 @@
 package org.hipoa.aws;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.hipoa.domain.upload.Keys;
@@ -11,13 +12,23 @@ import org.hipoa.domain.upload.Keys;
  * A setting may be absent until a handler asks for it; then {@link MissingSettingException} names it.
  */
 public record PipelineConfig(String tableName, String workBucket, String queueUrl, String studyKeySecret,
-                             String modelDir) {
+                             String modelDir, int maxReceiveCount, Duration stuckAfter) {
 
     public static final String TABLE_NAME = "TABLE_NAME";
     public static final String WORK_BUCKET = "WORK_BUCKET";
     public static final String QUEUE_URL = "QUEUE_URL";
     public static final String STUDY_KEY_SECRET = "STUDY_KEY_SECRET";
     public static final String MODEL_DIR = "MODEL_DIR";
+    /** The claim-check queue's redrive maxReceiveCount (template.yaml): on that receive inference records FAILED. */
+    public static final String MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT";
+    public static final int DEFAULT_MAX_RECEIVE_COUNT = 5;
+    /** Minutes after which the sweeper ends an unfinished upload as TIMED_OUT. */
+    public static final String STUCK_AFTER_MINUTES = "STUCK_AFTER_MINUTES";
+    /**
+     * Longer than every retry path an upload can be on: async invoke retries for up to 6 h (template's
+     * MaximumEventAgeInSeconds), then 5 receives × 720 s visibility on the claim-check queue; a day leaves margin.
+     */
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofHours(24);
 
     /** Thrown when a handler needs a setting that was not configured. */
     public static final class MissingSettingException extends IllegalStateException {
@@ -38,7 +49,28 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
     public static PipelineConfig from(UnaryOperator<String> lookup) {
         Objects.requireNonNull(lookup, "lookup");
         return new PipelineConfig(lookup.apply(TABLE_NAME), lookup.apply(WORK_BUCKET), lookup.apply(QUEUE_URL),
-                lookup.apply(STUDY_KEY_SECRET), lookup.apply(MODEL_DIR));
+                lookup.apply(STUDY_KEY_SECRET), lookup.apply(MODEL_DIR),
+                positive(MAX_RECEIVE_COUNT, lookup.apply(MAX_RECEIVE_COUNT), DEFAULT_MAX_RECEIVE_COUNT),
+                Duration.ofMinutes(positive(STUCK_AFTER_MINUTES, lookup.apply(STUCK_AFTER_MINUTES),
+                        (int) DEFAULT_STUCK_AFTER.toMinutes())));
+    }
+
+    /** The five string settings, the numbers at their defaults. */
+    public PipelineConfig(String tableName, String workBucket, String queueUrl, String studyKeySecret,
+                          String modelDir) {
+        this(tableName, workBucket, queueUrl, studyKeySecret, modelDir, DEFAULT_MAX_RECEIVE_COUNT,
+                DEFAULT_STUCK_AFTER);
+    }
+
+    private static int positive(String name, String value, int fallback) {
+        if (value == null || value.isBlank()) return fallback;
+        try {
+            int v = Integer.parseInt(value.strip());
+            if (v >= 1) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalStateException(name + " must be a whole number >= 1");
     }
 
     public PipelineConfig {
@@ -47,6 +79,8 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
         queueUrl = blankToNull(queueUrl);
         studyKeySecret = blankToNull(studyKeySecret);
         modelDir = blankToNull(modelDir);
+        if (maxReceiveCount < 1) throw new IllegalArgumentException("maxReceiveCount must be >= 1");
+        Objects.requireNonNull(stuckAfter, "stuckAfter");
     }
 
     public String requireTableName() {
@@ -73,7 +107,8 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
     @Override
     public String toString() {
         return "PipelineConfig[tableName=" + tableName + ", workBucket=" + workBucket + ", queueUrl=" + queueUrl
-                + ", studyKeySecret=" + (studyKeySecret == null ? "absent" : "***") + ", modelDir=" + modelDir + "]";
+                + ", studyKeySecret=" + (studyKeySecret == null ? "absent" : "***") + ", modelDir=" + modelDir
+                + ", maxReceiveCount=" + maxReceiveCount + ", stuckAfter=" + stuckAfter + "]";
     }
 
     private static String require(String name, String value) {

@@ -51,6 +51,21 @@ class PipelineConfigTest {
     }
 
     @Test
+    void receiveCountAndStuckBound_defaultAsTheTemplate_andRejectNonsense() {
+        PipelineConfig d = PipelineConfig.from(name -> null);
+        assertEquals(5, d.maxReceiveCount(), "template.yaml MaxReceiveCount default");
+        assertEquals(java.time.Duration.ofHours(24), d.stuckAfter(), "template.yaml StuckAfterMinutes default");
+        PipelineConfig c = PipelineConfig.from(Map.of("MAX_RECEIVE_COUNT", "3", "STUCK_AFTER_MINUTES", "90")::get);
+        assertEquals(3, c.maxReceiveCount());
+        assertEquals(java.time.Duration.ofMinutes(90), c.stuckAfter());
+        for (String bad : new String[]{"0", "-1", "five", "1e3"}) {
+            var e = assertThrows(IllegalStateException.class,
+                    () -> PipelineConfig.from(Map.of("MAX_RECEIVE_COUNT", bad)::get), bad);
+            assertTrue(e.getMessage().contains("MAX_RECEIVE_COUNT"), e.getMessage());
+        }
+    }
+
+    @Test
     void toString_hidesTheSecret() {
         PipelineConfig c = PipelineConfig.from(Map.of("STUDY_KEY_SECRET", "0123456789abcdef-secret")::get);
         assertFalse(c.toString().contains("0123456789abcdef"));

@@ -30,5 +30,14 @@ public enum Reason {
     /** The uploaded object was gone (deleted or overwritten by a newer version) before it could be read (pipeline). */
     SOURCE_MISSING,
     /** The work bucket's crops for an upload are missing, expired or not the float32 array the contract says. */
-    CROPS_UNREADABLE
+    CROPS_UNREADABLE,
+    /**
+     * Something unexpected went wrong while processing an otherwise accepted upload (a fault in our code or a model
+     * on this input); retrying would fail the same way. The details are in the operators' logs only (pipeline).
+     */
+    INTERNAL,
+    /** Inference gave up on the upload's claim check after the queue's last receive (pipeline). */
+    DEAD_LETTERED,
+    /** The upload stayed unfinished longer than the pipeline's bound and was ended by the sweeper (pipeline). */
+    TIMED_OUT
 }

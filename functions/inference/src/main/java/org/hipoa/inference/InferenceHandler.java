@@ -23,6 +23,14 @@ import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.aws.ResultStore;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.aws.Powertools;
+import org.hipoa.aws.Faults;
+import org.hipoa.core.study.PreparedStudy;
+import org.hipoa.core.study.StudyPreparer;
+import org.hipoa.domain.Outcome;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,12 +38,17 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -48,16 +61,21 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     private static final Logger LOG = LoggerFactory.getLogger(InferenceHandler.class);
 
     /** A message whose crops are read and wait for the batch's grader call. */
-    private record Pending(String messageId, CropMessage message, ResultRecord current, HipCrop right, HipCrop left,
-                           long readMs) {}
+    private record Pending(String messageId, SQSEvent.SQSMessage sqs, CropMessage message, ResultRecord current,
+                           HipCrop right, HipCrop left, long readMs) {}
 
     private final S3Client s3;
     private final ResultStore results;
     private final HipPngStore pngs;
     private final Optional<String> workBucket;
     private final StudyGrader grader;
+    private final Function<List<StudyGrader.Hips>, List<StudyGrades>> grade;
     private final ModelRef model;
     private final int cropPx;
+    private final int maxReceiveCount;
+    private final Path modelDir;
+    /** Built on the first lost crops only: most containers never need the localiser. */
+    private StudyPreparer preparer;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
     public InferenceHandler() {
@@ -69,14 +87,25 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
      * that bucket.
      */
     public InferenceHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo) {
+        this(config, s3, dynamo, UnaryOperator.identity());
+    }
+
+    /**
+     * With the grading step wrapped (tests: a grader that fails for chosen studies, as a poison input would).
+     */
+    public InferenceHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo,
+                            UnaryOperator<Function<List<StudyGrader.Hips>, List<StudyGrades>>> wrapGrade) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.results = new ResultStore(dynamo, config.requireTableName());
         this.pngs = new HipPngStore(s3);
         this.workBucket = Optional.ofNullable(config.workBucket());
-        this.grader = new StudyGrader(config.requireModelDir());
+        this.modelDir = config.requireModelDir();
+        this.grader = new StudyGrader(modelDir);
+        this.grade = Objects.requireNonNull(wrapGrade.apply(grader::grade), "grade");
         this.model = new ModelRef(grader.info().name(), grader.info().version());
         // The crops were cut by the preprocess function with the same model folder's contract.
-        this.cropPx = CropContract.forModelDir(config.requireModelDir()).graderOutputPx();
+        this.cropPx = CropContract.forModelDir(modelDir).graderOutputPx();
+        this.maxReceiveCount = config.maxReceiveCount();
     }
 
     @Override
@@ -99,11 +128,17 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             try {
                 prepare(m).ifPresent(pending::add);
             } catch (CropMessage.InvalidMessageException e) {
-                // Nothing to record it against: let SQS move it to the DLQ after its receive count.
+                // Nothing to record it against: after its receives the DLQ handler logs its id and drops it.
                 LOG.error("not a claim-check message {}", entry("messageId", m.getMessageId()));
                 metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } catch (RuntimeException e) {
+                boolean permanent = !Faults.isTransient(e);
+                if (permanent || lastReceive(m)) {
+                    LOG.error("could not read the claim check's crops {} {}", entry("messageId", m.getMessageId()),
+                            entry("where", Faults.where(e)));
+                    if (end(m, permanent ? Reason.INTERNAL : Reason.CROPS_UNREADABLE)) continue;
+                }
                 LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
                         entry("errorType", e.getClass().getSimpleName()));
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
@@ -113,41 +148,91 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
         List<StudyGrader.Hips> crops = new ArrayList<>(pending.size());
         for (Pending p : pending) crops.add(new StudyGrader.Hips(p.right(), p.left()));
-        List<StudyGrades> grades;
         long t0 = System.nanoTime();
+        List<StudyGrades> grades;
         try {
-            grades = grader.grade(crops); // one ONNX Runtime call for the whole batch
+            grades = grade.apply(crops); // one ONNX Runtime call for the whole batch
         } catch (RuntimeException e) {
-            LOG.error("grader failed for the batch {} {}", entry("hips", 2 * crops.size()),
-                    entry("errorType", e.getClass().getSimpleName()));
-            pending.forEach(p -> retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId())));
+            // One bad study must not take the batch's healthy ones to the DLQ: grade them one by one.
+            LOG.error("grader failed for the batch, grading one study at a time {} {}", entry("hips", 2 * crops.size()),
+                    entry("where", Faults.where(e)));
+            metrics.addMetric("BatchIsolations", 1, MetricUnit.COUNT);
+            for (Pending p : pending) {
+                long t1 = System.nanoTime();
+                StudyGrades one;
+                try {
+                    one = grade.apply(List.of(new StudyGrader.Hips(p.right(), p.left()))).getFirst();
+                } catch (RuntimeException single) {
+                    LOG.error("grader failed for one study {} {}", entry("uploadId", p.message().uploadId()),
+                            entry("where", Faults.where(single)));
+                    // Retried like any failure (it may be the machine), ended on the last receive.
+                    if (!(lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
+                        retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
+                    }
+                    continue;
+                }
+                write(p, one, Timings.msSince(t1), metrics, retry);
+            }
             return retry;
         }
         long gradeMs = Timings.msSince(t0);
         metrics.addMetric("GradeBatchMs", gradeMs, MetricUnit.MILLISECONDS);
         metrics.addMetric("HipsGraded", 2 * crops.size(), MetricUnit.COUNT);
-
-        for (int i = 0; i < pending.size(); i++) {
-            Pending p = pending.get(i);
-            CropMessage m = p.message();
-            Map<String, Long> ms = Map.of(Timings.READ_CROPS, p.readMs(), Timings.GRADE_BATCH, gradeMs);
-            StudyGrades g = grades.get(i);
-            ResultRecord graded = p.current().graded(m.studyKey(), m.spacing(), m.localiser(), m.preprocessTimingsMs(),
-                    model, g.right().result(), g.left().result(), ms, Instant.now());
-            try {
-                // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
-                pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
-                boolean written = results.graded(graded);
-                metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
-                log(written ? "graded" : "graded, item was already final", graded, null, ms);
-                LOG.debug("batch {}", entry("hips", 2 * crops.size()));
-            } catch (RuntimeException e) {
-                LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
-                        entry("errorType", e.getClass().getSimpleName()));
-                retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
-            }
-        }
+        LOG.debug("batch {}", entry("hips", 2 * crops.size()));
+        for (int i = 0; i < pending.size(); i++) write(pending.get(i), grades.get(i), gradeMs, metrics, retry);
         return retry;
+    }
+
+    private void write(Pending p, StudyGrades g, long gradeMs, Metrics metrics,
+                       List<SQSBatchResponse.BatchItemFailure> retry) {
+        CropMessage m = p.message();
+        Map<String, Long> ms = Map.of(Timings.READ_CROPS, p.readMs(), Timings.GRADE_BATCH, gradeMs);
+        try {
+            ResultRecord graded = p.current().graded(m.studyKey(), m.spacing(), m.localiser(),
+                    m.preprocessTimingsMs(), model, g.right().result(), g.left().result(), ms, Instant.now());
+            // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
+            pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
+            boolean written = results.graded(graded);
+            metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
+            log(written ? "graded" : "graded, item was already final", graded, null, ms);
+        } catch (RuntimeException e) {
+            if (!Faults.isTransient(e) && end(p.sqs(), Reason.INTERNAL)) return;
+            LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
+                    entry("errorType", e.getClass().getSimpleName()));
+            retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
+        }
+    }
+
+    /** SQS moves the message to the DLQ after this receive if it is not deleted now. */
+    private boolean lastReceive(SQSEvent.SQSMessage m) {
+        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count != null && Integer.parseInt(count) >= maxReceiveCount;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Records the upload FAILED instead of letting its message park in the DLQ; true when the message is done with
+     * (recorded, or the upload is already final or unknown), false when even that failed (the table is out too:
+     * the message stays, and the DLQ handler ends the upload later).
+     */
+    private boolean end(SQSEvent.SQSMessage m, Reason reason) {
+        try {
+            CropMessage cm = CropMessage.fromJson(m.getBody());
+            Optional<ResultRecord> current = results.get(cm.uploadId());
+            if (current.isEmpty() || current.get().status().isTerminal()) return true;
+            String message = reason == Reason.CROPS_UNREADABLE
+                    ? "The hip crops could not be read after repeated attempts."
+                    : Faults.INTERNAL_MESSAGE;
+            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, message), Instant.now());
+            boolean written = results.failed(failed);
+            log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Parses, skips finished uploads, reads the crops; a permanent problem ends FAILED here. */
@@ -172,12 +257,17 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             if (!CropStore.key(m.uploadId()).equals(m.cropsKey())) {
                 throw new CropNpy.UnreadableCropsException("crops key does not belong to the upload");
             }
-            CropNpy.Pair pair = CropStore.get(s3, m.cropsBucket(), m.cropsKey());
+            CropNpy.Pair pair;
+            try {
+                pair = CropStore.get(s3, m.cropsBucket(), m.cropsKey());
+            } catch (CropStore.CropsMissingException e) {
+                return reprepare(sqs, m, current, t0);
+            }
             if (pair.size() != cropPx || m.cropPx() != cropPx) {
                 throw new CropNpy.UnreadableCropsException("crops are " + pair.size() + " px, the grader takes " + cropPx);
             }
             long readMs = Timings.msSince(t0);
-            return Optional.of(new Pending(sqs.getMessageId(), m, current,
+            return Optional.of(new Pending(sqs.getMessageId(), sqs, m, current,
                     new HipCrop(Side.RIGHT, pair.size(), pair.right(), m.right().centerXmm(), m.right().centerYmm()),
                     new HipCrop(Side.LEFT, pair.size(), pair.left(), m.left().centerXmm(), m.left().centerYmm()),
                     readMs));
@@ -188,6 +278,63 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             log(written ? "failed" : "failed, item was already final", failed, Reason.CROPS_UNREADABLE, Map.of());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The crops expired or were lost but the upload itself is still in the ingest bucket: run the one preparation
+     * step again on the exact object version the item names, and grade what it cuts in this batch. The item never
+     * leaves PREPROCESSED (no status goes backwards) and the graded write stays the one conditional write, so a
+     * duplicate message still grades at most once.
+     */
+    private Optional<Pending> reprepare(SQSEvent.SQSMessage sqs, CropMessage m, ResultRecord current, long t0) {
+        LOG.warn("crops missing, preparing again from the upload {}", entry("uploadId", current.uploadId()));
+        String version = current.objectVersion();
+        // The item keeps the versionId in a versioned bucket, else the eTag (32 hex digits, "-N" when multipart).
+        boolean isETag = version != null && version.replace("\"", "").matches("[0-9a-f]{32}(-\\d+)?");
+        Outcome<PreparedStudy> outcome;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+            b.bucket(current.bucket()).key(current.objectKey());
+            if (version != null && !version.isBlank()) {
+                if (isETag) b.ifMatch(version);
+                else b.versionId(version);
+            }
+        })) {
+            outcome = preparer().prepare(in);
+            if (outcome instanceof Outcome.Rejected) in.abort();
+        } catch (NoSuchKeyException e) {
+            return failed(current, Stage.PREPROCESS, Reason.SOURCE_MISSING, "The uploaded object no longer exists.");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 || e.statusCode() == 412) { // 412: overwritten in an unversioned bucket
+                return failed(current, Stage.PREPROCESS, Reason.SOURCE_MISSING,
+                        "The uploaded object no longer exists.");
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the uploaded object failed", e);
+        } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) throw e;
+            LOG.error("internal error while preparing again {} {}", entry("uploadId", current.uploadId()),
+                    entry("where", Faults.where(e)));
+            return failed(current, Stage.PREPROCESS, Reason.INTERNAL, Faults.INTERNAL_MESSAGE);
+        }
+        return switch (outcome) {
+            case Outcome.Rejected<PreparedStudy> r -> failed(current, Stage.PREPROCESS, r.rejection().reason(),
+                    r.rejection().message());
+            case Outcome.Ok<PreparedStudy> ok -> Optional.of(new Pending(sqs.getMessageId(), sqs, m, current,
+                    ok.value().right(), ok.value().left(), Timings.msSince(t0)));
+        };
+    }
+
+    private Optional<Pending> failed(ResultRecord current, Stage stage, Reason reason, String message) {
+        ResultRecord failed = current.failed(new Failure(stage, reason, message), Instant.now());
+        boolean written = results.failed(failed);
+        log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
+        return Optional.empty();
+    }
+
+    private synchronized StudyPreparer preparer() {
+        if (preparer == null) preparer = new StudyPreparer(modelDir);
+        return preparer;
     }
 
     private static void log(String what, ResultRecord r, Reason reason, Map<String, Long> ms) {

@@ -15,6 +15,7 @@ import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.aws.CropStore;
+import org.hipoa.aws.Faults;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.PipelineConfig;
@@ -44,13 +45,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
  * S3 ObjectCreated on {@code incoming/{provider}/…} → RECEIVED → decode, localise, crop → crops to the work bucket →
- * claim-check message → PREPROCESSED (docs/PIPELINE.md). Bad input ends in a FAILED record; SDK errors propagate so
- * the asynchronous invocation is retried (every step is idempotent). Logs carry uploadId, provider, status, reason
+ * claim-check message → PREPROCESSED (docs/PIPELINE.md). Bad input ends in a FAILED record; so does any other fault
+ * of decoding, localising or cropping (reason INTERNAL, details in the log only). SDK and I/O errors
+ * ({@link Faults#isTransient}) propagate so the asynchronous invocation is retried (every step is idempotent). Logs carry uploadId, provider, status, reason
  * and timings only — never object keys, UIDs or patient data.
  */
 public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
@@ -64,6 +67,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     private final Keys keys;
     private final StudyPreparer preparer;
     private final ModelRef localiser;
+    private final UnaryOperator<Outcome<PreparedStudy>> afterPrepare;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
     public PreprocessHandler() {
@@ -72,6 +76,16 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
 
     /** Everything built here once per container, before SnapStart takes its snapshot. */
     public PreprocessHandler(PipelineConfig config, S3Client s3, SqsClient sqs, DynamoDbClient dynamo) {
+        this(config, s3, sqs, dynamo, UnaryOperator.identity());
+    }
+
+    /**
+     * With a step applied to every preparation's outcome (tests: a preparer that throws or returns non-finite
+     * centres, as a 1e300 Rescale Slope once made it).
+     */
+    public PreprocessHandler(PipelineConfig config, S3Client s3, SqsClient sqs, DynamoDbClient dynamo,
+                             UnaryOperator<Outcome<PreparedStudy>> afterPrepare) {
+        this.afterPrepare = Objects.requireNonNull(afterPrepare, "afterPrepare");
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.results = new ResultStore(dynamo, config.requireTableName());
@@ -95,7 +109,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                         Status status = process(r);
                         metrics.addMetric(status == Status.FAILED ? "UploadsFailed" : "UploadsPreprocessed", 1,
                                 MetricUnit.COUNT);
-                    } catch (RuntimeException e) { // transient: finish the other records, then let Lambda retry
+                    } catch (RuntimeException e) { // transient (Faults): finish the other records, then retry
                         LOG.error("preprocess error, the invocation will be retried {}",
                                 entry("errorType", e.getClass().getSimpleName()));
                         if (first == null) first = e;
@@ -127,12 +141,32 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
             log("duplicate delivery", current, current.status(), null, Map.of());
             return current.status();
         }
+        try {
+            return prepareAndHandOver(ref, current, t0);
+        } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) throw e;
+            // Decoding, localising, cropping or building the claim check failed on this input: the same bytes
+            // fail the same way on every retry, so end the upload instead of parking it RECEIVED.
+            LOG.error("internal error, upload failed {} {}", entry("uploadId", current.uploadId()),
+                    entry("where", Faults.where(e)));
+            return fail(current, new Rejection(Reason.INTERNAL, Faults.INTERNAL_MESSAGE));
+        } catch (StackOverflowError e) {
+            // Recursion this input drives too deep (handler threads have the JVM's default 1 MB on Lambda): the
+            // retry would overflow the same way. Other errors (out of memory) end the invocation; the sweeper
+            // ends the upload.
+            LOG.error("internal error (stack overflow), upload failed {}", entry("uploadId", current.uploadId()));
+            return fail(current, new Rejection(Reason.INTERNAL, Faults.INTERNAL_MESSAGE));
+        }
+    }
+
+    private Status prepareAndHandOver(UploadRef ref, ResultRecord current, long t0) {
+        String uploadId = current.uploadId();
         Outcome<PreparedStudy> outcome;
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
             b.bucket(ref.bucket()).key(ref.objectKey());
             ref.versionId().ifPresent(b::versionId);
         })) {
-            outcome = preparer.prepare(in);
+            outcome = afterPrepare.apply(preparer.prepare(in));
             if (outcome instanceof Outcome.Rejected) in.abort(); // do not drain a huge object
         } catch (NoSuchKeyException e) {
             return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));

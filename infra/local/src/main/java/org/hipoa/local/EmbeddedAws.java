@@ -54,6 +54,7 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String PREPROCESS_HANDLER = "org.hipoa.preprocess.PreprocessHandler";
     public static final String INFERENCE_HANDLER = "org.hipoa.inference.InferenceHandler";
     public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
+    public static final String DEAD_LETTER_HANDLER = "org.hipoa.inference.DeadLetterHandler";
     /** The partner API's resources (docs/PIPELINE.md). */
     public static final List<String> API_RESOURCES = ApiRoute.resources();
 
@@ -65,6 +66,8 @@ public final class EmbeddedAws implements AutoCloseable {
     private final LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> api;
     private final S3NotificationBridge notifications;
     private final SqsEventSourceMapping eventSource;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> deadLetter;
+    private final SqsEventSourceMapping deadLetterSource;
     private final ApiGatewayServer apiGateway;
     private final ViewerServer viewer;
     private final Duration startTime;
@@ -93,6 +96,18 @@ public final class EmbeddedAws implements AutoCloseable {
             this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow).start();
             closeables.add(eventSource);
+            // template.yaml's DeadLetterFunction: ends every upload whose claim check reached the DLQ.
+            if (b.deadLetter != null) {
+                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, b.deadLetter, 1,
+                        b.functionTimeout);
+                closeables.add(deadLetter);
+                this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
+                        queues.deadLetterQueueArn(), b.region, deadLetter, b.batchSize, b.batchWindow).start();
+                closeables.add(deadLetterSource);
+            } else {
+                this.deadLetter = null;
+                this.deadLetterSource = null;
+            }
             // The viewer's port is bound first: the API function reads its origin (CORS) when it starts.
             this.viewer = b.viewerDir == null ? null : new ViewerServer(b.viewerDir);
             if (viewer != null) closeables.add(viewer);
@@ -130,6 +145,7 @@ public final class EmbeddedAws implements AutoCloseable {
         p.put(PipelineConfig.QUEUE_URL, queues.queueUrl());
         p.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret);
         p.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString());
+        p.put(PipelineConfig.MAX_RECEIVE_COUNT, Integer.toString(settings.maxReceiveCount));
         p.put("POWERTOOLS_SERVICE_NAME", "hipoa");
         p.put("POWERTOOLS_METRICS_NAMESPACE", "HipOA");
         p.forEach(System::setProperty);
@@ -184,6 +200,10 @@ public final class EmbeddedAws implements AutoCloseable {
     public LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> apiFunction() { return api; }
     public S3NotificationBridge notifications() { return notifications; }
     public SqsEventSourceMapping eventSource() { return eventSource; }
+    /** Null when the builder was given no DLQ consumer. */
+    public LocalFunction<SQSEvent, SQSBatchResponse> deadLetterFunction() { return deadLetter; }
+    /** Null when the builder was given no DLQ consumer. */
+    public SqsEventSourceMapping deadLetterEventSource() { return deadLetterSource; }
     /** The dynalite child process (tests check it is gone after close). */
     public DynaliteProcess dynalite() { return servers.dynalite(); }
     /** Wall time of {@link Builder#start()}: servers, resources, bridges. */
@@ -208,7 +228,8 @@ public final class EmbeddedAws implements AutoCloseable {
                     a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
             state = "s3 events pending " + notifications.pending() + ", queue visible " + visible + ", in flight "
                     + inFlight + ", inference busy " + eventSource.busy();
-            boolean idle = notifications.pending() == 0 && visible == 0 && inFlight == 0 && !eventSource.busy();
+            boolean idle = notifications.pending() == 0 && visible == 0 && inFlight == 0 && !eventSource.busy()
+                    && (deadLetterSource == null || !deadLetterSource.busy());
             quiet = idle ? quiet + 1 : 0;
             if (quiet >= 2) return;
             Thread.sleep(100);
@@ -263,6 +284,8 @@ public final class EmbeddedAws implements AutoCloseable {
                 LocalFunction.byClassName(INFERENCE_HANDLER);
         private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api =
                 LocalFunction.byClassName(API_HANDLER);
+        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter =
+                LocalFunction.byClassName(DEAD_LETTER_HANDLER);
 
         private Builder() {}
 
@@ -297,6 +320,11 @@ public final class EmbeddedAws implements AutoCloseable {
         public Builder preprocess(Supplier<? extends RequestHandler<S3Event, Void>> v) { preprocess = v; return this; }
         public Builder inference(Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> v) {
             inference = v;
+            return this;
+        }
+        /** The DLQ's consumer (default: the real DeadLetterHandler); null: none, messages stay in the DLQ. */
+        public Builder deadLetter(Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> v) {
+            deadLetter = v;
             return this;
         }
         public Builder api(

@@ -39,8 +39,14 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         }
     }
 
-    /** The stack of Lambda's main thread. */
-    static final long CONTAINER_STACK_BYTES = 8L << 20;
+    /**
+     * The stack a Lambda handler thread gets: the Java runtime (aws-lambda-java-runtime-interface-client 2.10.1,
+     * {@code AWSLambda.main}) runs the handler on the JVM's main thread (or default pool threads under
+     * AWS_LAMBDA_MAX_CONCURRENCY) and sets no stack size, so it is the JVM default, 1 MB on x86-64 Linux (the
+     * process's {@code ulimit -s}, 8 MB, does not apply to the Java main thread). The same here, so a handler that
+     * needs more fails locally too instead of crashing only on AWS.
+     */
+    static final long CONTAINER_STACK_BYTES = 1L << 20;
 
     private final String name;
     private final String region;
@@ -65,8 +71,6 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
         this.memoryMb = 3008;
         AtomicInteger n = new AtomicInteger();
-        // Lambda's Java runtime runs the handler on its main thread (8 MB stack, ulimit -s); a default 1 MB pool
-        // thread is too small for ONNX Runtime: OrtEnvironment creation recursed past 1 MB and crashed the JVM.
         this.containers = Executors.newFixedThreadPool(concurrency, r -> Thread.ofPlatform().daemon()
                 .name(name + "-container-" + n.incrementAndGet()).stackSize(CONTAINER_STACK_BYTES).unstarted(r));
         this.serializer = LambdaEventSerializers.serializerFor(inputType, LocalFunction.class.getClassLoader());

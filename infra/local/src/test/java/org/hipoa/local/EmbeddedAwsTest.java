@@ -51,6 +51,7 @@ class EmbeddedAwsTest {
                 .asyncRetryDelays(List.of(Duration.ofMillis(50), Duration.ofMillis(100)))
                 .visibilityTimeout(Duration.ofSeconds(1))
                 .maxReceiveCount(3)
+                .deadLetter(null) // the redrive test counts what reaches the DLQ
                 .batchWindow(Duration.ofMillis(300))
                 .apiKey("test-key")
                 .preprocess(() -> (RequestHandler<S3Event, Void>) (event, ctx) -> {

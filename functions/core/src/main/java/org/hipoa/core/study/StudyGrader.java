@@ -4,6 +4,7 @@ import org.hipoa.core.crop.CropContract;
 import org.hipoa.core.model.HipGrader;
 import org.hipoa.core.model.HipGrades;
 import org.hipoa.core.model.ModelInfo;
+import org.hipoa.core.model.NativeRuntime;
 import org.hipoa.domain.HipCrop;
 
 import java.nio.file.Path;
@@ -34,7 +35,13 @@ public final class StudyGrader implements AutoCloseable {
 
     /** Loads {@code grader.onnx} and checks it against {@code crop-contract.json} in {@code modelDir}. */
     public StudyGrader(Path modelDir) {
-        this(CropContract.forModelDir(modelDir), new HipGrader(modelDir.resolve("grader.onnx")));
+        this(CropContract.forModelDir(modelDir), grader(modelDir));
+    }
+
+    /** ONNX Runtime first, on a thread of its own stack (NativeRuntime says why), then the model. */
+    private static HipGrader grader(Path modelDir) {
+        NativeRuntime.ensureStarted();
+        return new HipGrader(modelDir.resolve("grader.onnx"));
     }
 
     public StudyGrader(CropContract contract, HipGrader grader) {

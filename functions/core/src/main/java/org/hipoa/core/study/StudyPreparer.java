@@ -8,6 +8,7 @@ import org.hipoa.core.dicom.RadiographDecoder;
 import org.hipoa.core.model.HipLocator;
 import org.hipoa.core.model.HipQa;
 import org.hipoa.core.model.ModelInfo;
+import org.hipoa.core.model.NativeRuntime;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.domain.Outcome;
 import org.hipoa.domain.Rejection;
@@ -37,7 +38,13 @@ public final class StudyPreparer implements AutoCloseable {
 
     /** Loads {@code localiser.onnx} and the crop contract from {@code modelDir}. */
     public StudyPreparer(Path modelDir) {
-        this(new RadiographDecoder(), CropContract.forModelDir(modelDir), new HipLocator(modelDir.resolve("localiser.onnx")));
+        this(new RadiographDecoder(), CropContract.forModelDir(modelDir), locator(modelDir));
+    }
+
+    /** ONNX Runtime first, on a thread of its own stack (NativeRuntime says why), then the model. */
+    private static HipLocator locator(Path modelDir) {
+        NativeRuntime.ensureStarted();
+        return new HipLocator(modelDir.resolve("localiser.onnx"));
     }
 
     public StudyPreparer(RadiographDecoder decoder, CropContract contract, HipLocator locator) {

@@ -20,7 +20,7 @@ public final class CropNpy {
     }
 
     /** The bytes are not the crops array the contract describes. */
-    public static final class UnreadableCropsException extends RuntimeException {
+    public static class UnreadableCropsException extends RuntimeException { // CropStore.CropsMissingException: gone, not malformed
         public UnreadableCropsException(String message) {
             super(message);
         }

@@ -22,7 +22,7 @@ public final class StackResources {
     private StackResources() {}
 
     /** The claim-check queue's URL and ARN, and its DLQ's URL. */
-    public record Queues(String queueUrl, String queueArn, String deadLetterQueueUrl) {}
+    public record Queues(String queueUrl, String queueArn, String deadLetterQueueUrl, String deadLetterQueueArn) {}
 
     public static void buckets(S3Client s3, StackNames names) {
         s3.createBucket(b -> b.bucket(names.ingestBucket()));
@@ -38,7 +38,7 @@ public final class StackResources {
                 QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
                 QueueAttributeName.MESSAGE_RETENTION_PERIOD, "345600",
                 QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
-        return new Queues(url, arn(sqs, url), dlqUrl);
+        return new Queues(url, arn(sqs, url), dlqUrl, dlqArn);
     }
 
     private static String arn(SqsClient sqs, String url) {

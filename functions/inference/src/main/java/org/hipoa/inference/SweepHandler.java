@@ -1,0 +1,99 @@
+package org.hipoa.inference;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import org.hipoa.aws.AwsClients;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.aws.Powertools;
+import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.UnfinishedUploads;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Stage;
+import org.hipoa.domain.result.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * The scheduled backstop (template.yaml: SweepFunction, every 15 minutes): every upload still RECEIVED or
+ * PREPROCESSED longer than STUCK_AFTER_MINUTES (default 24 h, past every retry path) ends FAILED with
+ * {@code TIMED_OUT}, with the stage it was waiting for. It also emits {@code OldestUnfinishedAgeSeconds} (before
+ * sweeping) and {@code UnfinishedUploads}; the stack alarms on the age long before the sweep. The write is the
+ * usual conditional failure write, so an upload that finishes meanwhile keeps its result.
+ */
+public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepHandler.Summary> {
+    private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
+
+    /** What one sweep saw and did. */
+    public record Summary(int unfinished, int timedOut, long oldestAgeSeconds) {}
+
+    private final ResultStore results;
+    private final UnfinishedUploads unfinished;
+    private final Duration stuckAfter;
+    private final Clock clock;
+
+    public SweepHandler() {
+        this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb(), Clock.systemUTC());
+    }
+
+    public SweepHandler(PipelineConfig config, DynamoDbClient dynamo, Clock clock) {
+        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.unfinished = new UnfinishedUploads(dynamo, config.requireTableName());
+        this.stuckAfter = config.stuckAfter();
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Summary handleRequest(ScheduledEvent event, Context context) {
+        return Powertools.withLogging(context, () -> {
+            Metrics metrics = Powertools.metrics();
+            try {
+                Summary s = sweep();
+                metrics.addMetric("UnfinishedUploads", s.unfinished(), MetricUnit.COUNT);
+                metrics.addMetric("OldestUnfinishedAgeSeconds", s.oldestAgeSeconds(), MetricUnit.SECONDS);
+                metrics.addMetric("UploadsTimedOut", s.timedOut(), MetricUnit.COUNT);
+                LOG.info("sweep {} {} {}", entry("unfinished", s.unfinished()), entry("timedOut", s.timedOut()),
+                        entry("oldestAgeSeconds", s.oldestAgeSeconds()));
+                return s;
+            } finally {
+                Powertools.flush(metrics);
+            }
+        });
+    }
+
+    Summary sweep() {
+        Instant now = clock.instant();
+        int count = 0, timedOut = 0;
+        long oldest = 0;
+        String message = "The upload did not finish within " + describe(stuckAfter) + " and was stopped.";
+        for (ResultRecord r : unfinished.list()) {
+            count++;
+            Duration age = Duration.between(r.receivedAt(), now);
+            oldest = Math.max(oldest, age.toSeconds());
+            if (age.compareTo(stuckAfter) < 0) continue;
+            Stage waitingFor = r.status() == Status.RECEIVED ? Stage.PREPROCESS : Stage.INFERENCE;
+            boolean written = results.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
+            if (written) timedOut++;
+            LOG.info("{} {} {}", written ? "timed out" : "finished meanwhile", entry("uploadId", r.uploadId()),
+                    entry("status", r.status().name()));
+        }
+        return new Summary(count, timedOut, oldest);
+    }
+
+    private static String describe(Duration d) {
+        if (d.toMinutes() % 60 != 0) return d.toMinutes() + " minutes";
+        return d.toHours() == 1 ? "1 hour" : d.toHours() + " hours";
+    }
+}
