@@ -89,11 +89,11 @@ try {
     check(typeof notice === 'string' && notice.toLowerCase().includes(NOTICE), `${name}: the not-for-clinical-use notice is on screen`);
   };
   const visible = (sel) => page.waitForSelector(sel, { visible: true, timeout: 15000 });
-  const signIn = async (key) => {
+  const signIn = async (key, provider = PROVIDER) => {
     await visible('#api-key');
     await page.$eval('#api-url', (e, v) => { e.value = v; }, API_URL);
     await page.$eval('#provider', (e) => { e.value = ''; });
-    await page.type('#provider', PROVIDER);
+    await page.type('#provider', provider);
     await page.type('#api-key', key);
     await page.click('#key-form button[type=submit]');
   };
@@ -235,6 +235,15 @@ try {
     check(/no such result/i.test(text) && nothing, `another provider's upload: "${text}", nothing of it on screen`);
   }
   await shot('07-not-granted');
+
+  // 6b. A good key and a provider it was not granted: both 403s say FORBIDDEN, yet this one is not the key's fault.
+  await page.goto(VIEWER_URL, { waitUntil: 'networkidle0' });
+  await page.click('#signout');
+  await signIn(API_KEY, 'never-granted-clinic');
+  await page.waitForFunction(() => !document.getElementById('message').hidden, { timeout: 15000 });
+  const notGranted = await page.$eval('#message', (e) => e.textContent);
+  check(/may not read the results of provider “never-granted-clinic”/.test(notGranted)
+    && await page.$eval('#view-key', (e) => e.hidden), `provider not granted: "${notGranted}", the key kept`);
 
   // 7. Nothing the page loaded names a patient; no JavaScript error on any screen.
   const leaks = responses.flatMap((r) => FORBIDDEN.filter((s) => r.body.includes(s)).map((s) => `${s} in ${r.url}`));
