@@ -51,12 +51,13 @@ step "checkov template.yaml" "$CHECKOV" --file template.yaml --framework cloudfo
 step "checkov Dockerfile" "$CHECKOV" --file functions/inference/Dockerfile --framework dockerfile --skip-download \
   --quiet --compact
 
-# sam build: the zip functions point at Maven's zips, which SAM copies as they are (no Docker, ~2 s);
-# InferenceFunction (PackageType Image) needs Docker and is built where Docker runs: `sam build --use-buildkit`.
+# sam build: the zip functions point at Maven's zips, which SAM copies as they are (no Docker, ~2 s); the image
+# functions (PackageType Image: InferenceFunction and the DeadLetter/Sweep handlers sharing its image) need Docker
+# and are built where Docker runs: `sam build --use-buildkit`.
 if [ -f functions/preprocess/target/hipoa-preprocess-lambda.zip ] && [ -f functions/api/target/hipoa-api-lambda.zip ]
 then
   step "sam build (zip functions)" "$SAM" build --template template.yaml --exclude InferenceFunction \
-    --build-dir .hipoa/sam-build --region "$AWS_DEFAULT_REGION"
+    --exclude DeadLetterFunction --exclude SweepFunction --build-dir .hipoa/sam-build --region "$AWS_DEFAULT_REGION"
 else
   echo "lint: sam build skipped - no Lambda zips yet (mvn -B -ntp package -DskipTests makes them)" >&2
 fi

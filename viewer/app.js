@@ -41,7 +41,6 @@ const el = (tag, attrs = {}, ...children) => {
 const state = {
   api: '', key: '', provider: '',
   page: { tokens: [null], index: 0, next: null },
-  serverFilters: null, // null: not yet known; false: the API rejected status/until, so they are applied here
   objectUrls: [],
   heat: { on: false, feature: 'fo', maps: {} }, // maps: side -> the API's {side}.cam.json, for the open study
 };
@@ -55,14 +54,26 @@ class ApiProblem extends Error {
   }
 }
 
-// The API answers errors as {error, message} today and as problem+json {type, title, status, detail, code} once the
-// OpenAPI work lands; API Gateway itself answers {message} (403 for a wrong key). One reader for all three.
+// Every error, the function's and API Gateway's own, is RFC 9457 problem+json {type, title, status, detail, code}
+// (functions/api/openapi.yaml).
 async function problemOf(response) {
   let body = {};
   try { body = await response.json(); } catch { /* not JSON: fall back to the status */ }
-  const code = body.code || body.error || (response.status === 403 ? 'FORBIDDEN' : `HTTP_${response.status}`);
-  const detail = body.detail || body.message || body.title || '';
-  return { code, detail, gateway: !body.error && !body.code && !body.type };
+  const code = body.code || (response.status === 403 ? 'FORBIDDEN' : `HTTP_${response.status}`);
+  return { code, detail: body.detail || body.title || '' };
+}
+
+// A 403 is either API Gateway refusing the key or the function refusing a provider the key is not granted; both say
+// FORBIDDEN. Only a listing can be the second, so for a listing ask once more where no grant matters: an upload id
+// that exists nowhere is a 404 to any valid key and a 403 only from the gateway.
+async function keyRefused(path) {
+  if (!/^\/v1\/providers\//.test(path)) return true;
+  try {
+    const r = await fetch(`${state.api}/v1/uploads/${'0'.repeat(32)}`, { headers: { 'x-api-key': state.key }, cache: 'no-store' });
+    return r.status === 403;
+  } catch {
+    return false;
+  }
 }
 
 function explain(status, p) {
@@ -87,6 +98,7 @@ async function api(path, { accept = 'application/json' } = {}) {
   }
   if (!response.ok) {
     const p = await problemOf(response);
+    p.gateway = response.status === 403 && await keyRefused(path);
     throw new ApiProblem(response.status, p.code, explain(response.status, p), p.gateway);
   }
   return accept === 'application/json' ? response.json() : response.blob();
@@ -163,33 +175,28 @@ function filters() {
     status: $('f-status').value,
     from: $('f-from').value, // yyyy-mm-dd, UTC days
     to: $('f-to').value,
+    order: $('f-order').value,
     limit: $('f-limit').value,
   };
 }
 
-function listQuery(f, token, withServerFilters) {
-  const q = new URLSearchParams({ limit: f.limit });
-  if (f.from) q.set('since', `${f.from}T00:00:00Z`);
-  if (withServerFilters) {
-    if (f.status) q.set('status', f.status);
-    if (f.to) q.set('until', `${f.to}T23:59:59.999Z`);
-  }
-  if (token) q.set('next', token);
-  return `/v1/providers/${encodeURIComponent(state.provider)}/results?${q}`;
+// The day after yyyy-mm-dd, as the API's exclusive `until`: "to 2026-12-01" takes in all of that UTC day.
+function dayAfter(day) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
 }
 
-async function fetchPage(f, token) {
-  const wantsServer = Boolean(f.status || f.to) && state.serverFilters !== false;
-  try {
-    return { page: await api(listQuery(f, token, wantsServer)), server: wantsServer };
-  } catch (e) {
-    // An API without status/until says 400 (unknown query parameter): filter here instead, and remember.
-    if (wantsServer && e.status === 400 && state.serverFilters === null) {
-      state.serverFilters = false;
-      return { page: await api(listQuery(f, token, false)), server: false };
-    }
-    throw e;
-  }
+// Every filter goes to the API (status, since, until, order), so each page is a full page of matches and `next`
+// continues the same query (the API refuses a cursor sent with other filters).
+function listQuery(f, token) {
+  const q = new URLSearchParams({ limit: f.limit });
+  if (f.status) q.set('status', f.status);
+  if (f.from) q.set('since', `${f.from}T00:00:00Z`);
+  if (f.to) q.set('until', dayAfter(f.to));
+  if (f.order === 'desc') q.set('order', 'desc');
+  if (token) q.set('next', token);
+  return `/v1/providers/${encodeURIComponent(state.provider)}/results?${q}`;
 }
 
 function hipSummary(h) {
@@ -212,11 +219,16 @@ async function showList() {
   const token = state.page.tokens[state.page.index];
   const body = $('results').querySelector('tbody');
   $('results').dataset.state = 'loading'; // what a test (or a screen reader's live region) can wait on
+  if (f.from && f.to && f.to < f.from) {
+    body.replaceChildren();
+    $('results').dataset.state = 'error';
+    showMessage('The end date is before the start date.');
+    return;
+  }
   body.replaceChildren(el('tr', {}, el('td', { colspan: 5, text: 'Loading…' })));
   let page;
-  let server;
   try {
-    ({ page, server } = await fetchPage(f, token));
+    page = await api(listQuery(f, token));
   } catch (e) {
     body.replaceChildren();
     $('results').dataset.state = 'error';
@@ -224,22 +236,11 @@ async function showList() {
     showMessage(e.message);
     return;
   }
-  if (server && (f.status || f.to)) state.serverFilters = true;
   showMessage('');
-  let rows = page.results || [];
-  let next = page.next || null;
-  if (!server) {
-    if (f.status) rows = rows.filter((r) => r.status === f.status);
-    if (f.to) {
-      const end = `${f.to}T23:59:59.999Z`;
-      // The listing is in receivedAt order: past the end of the range, no later page can match.
-      if ((page.results || []).some((r) => r.receivedAt > end)) next = null;
-      rows = rows.filter((r) => r.receivedAt <= end);
-    }
-  }
-  const note = $('filter-note');
-  note.hidden = server || !(f.status || f.to);
-  note.textContent = 'This API filters by date from only; status and the end date are applied to each page here, so a page may show fewer rows.';
+  const rows = page.results || [];
+  const next = page.next || null;
+  // A page may hold fewer rows than asked while more follow (the API filters status as it reads); only a null
+  // `next` ends the listing.
   state.page.next = next;
   body.replaceChildren(...rows.map(resultRow));
   $('empty').hidden = rows.length > 0;

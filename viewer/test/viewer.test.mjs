@@ -69,8 +69,8 @@ try {
   await page.setViewport({ width: 1280, height: 900 });
   page.on('pageerror', (e) => jsErrors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // Chromium logs every 4xx the page asked for and handled (a wrong key's 403, another tenant's 404, the 400 of a
-    // filter the API lacks) as a failed resource: those are answers, not JavaScript errors.
+    // Chromium logs every 4xx the page asked for and handled (a wrong key's 403 and the page's 404 probe that tells
+    // it from a missing grant, another tenant's 404) as a failed resource: those are answers, not JavaScript errors.
     if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
       jsErrors.push(`console: ${m.text()}`);
     }
@@ -89,11 +89,11 @@ try {
     check(typeof notice === 'string' && notice.toLowerCase().includes(NOTICE), `${name}: the not-for-clinical-use notice is on screen`);
   };
   const visible = (sel) => page.waitForSelector(sel, { visible: true, timeout: 15000 });
-  const signIn = async (key) => {
+  const signIn = async (key, provider = PROVIDER) => {
     await visible('#api-key');
     await page.$eval('#api-url', (e, v) => { e.value = v; }, API_URL);
     await page.$eval('#provider', (e) => { e.value = ''; });
-    await page.type('#provider', PROVIDER);
+    await page.type('#provider', provider);
     await page.type('#api-key', key);
     await page.click('#key-form button[type=submit]');
   };
@@ -158,6 +158,31 @@ try {
   await page.click('#filters button[type=submit]');
   await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr[data-upload]').length === n, {}, Math.min(100, expected.length));
 
+  // 4b. Order and dates are the API's own filters (order, since, until): newest first is the API's order reversed;
+  // the uploads' own days hold them all; from the day after the last, none; an end before the start, a sentence.
+  check(expected.length <= 100, 'one page of 100 holds every result');
+  const ids = () => page.$$eval('#results tbody tr[data-upload]', (rows) => rows.map((r) => r.dataset.upload));
+  const apply = async (f) => {
+    await page.select('#f-order', f.order);
+    await page.$eval('#f-from', (e, v) => { e.value = v; }, f.from);
+    await page.$eval('#f-to', (e, v) => { e.value = v; }, f.to);
+    await page.click('#filters button[type=submit]');
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('results').dataset.state), { timeout: 15000 });
+  };
+  const days = expected.map((r) => r.receivedAt.slice(0, 10)).sort();
+  const dayAfterLast = new Date(Date.parse(`${days[days.length - 1]}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+  await apply({ order: 'desc', from: days[0], to: days[days.length - 1] });
+  const newest = await ids();
+  check(JSON.stringify(newest) === JSON.stringify(expected.map((r) => r.uploadId).reverse()),
+    `newest first, ${days[0]} to ${days[days.length - 1]}: the API's ${expected.length} results, reversed`);
+  await apply({ order: 'asc', from: dayAfterLast, to: '' });
+  check((await ids()).length === 0 && await page.$eval('#empty', (e) => !e.hidden), `from ${dayAfterLast}: no results`);
+  await apply({ order: 'asc', from: dayAfterLast, to: days[0] });
+  const backwards = await page.$eval('#message', (e) => !e.hidden && e.textContent);
+  check(/end date is before the start date/.test(backwards || ''), `an end before the start: "${backwards}"`);
+  await apply({ order: 'asc', from: '', to: '' });
+  check(JSON.stringify(await ids()) === JSON.stringify(expected.map((r) => r.uploadId)), 'filters cleared: every result again');
+
   // 5. Every graded study: both hips side by side, pictures loaded, each badge the API's grade.
   const graded = expected.filter((r) => r.status === 'GRADED');
   check(graded.length > 0, `${graded.length} graded studies to open`);
@@ -210,6 +235,15 @@ try {
     check(/no such result/i.test(text) && nothing, `another provider's upload: "${text}", nothing of it on screen`);
   }
   await shot('07-not-granted');
+
+  // 6b. A good key and a provider it was not granted: both 403s say FORBIDDEN, yet this one is not the key's fault.
+  await page.goto(VIEWER_URL, { waitUntil: 'networkidle0' });
+  await page.click('#signout');
+  await signIn(API_KEY, 'never-granted-clinic');
+  await page.waitForFunction(() => !document.getElementById('message').hidden, { timeout: 15000 });
+  const notGranted = await page.$eval('#message', (e) => e.textContent);
+  check(/may not read the results of provider “never-granted-clinic”/.test(notGranted)
+    && await page.$eval('#view-key', (e) => e.hidden), `provider not granted: "${notGranted}", the key kept`);
 
   // 7. Nothing the page loaded names a patient; no JavaScript error on any screen.
   const leaks = responses.flatMap((r) => FORBIDDEN.filter((s) => r.body.includes(s)).map((s) => `${s} in ${r.url}`));

@@ -17,7 +17,6 @@ import org.hipoa.aws.ResultStore;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.HipPngStore;
 import org.hipoa.domain.Side;
-import org.hipoa.domain.result.Status;
 import org.hipoa.aws.Powertools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,7 +196,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     /**
      * The stored PNG of one graded hip ({@code {side}.png}), or where the grader looked ({@code {side}.cam.json}). Tenancy as for the result itself: another provider's upload is a 404 that
      * says the same as {@link #upload}. The body goes base64 with {@code isBase64Encoded}; API Gateway returns bytes
-     * for it because the API lists image/png as a binary media type (template.yaml).
+     * for it because the API lists image/png as a binary media type (openapi.yaml).
      */
     private APIGatewayProxyResponseEvent hipImage(String uploadId, String file, Caller caller) {
         if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");

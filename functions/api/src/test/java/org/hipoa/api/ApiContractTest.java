@@ -1,5 +1,7 @@
 package org.hipoa.api;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.atlassian.oai.validator.report.MessageResolver;
 import com.atlassian.oai.validator.schema.SchemaValidator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,9 +16,11 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,8 @@ class ApiContractTest {
     static final JsonNode DOC = read(Path.of("openapi.yaml"));
     static final String INTEGRATION_URI =
             "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ApiFunctionAliaslive}/invocations";
+    /** The one origin CORS names, as AWS::Include resolves it (a static API Gateway value, hence the quotes). */
+    static final String VIEWER_ORIGIN_SUB = "'https://${ViewerDistribution.DomainName}'";
 
     static JsonNode read(Path p) {
         try {
@@ -56,7 +62,9 @@ class ApiContractTest {
         for (ApiRoute r : ApiRoute.values()) {
             PathItem item = ApiContract.MODEL.getPaths().get(r.resource());
             Map<PathItem.HttpMethod, Operation> ops = item.readOperationsMap();
-            assertEquals(Set.of(PathItem.HttpMethod.valueOf(r.method())), ops.keySet(), r.resource());
+            // The partner operation, and the browser's preflight (see everyRoute_answersTheViewersPreflight...).
+            assertEquals(Set.of(PathItem.HttpMethod.valueOf(r.method()), PathItem.HttpMethod.OPTIONS), ops.keySet(),
+                    r.resource());
         }
         assertTrue(ApiContract.MODEL.getPaths().get(ApiRoute.CATCH_ALL).readOperations().isEmpty(),
                 "the catch-all is API Gateway's only (x-amazon-apigateway-any-method), not a partner operation");
@@ -69,7 +77,7 @@ class ApiContractTest {
         DOC.get("paths").properties().forEach(e -> {
             List<JsonNode> operations = new ArrayList<>();
             e.getValue().properties().forEach(m -> {
-                if (m.getKey().equals("parameters")) return;
+                if (m.getKey().equals("parameters") || m.getKey().equals("options")) return; // preflight: a mock
                 operations.add(m.getValue());
             });
             assertTrue(e.getValue().has("x-amazon-apigateway-any-method"), e.getKey() + ": other methods get 405");
@@ -84,12 +92,57 @@ class ApiContractTest {
     }
 
     @Test
+    void everyRoute_answersTheViewersPreflight_withoutAKey_forItsMethodOnly() {
+        for (ApiRoute r : ApiRoute.values()) {
+            JsonNode op = DOC.get("paths").get(r.resource()).get("options");
+            String where = r.resource() + " OPTIONS";
+            assertTrue(op != null, where);
+            assertTrue(op.get("security").isArray() && op.get("security").isEmpty(), where + ": a preflight has no key");
+            JsonNode i = op.get("x-amazon-apigateway-integration");
+            assertEquals("mock", i.get("type").asText(), where + ": API Gateway answers, not the function");
+            assertEquals(204, parse(i.at("/requestTemplates/application~1json").asText()).get("statusCode").asInt());
+            JsonNode answer = i.at("/responses/default");
+            assertEquals("204", answer.get("statusCode").asText(), where);
+            JsonNode p = answer.get("responseParameters");
+            assertEquals(VIEWER_ORIGIN_SUB,
+                    p.at("/method.response.header.Access-Control-Allow-Origin/Fn::Sub").asText(), where);
+            assertEquals("'" + r.method() + ",OPTIONS'",
+                    p.get("method.response.header.Access-Control-Allow-Methods").asText(), where);
+            assertTrue(p.get("method.response.header.Access-Control-Allow-Headers").asText().contains("x-api-key"),
+                    where + ": the viewer sends its key in x-api-key");
+            // API Gateway's import refuses a mapping to a header the method response does not declare.
+            String ref = op.at("/responses/204/$ref").asText();
+            JsonNode declared = DOC.at(ref.substring(1) + "/headers");
+            p.fieldNames().forEachRemaining(name -> assertTrue(
+                    declared.has(name.substring("method.response.header.".length())), where + ": " + name));
+        }
+        assertTrue(DOC.at("/paths/" + ApiRoute.CATCH_ALL.replace("/", "~1") + "/options").isMissingNode(),
+                "no preflight outside the partner routes");
+    }
+
+    @Test
+    void theGatewaysOwnAnswers_nameTheViewersOrigin_andPngIsBinary() {
+        DOC.get("x-amazon-apigateway-gateway-responses").properties().forEach(e -> assertEquals(VIEWER_ORIGIN_SUB,
+                e.getValue().at("/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin/Fn::Sub")
+                        .asText(), e.getKey()));
+        assertEquals(List.of("image/png"), ApiContract.BINARY_MEDIA_TYPES);
+        // The function names the same origin (VIEWER_ORIGIN), from the same distribution.
+        JsonNode env = read(Path.of("../../template.yaml"))
+                .at("/Resources/ApiFunction/Properties/Environment/Variables/VIEWER_ORIGIN");
+        assertEquals(VIEWER_ORIGIN_SUB, "'" + env.asText() + "'");
+    }
+
+    @Test
     void templateYaml_takesItsApiFromTheDocument_andAddsNoRouteOrAuthOfItsOwn() {
         JsonNode t = read(Path.of("../../template.yaml"));
         JsonNode api = t.at("/Resources/HipoaApi/Properties");
         assertEquals("AWS::Include", api.at("/DefinitionBody/Fn::Transform/Name").asText());
         assertEquals("functions/api/openapi.yaml", api.at("/DefinitionBody/Fn::Transform/Parameters/Location").asText());
         assertFalse(api.has("Auth"), "security lives in the document");
+        // SAM cannot edit an included definition; what it would add lives in the document, once.
+        for (String p : List.of("Cors", "GatewayResponses", "BinaryMediaTypes")) {
+            assertFalse(api.has(p), p + " lives in the document");
+        }
         assertFalse(api.has("DefinitionUri"));
         t.get("Resources").properties().forEach(r -> {
             JsonNode events = r.getValue().at("/Properties/Events");
@@ -130,6 +183,23 @@ class ApiContractTest {
         String good = "{\"uploadId\":\"" + id + "\",\"status\":\"RECEIVED\",\"receivedAt\":\"2026-11-27T10:00:00.000Z\","
                 + "\"updatedAt\":\"2026-11-27T10:00:00.000Z\"";
         ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json, good + "}");
+        // What a hip route may answer: a grey PNG's bytes (through HTTP, or base64 from the handler), the heatmaps,
+        // a preflight.
+        Map<String, List<String>> png = Map.of("Content-Type", List.of("image/png"),
+                "Cache-Control", List.of("no-store"));
+        ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.png", 200, png,
+                png(BufferedImage.TYPE_BYTE_GRAY));
+        ApiContract.assertValid(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                .withPath("/v1/uploads/" + id + "/hips/right.png"), new APIGatewayProxyResponseEvent()
+                .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store"))
+                .withIsBase64Encoded(true)
+                .withBody(Base64.getEncoder().encodeToString(png(BufferedImage.TYPE_BYTE_GRAY))));
+        ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.cam.json", 200, json, CAM);
+        ApiContract.assertValid("OPTIONS", "/v1/uploads/" + id + "/hips/left.png", 204, Map.of(
+                "Access-Control-Allow-Origin", List.of("http://127.0.0.1:8080"),
+                "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
+                "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
+                "Access-Control-Max-Age", List.of("600")), (String) null);
         List<Runnable> bad = List.of(
                 // an object key leaking into a result
                 () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json,
@@ -145,7 +215,25 @@ class ApiContractTest {
                         "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":405,\"detail\":\"x\",\"code\":\"METHOD_NOT_ALLOWED\"}"),
                 () -> ApiContract.assertValid("DELETE", "/v1/uploads/" + id, 200, json, good + "}"),
                 // a listing without next
-                () -> ApiContract.assertValid("GET", "/v1/providers/acme/updates", 200, json, "{\"results\":[]}"));
+                () -> ApiContract.assertValid("GET", "/v1/providers/acme/updates", 200, json, "{\"results\":[]}"),
+                // a hip picture: base64 text instead of bytes, a colour PNG, JSON for a .png, heatmaps without grade
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.png", 200, png,
+                        Base64.getEncoder().encode(png(BufferedImage.TYPE_BYTE_GRAY))),
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.png", 200, png,
+                        png(BufferedImage.TYPE_INT_RGB)),
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.png", 200, json, CAM),
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.cam.json", 200, json,
+                        CAM.replace("\"grade\":2,", "")),
+                // a handler that forgets isBase64Encoded: API Gateway would send the text
+                () -> ApiContract.assertValid(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                        .withPath("/v1/uploads/" + id + "/hips/right.png"), new APIGatewayProxyResponseEvent()
+                        .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store"))
+                        .withBody(Base64.getEncoder().encodeToString(png(BufferedImage.TYPE_BYTE_GRAY)))),
+                // a preflight without the origin
+                () -> ApiContract.assertValid("OPTIONS", "/v1/uploads/" + id, 204, Map.of(
+                        "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
+                        "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
+                        "Access-Control-Max-Age", List.of("600")), (String) null));
         for (int i = 0; i < bad.size(); i++) {
             int n = i;
             org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, bad.get(i)::run, "case " + n);
@@ -187,6 +275,22 @@ class ApiContractTest {
             }
         }
         assertTrue(checked >= 12, "examples checked: " + checked);
+    }
+
+    /** Heatmaps of one hip on a 1 x 2 grid, as the inference function writes them. */
+    static final String CAM = "{\"method\":\"CAM\",\"rows\":1,\"cols\":2,\"features\":{"
+            + "\"fo\":{\"grade\":2,\"values\":[0.1,-0.2]},\"ao\":{\"grade\":0,\"values\":[0.0,0.3]},"
+            + "\"jsn\":{\"grade\":1,\"values\":[1.5,0.2]},\"sclerosis\":{\"grade\":1,\"values\":[0.4,0.1]},"
+            + "\"cysts\":{\"grade\":0,\"values\":[-0.1,0.0]}}}";
+
+    static byte[] png(int type) {
+        var out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(new BufferedImage(16, 16, type), "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     static JsonNode parse(String json) {

@@ -38,9 +38,9 @@ import java.util.concurrent.Executors;
  * error or a malformed result 502 BAD_GATEWAY. Resources accept any method (ANY): the function answers 405 itself.
  * Several keys may be accepted (a usage plan has several); the function sees the caller's own key. A function body
  * with {@code isBase64Encoded} goes out as bytes when the request's Accept names a binary media type (API Gateway's
- * rule; {@link #BINARY_MEDIA_TYPES} as template.yaml), else as the base64 text, as API Gateway would send it. With
- * {@link #allowOrigin}, CORS preflights are answered without a key (SAM's {@code Cors} mock OPTIONS methods) and the
- * gateway's own 403s carry the origin (the template's gateway responses).
+ * rule; {@link #BINARY_MEDIA_TYPES} as openapi.yaml), else as the base64 text, as API Gateway would send it. With
+ * {@link #allowOrigin}, CORS preflights are answered without a key (the document's mock OPTIONS methods) and the
+ * gateway's own answers carry the origin (the document's gateway responses).
  */
 public final class ApiGatewayServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,7 +84,7 @@ public final class ApiGatewayServer implements AutoCloseable {
     private final String region;
     private final HttpServer server;
     private final ExecutorService executor;
-    /** The API's binaryMediaTypes (template.yaml). */
+    /** The API's binary media types (openapi.yaml's x-amazon-apigateway-binary-media-types; a test compares). */
     public static final List<String> BINARY_MEDIA_TYPES = List.of("image/png");
 
     public ApiGatewayServer(LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
@@ -122,7 +122,7 @@ public final class ApiGatewayServer implements AutoCloseable {
         apiKeys.add(key);
     }
 
-    /** Let browsers on this origin (the viewer's) call the API: CORS as template.yaml configures it. */
+    /** Let browsers on this origin (the viewer's) call the API: CORS as openapi.yaml configures it. */
     public void allowOrigin(String origin) {
         this.allowOrigin = origin;
     }
@@ -149,7 +149,7 @@ public final class ApiGatewayServer implements AutoCloseable {
                 if (params.isEmpty()) continue;
                 if (origin != null && ex.getRequestMethod().equals("OPTIONS")) {
                     ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
-                    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type,Accept,x-api-key");
+                    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Accept,Content-Type,x-api-key");
                     ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
                     ex.sendResponseHeaders(204, -1);
                     return;
