@@ -50,6 +50,7 @@ class EmbeddedAwsTest {
                 .deliveriesPerEvent(2)
                 .asyncRetryDelays(List.of(Duration.ofMillis(50), Duration.ofMillis(100)))
                 .visibilityTimeout(Duration.ofSeconds(1))
+                .functionTimeout(Duration.ofSeconds(1))
                 .maxReceiveCount(3)
                 .batchWindow(Duration.ofMillis(300))
                 .apiKey("test-key")
