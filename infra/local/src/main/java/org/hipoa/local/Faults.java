@@ -55,17 +55,19 @@ public final class Faults {
     }
 
     /**
-     * Rates (0..1) of each fault.
+     * Rates (0..1) of each fault. Crash and hang rates are per step of the preprocess function; the inference
+     * function has its own, because one of its crashes or hangs fails the whole batch.
      *
      * @param faultsPerUpload most injected crashes/errors/hangs per upload and function
      * @param dynamoOutages   how many times DynamoDB is killed and restarted during a run
      */
-    public record Profile(double s3DuplicateRate, Duration s3MaxDelay, double crashRate, double transientRate,
-                          double hangRate, double poisonRate, double batchPoisonRate, double lostCropsRate,
+    public record Profile(double s3DuplicateRate, Duration s3MaxDelay, double crashRate, double hangRate,
+                          double inferenceCrashRate, double inferenceHangRate, double transientRate,
+                          double poisonRate, double batchPoisonRate, double lostCropsRate,
                           int dynamoOutages, Duration dynamoOutageMax, int faultsPerUpload) {
         public Profile {
-            for (double r : new double[]{s3DuplicateRate, crashRate, transientRate, hangRate, poisonRate,
-                    batchPoisonRate, lostCropsRate}) {
+            for (double r : new double[]{s3DuplicateRate, crashRate, hangRate, inferenceCrashRate, inferenceHangRate,
+                    transientRate, poisonRate, batchPoisonRate, lostCropsRate}) {
                 if (!(r >= 0 && r <= 1)) throw new IllegalArgumentException("rates must be 0..1");
             }
             if (dynamoOutages < 0 || faultsPerUpload < 0) throw new IllegalArgumentException("counts must be >= 0");
@@ -73,10 +75,20 @@ public final class Faults {
 
         /**
          * What a correct pipeline must survive with every upload ending GRADED: at-least-once, late and reordered
-         * events, crashes between steps, transient errors, timeouts, DynamoDB restarts.
+         * events, crashes between steps, transient errors, timeouts, DynamoDB restarts — in both functions.
          */
         public static Profile survivable() {
-            return new Profile(0.3, Duration.ofMillis(1500), 0.03, 0.02, 0.01, 0, 0, 0, 2, Duration.ofMillis(1500), 1);
+            return new Profile(0.3, Duration.ofMillis(1500), 0.03, 0.01, 0.01, 0.005, 0.02, 0, 0, 0, 2,
+                    Duration.ofMillis(1500), 1);
+        }
+
+        /**
+         * {@link #survivable()} without crashes and hangs in the inference function, i.e. without whole-batch
+         * failures: what the handlers of issue 9's time survive (a whole-batch failure there takes healthy messages
+         * towards the DLQ).
+         */
+        public static Profile survivableWithoutBatchFailures() {
+            return survivable().withInference(0, 0);
         }
 
         /**
@@ -84,24 +96,37 @@ public final class Faults {
          * failures, lost crops.
          */
         public static Profile hostile() {
-            Profile s = survivable();
-            return new Profile(s.s3DuplicateRate, s.s3MaxDelay, s.crashRate, s.transientRate, s.hangRate, 0.01, 0.01,
-                    0.02, s.dynamoOutages, s.dynamoOutageMax, s.faultsPerUpload);
+            return survivable().withPoison(0.01, 0.01, 0.02);
         }
 
         public Profile withPoison(double poison, double batchPoison, double lostCrops) {
-            return new Profile(s3DuplicateRate, s3MaxDelay, crashRate, transientRate, hangRate, poison, batchPoison,
-                    lostCrops, dynamoOutages, dynamoOutageMax, faultsPerUpload);
+            return new Profile(s3DuplicateRate, s3MaxDelay, crashRate, hangRate, inferenceCrashRate,
+                    inferenceHangRate, transientRate, poison, batchPoison, lostCrops, dynamoOutages, dynamoOutageMax,
+                    faultsPerUpload);
+        }
+
+        public Profile withInference(double crash, double hang) {
+            return new Profile(s3DuplicateRate, s3MaxDelay, crashRate, hangRate, crash, hang, transientRate,
+                    poisonRate, batchPoisonRate, lostCropsRate, dynamoOutages, dynamoOutageMax, faultsPerUpload);
         }
 
         public Profile withDynamoOutages(int n) {
-            return new Profile(s3DuplicateRate, s3MaxDelay, crashRate, transientRate, hangRate, poisonRate,
-                    batchPoisonRate, lostCropsRate, n, dynamoOutageMax, faultsPerUpload);
+            return new Profile(s3DuplicateRate, s3MaxDelay, crashRate, hangRate, inferenceCrashRate,
+                    inferenceHangRate, transientRate, poisonRate, batchPoisonRate, lostCropsRate, n, dynamoOutageMax,
+                    faultsPerUpload);
+        }
+
+        double crashRate(String function) {
+            return function.startsWith("Inference") ? inferenceCrashRate : crashRate;
+        }
+
+        double hangRate(String function) {
+            return function.startsWith("Inference") ? inferenceHangRate : hangRate;
         }
     }
 
-    /** DynamoDB goes down after the {@code afterUpload}-th upload, for {@code length}. */
-    public record Outage(int afterUpload, Duration length) {}
+    /** DynamoDB goes down once {@code afterTerminal} uploads have ended, for {@code length}. */
+    public record Outage(int afterTerminal, Duration length) {}
 
     private static final Pattern UPLOAD_ID = Pattern.compile("\"uploadId\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -206,7 +231,10 @@ public final class Faults {
 
     // --- DynamoDB outages ----------------------------------------------------------------------------------------------
 
-    /** The outages of a run of {@code uploads} uploads: spread over its first 80 %, each up to dynamoOutageMax. */
+    /**
+     * The outages of a run of {@code uploads} uploads: spread between 10 % and 80 % of them ended (so they hit the
+     * pipeline while it works, not the uploaders), each up to dynamoOutageMax.
+     */
     public List<Outage> outages(int uploads) {
         List<Outage> out = new ArrayList<>();
         for (int i = 0; i < profile.dynamoOutages(); i++) {
@@ -215,7 +243,7 @@ public final class Faults {
                     * Math.max(0, profile.dynamoOutageMax().toMillis() - 200));
             out.add(new Outage(after, Duration.ofMillis(ms)));
         }
-        out.sort(java.util.Comparator.comparingInt(Outage::afterUpload));
+        out.sort(java.util.Comparator.comparingInt(Outage::afterTerminal));
         return out;
     }
 

@@ -35,7 +35,7 @@ final class FaultyClients {
 
     /** Calls after which a crash leaves a step done and the next one not: "between any two steps". */
     private static final Set<String> CRASH_POINTS = Set.of("dynamodb.putItem", "dynamodb.updateItem", "s3.putObject",
-            "sqs.sendMessage", "s3.getObject");
+            "sqs.sendMessage", "s3.getObject", "s3.getObjectAsBytes");
 
     static S3Client s3(S3Client real, Faults faults) {
         return wrap(S3Client.class, real, "s3", faults);
@@ -70,7 +70,7 @@ final class FaultyClients {
             }
             if (inv != null) inv.checkAlive(); // the effect may have landed; the stopped environment goes no further
             if (subject != null && CRASH_POINTS.contains(op) && faults.strike(fn, "crash after " + op, subject,
-                    faults.profile().crashRate())) {
+                    faults.profile().crashRate(fn))) {
                 throw new Faults.SimulatedCrash("injected: " + fn + " killed after " + op);
             }
             return result;
@@ -79,14 +79,14 @@ final class FaultyClients {
     }
 
     private static void before(Faults faults, String fn, String op, String subject) {
-        if (op.equals("s3.getObject") && subject.startsWith("crops:") && faults.poisoned(subject.substring(6))) {
+        if (op.startsWith("s3.getObject") && subject.startsWith("crops:") && faults.poisoned(subject.substring(6))) {
             faults.count(fn + " poison upload threw");
             throw new IllegalStateException("injected: inference failed for this upload");
         }
         if (faults.strike(fn, "transient error before " + op, subject, faults.profile().transientRate())) {
             throw SdkClientException.create("injected: connection reset during " + op);
         }
-        if (faults.strike(fn, "hang before " + op, subject, faults.profile().hangRate())) {
+        if (faults.strike(fn, "hang before " + op, subject, faults.profile().hangRate(fn))) {
             try {
                 Thread.sleep(Long.MAX_VALUE / 4); // until the function's timeout interrupts it
             } catch (InterruptedException e) {

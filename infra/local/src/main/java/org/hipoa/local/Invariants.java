@@ -23,8 +23,10 @@ import java.util.TreeMap;
  *   <li>uploads = GRADED + FAILED: nothing left RECEIVED or PREPROCESSED, nothing missing;</li>
  *   <li>no status regression ever observed (the {@link StatusWatcher}'s sequences): only forward along
  *       RECEIVED → PREPROCESSED → GRADED, FAILED from any non-terminal status, nothing after a terminal one;</li>
- *   <li>the claim-check DLQ empty, or every message parked there belonging to a FAILED upload; the same for S3
- *       events parked in the preprocess function's on-failure destination.</li>
+ *   <li>the claim-check DLQ empty, or every message parked there belonging to an upload that ended: FAILED, or
+ *       GRADED through another copy of the same claim check (S3 and preprocess deliver at least once, so a parked
+ *       duplicate is harmless; a parked message of an unfinished upload is not); S3 events parked in the preprocess
+ *       function's on-failure destination must belong to a FAILED upload.</li>
  * </ol>
  */
 public final class Invariants {
@@ -114,7 +116,7 @@ public final class Invariants {
         }
         for (String id : dlqUploadIds) {
             ResultRecord r = id == null ? null : items.get(id);
-            if (r == null || r.status() != Status.FAILED) {
+            if (r == null || !r.status().isTerminal()) {
                 v.add("dlq: a parked claim check " + (id == null ? "(not a claim check)" : "of upload " + id)
                         + " is not reflected as FAILED" + (r == null ? "" : " (item is " + r.status() + ")"));
             }

@@ -74,7 +74,7 @@ public final class LoadRun {
     /**
      * The stack a load run uses: objects and DynamoDB data in folders under {@code work} (so DynamoDB can be
      * restarted), two preprocess environments and two concurrent inference batches, timeouts short enough that a
-     * hang costs seconds (preprocess 20 s, inference 10 s, visibility 10 s); with faults, a study-key secret fixed by
+     * hang costs seconds (preprocess 15 s, inference 10 s, visibility 10 s; async retries after 3 s and 6 s); with faults, a study-key secret fixed by
      * the seed, so upload ids — and with them the faults each upload gets — are the same in every run.
      */
     public static EmbeddedAws.Builder stack(Path work, Faults faults) {
@@ -83,7 +83,10 @@ public final class LoadRun {
                 .dynamoDbDir(work.resolve("dynamodb"))
                 .preprocessConcurrency(2)
                 .inferenceConcurrency(2)
-                .preprocessTimeout(Duration.ofSeconds(20))
+                // Lambda waits ~1 and ~2 minutes before its async retries; 3 s and 6 s keep a run short and still
+                // let a DynamoDB restart of a second or two pass before an event's retries are spent.
+                .asyncRetryDelays(List.of(Duration.ofSeconds(3), Duration.ofSeconds(6)))
+                .preprocessTimeout(Duration.ofSeconds(15))
                 .inferenceTimeout(Duration.ofSeconds(10))
                 .visibilityTimeout(Duration.ofSeconds(10));
         if (faults != null) b.faults(faults).studyKeySecret("fault-run-" + faults.seed() + "-secret");
@@ -107,20 +110,27 @@ public final class LoadRun {
         Instant start = Instant.now();
 
         try (StatusWatcher watcher = new StatusWatcher(aws, 200).start()) {
+            AtomicInteger terminal = new AtomicInteger();
             Thread outages = Thread.ofPlatform().daemon().name("dynamodb-outages").start(() -> {
                 if (faults == null) return;
                 for (Faults.Outage o : faults.outages(files.size())) {
+                    boolean down = false;
                     try {
-                        while (done.get() < o.afterUpload()) Thread.sleep(20);
+                        while (terminal.get() < o.afterTerminal()) Thread.sleep(50);
                         aws.dynalite().kill();
+                        down = true;
                         Thread.sleep(o.length().toMillis());
-                        aws.dynalite().restart();
-                        faults.count("dynamodb restarts");
                     } catch (InterruptedException e) {
                         return;
-                    } catch (IOException e) {
-                        System.err.println("load: DynamoDB did not come back: " + e.getMessage());
-                        return;
+                    } finally {
+                        if (down) {
+                            try {
+                                aws.dynalite().restart();
+                                faults.count("dynamodb restarts");
+                            } catch (IOException e) {
+                                System.err.println("load: DynamoDB did not come back: " + e.getMessage());
+                            }
+                        }
                     }
                 }
             });
@@ -151,9 +161,9 @@ public final class LoadRun {
             }
             for (Thread t : uploaders) t.join();
             Duration uploadTime = Duration.ofNanos(System.nanoTime() - t0);
-            outages.join(); // every outage starts during the uploads and ends soon after
-
-            String endedBy = awaitEnd(aws, watcher, putAt.keySet(), stuckAfter, timeout, t0);
+            String endedBy = awaitEnd(aws, watcher, putAt.keySet(), stuckAfter, timeout, t0, terminal);
+            outages.interrupt(); // one still waiting for its turn is off; one under way ends with the restart
+            outages.join();
             watcher.close();
             try {
                 watcher.scanOnce();
@@ -176,7 +186,8 @@ public final class LoadRun {
 
     /** Returns why the run ended: "all terminal", "stuck", "timeout". */
     private static String awaitEnd(EmbeddedAws aws, StatusWatcher watcher, java.util.Set<String> uploads,
-                                   Duration stuckAfter, Duration timeout, long t0) throws InterruptedException {
+                                   Duration stuckAfter, Duration timeout, long t0, AtomicInteger terminalCount)
+            throws InterruptedException {
         long idleSince = -1;
         int quiet = 0;
         while (System.nanoTime() - t0 < timeout.toNanos()) {
@@ -192,6 +203,7 @@ public final class LoadRun {
                 List<String> s = seen.get(id);
                 return s != null && (s.getLast().equals("GRADED") || s.getLast().equals("FAILED"));
             }).count();
+            terminalCount.set((int) terminal);
             if (terminal == uploads.size() && idle) {
                 if (++quiet >= 3) return "all terminal";
             } else {

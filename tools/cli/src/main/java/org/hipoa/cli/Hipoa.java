@@ -14,9 +14,10 @@ public final class Hipoa {
             usage: ./hipoa <command> [args]
               demo [--once] [--count N] [--seed S] [--one-at-a-time]
                                                        the whole pipeline on the embedded local AWS stack
-              load --studies N [--concurrency C] [--faults SEED [--hostile]] [--timeout-minutes M]
+              load --studies N [--concurrency C] [--faults SEED [--profile P]] [--timeout-minutes M]
                                                        N phantom studies through the local stack, optionally under
-                                                       seeded faults; invariants, throughput, p50/p95/p99 per stage
+                                                       seeded faults (P: survivable, no-batch-failures, hostile);
+                                                       invariants, throughput, p50/p95/p99 per stage
               inspect FILE...                          decode DICOM files, one JSON line each (exit 2 if any refused)
               grade [--model-dir DIR] FILE...          grade both hips of each DICOM file, one JSON line each
               eval [--model-dir DIR] PHANTOM_DIR       grade a labelled phantom directory against its truth

@@ -16,17 +16,17 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code ./hipoa load --studies N --concurrency C [--faults SEED] [--hostile]}: N phantom studies uploaded by C
- * concurrent uploaders to the embedded local stack, optionally under a seeded fault plan (survivable faults; with
- * --hostile also poison messages, whole-batch failures and lost crops); waits for the end, checks the invariants
+ * {@code ./hipoa load --studies N --concurrency C [--faults SEED [--profile P]]}: N phantom studies uploaded by C
+ * concurrent uploaders to the embedded local stack, optionally under a seeded fault plan ({@code survivable}, the
+ * default: what a correct pipeline survives with every upload GRADED; {@code no-batch-failures}: the same without
+ * crashes and hangs in inference; {@code hostile}: also poison messages, whole-batch failures and lost crops); waits for the end, checks the invariants
  * (every upload exactly once GRADED or FAILED, none stuck, none regressed, the DLQ reflected) and prints throughput
  * and p50/p95/p99 per stage. Exit 0 only when the invariants hold. The films are a synthetic phantom, the grader a
  * demonstration model trained on it: the figures say how the pipeline moves, not how well it grades.
  */
 final class LoadCommand {
     static final String PROVIDER = "load-provider";
-    static final Args.Spec SPEC = Args.Spec.of("studies", "concurrency", "faults", "timeout-minutes")
-            .withFlags("hostile");
+    static final Args.Spec SPEC = Args.Spec.of("studies", "concurrency", "faults", "profile", "timeout-minutes");
 
     private LoadCommand() {}
 
@@ -37,10 +37,18 @@ final class LoadCommand {
         if (studies < 1 || studies > 100_000) throw new IllegalArgumentException("--studies must be 1..100000");
         if (concurrency < 1 || concurrency > 256) throw new IllegalArgumentException("--concurrency must be 1..256");
         Long seed = a.optional("faults", null) == null ? null : a.longValue("faults", null);
-        if (seed == null && a.flag("hostile")) throw new IllegalArgumentException("--hostile needs --faults SEED");
+        String profileName = a.optional("profile", "survivable");
+        if (seed == null && a.optional("profile", null) != null) {
+            throw new IllegalArgumentException("--profile needs --faults SEED");
+        }
+        Faults.Profile profile = switch (profileName) {
+            case "survivable" -> Faults.Profile.survivable();
+            case "no-batch-failures" -> Faults.Profile.survivableWithoutBatchFailures();
+            case "hostile" -> Faults.Profile.hostile();
+            default -> throw new IllegalArgumentException("--profile must be survivable, no-batch-failures or hostile");
+        };
         long minutes = a.longValue("timeout-minutes", Long.toString(Math.max(10, studies / 50)));
-        Faults faults = seed == null ? null : new Faults(seed,
-                a.flag("hostile") ? Faults.Profile.hostile() : Faults.Profile.survivable());
+        Faults faults = seed == null ? null : new Faults(seed, profile);
 
         Path work = Files.createTempDirectory("hipoa-load-");
         try {
@@ -52,7 +60,7 @@ final class LoadCommand {
             System.err.printf("load: %d phantom studies in %.1f s%n", studies, (System.nanoTime() - t0) / 1e9);
             try (EmbeddedAws aws = LoadRun.stack(work, faults).start()) {
                 System.err.printf("load: local stack up in %.1f s%s%n", aws.startTime().toMillis() / 1e3,
-                        faults == null ? "" : ", faults seed " + seed + " (" + faults.profile() + ")");
+                        faults == null ? "" : ", faults seed " + seed + ", profile " + profileName);
                 LoadRun.Report r = LoadRun.run(aws, files, PROVIDER, concurrency, Duration.ofSeconds(20),
                         Duration.ofMinutes(minutes));
                 out.print(r.format());
