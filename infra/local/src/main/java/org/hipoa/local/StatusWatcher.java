@@ -39,8 +39,10 @@ public final class StatusWatcher implements AutoCloseable {
     private void loop() {
         while (running.get()) {
             try {
+                long t0 = System.nanoTime();
                 scanOnce();
-                Thread.sleep(pauseMillis);
+                // At least as long as a scan took: the watcher may not take more than half of DynamoDB's time.
+                Thread.sleep(Math.max(pauseMillis, (System.nanoTime() - t0) / 1_000_000));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
