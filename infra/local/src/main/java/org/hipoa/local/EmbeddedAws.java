@@ -72,37 +72,49 @@ public final class EmbeddedAws implements AutoCloseable {
     private final ViewerServer viewer;
     private final Duration startTime;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** template.yaml's MemorySize of each function (reported in the context; one shared heap here). */
+    static final int PREPROCESS_MEMORY_MB = 3008, INFERENCE_MEMORY_MB = 4096, API_MEMORY_MB = 1024;
 
     private EmbeddedAws(Builder b) throws IOException {
         long t0 = System.nanoTime();
         this.settings = b;
         // The bridge is built before S3 so the blob store can hand it every created object.
-        this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class, b.preprocess,
-                b.preprocessConcurrency, b.functionTimeout);
+        Faults faults = b.faults;
+        this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class,
+                faults != null && b.preprocess == null ? faults.preprocess() : b.preprocessOrDefault(),
+                b.preprocessConcurrency, b.preprocessTimeout, PREPROCESS_MEMORY_MB, b.handlerStackBytes);
         this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), UploadRef.INCOMING,
-                b.region, b.deliveriesPerEvent, b.asyncRetryDelays, b.preprocessConcurrency);
+                b.region, faults != null ? faults::deliveries : S3NotificationBridge.everyTime(b.deliveriesPerEvent),
+                b.asyncRetryDelays, b.preprocessConcurrency);
         closeables.add(preprocess);
         closeables.add(notifications);
         try {
-            this.servers = LocalServers.start(b.region, b.blobStoreDir, b.nodeDir, notifications);
+            this.servers = LocalServers.start(b.region, b.blobStoreDir, b.dynamoDbDir, b.nodeDir, o -> {
+                notifications.accept(o);
+                for (java.util.function.Consumer<ObjectCreated> l : objectListeners) l.accept(o);
+            });
             closeables.add(servers);
             StackResources.buckets(servers.s3(), b.names);
             StackResources.table(servers.dynamoDb(), b.names);
             this.queues = StackResources.queues(servers.sqs(), b.names, b.visibilityTimeout, b.maxReceiveCount);
             if (b.setSystemProperties) exportSettings();
-            this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class, b.inference, 1,
-                    b.functionTimeout);
+            this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class,
+                    faults != null && b.inference == null ? faults.inference() : b.inferenceOrDefault(),
+                    b.inferenceConcurrency, b.inferenceTimeout, INFERENCE_MEMORY_MB, b.handlerStackBytes);
             closeables.add(inference);
             this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
-                    inference, b.batchSize, b.batchWindow).start();
+                    inference, b.batchSize, b.batchWindow, b.inferenceConcurrency).start();
             closeables.add(eventSource);
             // template.yaml's DeadLetterFunction: ends every upload whose claim check reached the DLQ.
             if (b.deadLetter != null) {
-                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, b.deadLetter, 1,
-                        b.functionTimeout);
+                // As template.yaml's DeadLetterFunction: 30 s, 512 MB, at most 2 batches at once.
+                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, b.deadLetter, 2,
+                        java.time.Duration.ofSeconds(30), 512, b.handlerStackBytes);
                 closeables.add(deadLetter);
                 this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
-                        queues.deadLetterQueueArn(), b.region, deadLetter, b.batchSize, b.batchWindow).start();
+                        queues.deadLetterQueueArn(), b.region, deadLetter, b.batchSize, b.batchWindow, 2).start();
                 closeables.add(deadLetterSource);
             } else {
                 this.deadLetter = null;
@@ -115,8 +127,9 @@ public final class EmbeddedAws implements AutoCloseable {
                 if (viewer != null) System.setProperty(ApiHandler.VIEWER_ORIGIN, viewer.origin());
                 else System.clearProperty(ApiHandler.VIEWER_ORIGIN); // a previous stack's, in this JVM
             }
+            if (faults != null && faults.profile().lostCropsRate() > 0) addObjectListener(lostObjects(faults));
             this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class, b.api, 1,
-                    b.functionTimeout);
+                    b.apiTimeout, API_MEMORY_MB, b.handlerStackBytes);
             closeables.add(api);
             this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
             closeables.add(apiGateway);
@@ -129,6 +142,36 @@ public final class EmbeddedAws implements AutoCloseable {
             throw e;
         }
         this.startTime = Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /**
+     * The work bucket losing objects: each crops object the plan names is deleted shortly after it was written
+     * (off the PUT's thread, as an expiry or an operator would), before or while inference reads it.
+     */
+    private java.util.function.Consumer<ObjectCreated> lostObjects(Faults faults) {
+        var deleter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("work-bucket-loss").unstarted(r));
+        closeables.add(deleter::shutdownNow);
+        return o -> {
+            if (!o.bucket().equals(settings.names.workBucket()) || !faults.loses(o.key())) return;
+            deleter.schedule(() -> {
+                try {
+                    servers.s3().deleteObject(d -> d.bucket(o.bucket()).key(o.key()));
+                } catch (RuntimeException e) {
+                    System.err.println("local stack: losing " + o.key() + ": " + e.getMessage());
+                }
+            }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        };
+    }
+
+    /** Tells {@code listener} about every object any bucket of this stack stores (after the S3 bridge). */
+    public void addObjectListener(java.util.function.Consumer<ObjectCreated> listener) {
+        objectListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The fault plan this stack runs with, if any. */
+    public java.util.Optional<Faults> faults() {
+        return java.util.Optional.ofNullable(settings.faults);
     }
 
     /** Points the SDK and the handlers at this stack, exactly as a deployment's environment would. */
@@ -273,15 +316,22 @@ public final class EmbeddedAws implements AutoCloseable {
         private int batchSize = 10;
         private Duration batchWindow = Duration.ofMillis(500);
         private int preprocessConcurrency = 1;
-        private Duration functionTimeout = Duration.ofMinutes(1);
+        // template.yaml: ScalingConfig.MaximumConcurrency 5; two here (2 cores), still enough for two batches to race.
+        private int inferenceConcurrency = 2;
+        // template.yaml: 120 s, 120 s, 15 s. Inference gets 30 s here so the local 30 s visibility timeout still
+        // covers it, as Lambda requires of an event source mapping.
+        private Duration preprocessTimeout = Duration.ofMinutes(1);
+        private Duration inferenceTimeout = Duration.ofSeconds(30);
+        private Duration apiTimeout = Duration.ofSeconds(15);
+        private long handlerStackBytes = 0;
+        private Path dynamoDbDir;
+        private Faults faults;
         private String studyKeySecret = randomHex(32);
         private String apiKey = "local-" + randomHex(16);
         private String stage = "local";
         private boolean setSystemProperties = true;
-        private Supplier<? extends RequestHandler<S3Event, Void>> preprocess =
-                LocalFunction.byClassName(PREPROCESS_HANDLER);
-        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inference =
-                LocalFunction.byClassName(INFERENCE_HANDLER);
+        private Supplier<? extends RequestHandler<S3Event, Void>> preprocess;
+        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inference;
         private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api =
                 LocalFunction.byClassName(API_HANDLER);
         private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter =
@@ -311,7 +361,37 @@ public final class EmbeddedAws implements AutoCloseable {
         public Builder batchWindow(Duration v) { batchWindow = Objects.requireNonNull(v); return this; }
         /** Execution environments of the preprocess function; default 1. */
         public Builder preprocessConcurrency(int v) { preprocessConcurrency = v; return this; }
-        public Builder functionTimeout(Duration v) { functionTimeout = Objects.requireNonNull(v); return this; }
+        /** Every function's timeout at once. */
+        public Builder functionTimeout(Duration v) {
+            preprocessTimeout = inferenceTimeout = apiTimeout = Objects.requireNonNull(v);
+            return this;
+        }
+        public Builder preprocessTimeout(Duration v) { preprocessTimeout = Objects.requireNonNull(v); return this; }
+        /** Must not exceed the visibility timeout (Lambda refuses such an event source mapping). */
+        public Builder inferenceTimeout(Duration v) { inferenceTimeout = Objects.requireNonNull(v); return this; }
+        public Builder apiTimeout(Duration v) { apiTimeout = Objects.requireNonNull(v); return this; }
+        /** Batches in the inference function at once (ScalingConfig.MaximumConcurrency); default 2. */
+        public Builder inferenceConcurrency(int v) { inferenceConcurrency = v; return this; }
+        /**
+         * The handler threads' stack; default 0 = this JVM's {@code -Xss}, which is what Lambda's Java runtime gives
+         * (it calls the handler on the JVM's main thread).
+         */
+        public Builder handlerStackBytes(long v) { handlerStackBytes = v; return this; }
+        /** Keep DynamoDB's data in this folder (LevelDB), so {@code dynalite().kill()} + {@code restart()} keep it. */
+        public Builder dynamoDbDir(Path v) { dynamoDbDir = v; return this; }
+        /**
+         * Inject this seeded fault plan: S3 deliveries as it plans them, and — unless a handler is set explicitly —
+         * the real handlers with fault-injecting clients; the work bucket loses what it names.
+         */
+        public Builder faults(Faults v) { faults = v; return this; }
+
+        Supplier<? extends RequestHandler<S3Event, Void>> preprocessOrDefault() {
+            return preprocess != null ? preprocess : LocalFunction.byClassName(PREPROCESS_HANDLER);
+        }
+
+        Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inferenceOrDefault() {
+            return inference != null ? inference : LocalFunction.byClassName(INFERENCE_HANDLER);
+        }
         public Builder studyKeySecret(String v) { studyKeySecret = Objects.requireNonNull(v); return this; }
         public Builder apiKey(String v) { apiKey = Objects.requireNonNull(v); return this; }
         public Builder stage(String v) { stage = Objects.requireNonNull(v); return this; }
@@ -337,6 +417,13 @@ public final class EmbeddedAws implements AutoCloseable {
         public EmbeddedAws start() {
             if (maxReceiveCount < 1) throw new IllegalArgumentException("maxReceiveCount must be >= 1");
             if (preprocessConcurrency < 1) throw new IllegalArgumentException("preprocessConcurrency must be >= 1");
+            if (inferenceConcurrency < 1) throw new IllegalArgumentException("inferenceConcurrency must be >= 1");
+            if (visibilityTimeout.compareTo(inferenceTimeout) < 0) {
+                // CreateEventSourceMapping: "Queue visibility timeout ... is less than Function timeout".
+                throw new IllegalArgumentException("the queue's visibility timeout (" + visibilityTimeout.toSeconds()
+                        + " s) must be at least the inference function's timeout (" + inferenceTimeout.toSeconds()
+                        + " s), as Lambda requires");
+            }
             Path root = repositoryRoot();
             if (nodeDir == null) nodeDir = root.resolve("infra/local/node");
             if (modelDir == null) modelDir = root.resolve("model");

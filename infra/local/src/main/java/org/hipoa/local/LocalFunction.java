@@ -10,18 +10,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LongSummaryStatistics;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * One Lambda function run in this JVM. Each of its {@code concurrency} threads is one execution environment: it
- * builds its own handler on its first invocation (the cold start, timed) and then runs one event at a time, as a
- * Lambda container does. Events arrive as the JSON Lambda would send and are turned into the handler's input type
- * by the Java runtime's own serialiser ({@code aws-lambda-java-serialization}).
+ * One Lambda function run in this JVM, with Lambda's rules for its execution environments:
+ * <ul>
+ *   <li>at most {@code concurrency} environments; each builds its own handler on its first invocation (the cold
+ *       start, timed) and then runs one event at a time;</li>
+ *   <li>the timeout is enforced: an invocation still running at its deadline is reported as
+ *       {@code Task timed out} and its environment is thrown away (Lambda stops the runtime); its thread is
+ *       interrupted and, since a JVM cannot kill a thread, marked dead — {@link Invocation#checkAlive()} lets a
+ *       client wrapper refuse any further call from it;</li>
+ *   <li>an {@link Error} out of the handler (a crashed runtime: out of memory, a simulated kill) also throws the
+ *       environment away, so the next event pays a cold start; an exception keeps it, as the Java runtime does;</li>
+ *   <li>the handler thread gets the stack Lambda's Java runtime gives its handler: the runtime calls it on the JVM's
+ *       main thread, which the {@code java} launcher creates with {@code -Xss} (1 MB on x86-64 Linux when unset) —
+ *       so {@code stackBytes} 0 means "this JVM's default", which is that same rule.</li>
+ * </ul>
+ * Events arrive as the JSON Lambda would send and are turned into the handler's input type by the Java runtime's
+ * own serialiser ({@code aws-lambda-java-serialization}). Memory is reported in the context but not enforced: the
+ * environments share one JVM heap.
  *
  * @param <I> the handler's event type
  * @param <O> the handler's result type
@@ -30,23 +48,86 @@ public final class LocalFunction<I, O> implements AutoCloseable {
     /** Time spent building a handler and running its first event. */
     public record ColdStart(String container, Duration init, Duration firstInvoke) {}
 
-    /** An invocation that ended with an exception, as Lambda reports an unhandled function error. */
+    /** An invocation that ended with an exception or a timeout, as Lambda reports an unhandled function error. */
     public static final class FunctionError extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final boolean timedOut;
 
         FunctionError(String function, Throwable cause) {
             super(function + " failed: " + cause.getClass().getName() + ": " + cause.getMessage(), cause);
+            this.timedOut = false;
+        }
+
+        FunctionError(String function, Duration timeout) {
+            super(function + ": Task timed out after " + timeout.toMillis() / 1000.0 + " seconds");
+            this.timedOut = true;
+        }
+
+        /** True for Lambda's "Task timed out". */
+        public boolean timedOut() {
+            return timedOut;
         }
     }
 
     /**
-     * The stack a Lambda handler thread gets: the Java runtime (aws-lambda-java-runtime-interface-client 2.10.1,
-     * {@code AWSLambda.main}) runs the handler on the JVM's main thread (or default pool threads under
-     * AWS_LAMBDA_MAX_CONCURRENCY) and sets no stack size, so it is the JVM default, 1 MB on x86-64 Linux (the
-     * process's {@code ulimit -s}, 8 MB, does not apply to the Java main thread). The same here, so a handler that
-     * needs more fails locally too instead of crashing only on AWS.
+     * Thrown on a thread whose invocation timed out or was killed, at the next point that asks
+     * ({@link Invocation#checkAlive()}): an Error, so the handler's {@code catch (RuntimeException)} cannot swallow it.
      */
-    static final long CONTAINER_STACK_BYTES = 1L << 20;
+    public static final class EnvironmentKilled extends Error {
+        private static final long serialVersionUID = 1L;
+
+        EnvironmentKilled(String message) {
+            super(message);
+        }
+    }
+
+    /** The invocation running on the current thread, for code that wraps the handler's clients. */
+    public static final class Invocation {
+        private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
+        private final String function;
+        private final String eventJson;
+        private volatile boolean killed;
+
+        private Invocation(String function, String eventJson) {
+            this.function = function;
+            this.eventJson = eventJson;
+        }
+
+        public static Optional<Invocation> current() {
+            return Optional.ofNullable(CURRENT.get());
+        }
+
+        public String function() {
+            return function;
+        }
+
+        /** The event as Lambda delivered it. */
+        public String eventJson() {
+            return eventJson;
+        }
+
+        public boolean killed() {
+            return killed;
+        }
+
+        /** @throws EnvironmentKilled when Lambda would have stopped this invocation already */
+        public void checkAlive() {
+            if (killed) throw new EnvironmentKilled(function + ": the environment was stopped (timeout)");
+        }
+    }
+
+    /** One execution environment: a thread (its stack as Lambda's) and the handler it built. */
+    private final class Environment {
+        final String id;
+        final ExecutorService thread;
+        RequestHandler<I, O> handler;
+
+        Environment(int n) {
+            this.id = name + "-env-" + n;
+            this.thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name(id)
+                    .stackSize(stackBytes).unstarted(r));
+        }
+    }
 
     private final String name;
     private final String region;
@@ -54,25 +135,44 @@ public final class LocalFunction<I, O> implements AutoCloseable {
     private final Supplier<? extends RequestHandler<I, O>> factory;
     private final Duration timeout;
     private final int memoryMb;
-    private final ExecutorService containers;
-    private final ThreadLocal<RequestHandler<I, O>> handler = new ThreadLocal<>();
+    private final long stackBytes;
+    private final Semaphore slots;
+    private final ConcurrentLinkedQueue<Environment> idle = new ConcurrentLinkedQueue<>();
+    private final List<Environment> all = new ArrayList<>();
+    private final AtomicInteger environments = new AtomicInteger();
     private final PojoSerializer<I> serializer;
     private final List<ColdStart> coldStarts = new ArrayList<>();
     private final LongSummaryStatistics warmMillis = new LongSummaryStatistics();
     private final AtomicInteger errors = new AtomicInteger();
+    private final AtomicInteger timeouts = new AtomicInteger();
+    private final AtomicInteger crashes = new AtomicInteger();
+    private volatile boolean closed;
 
+    /** Memory 3008 MB, the JVM's default thread stack (as Lambda). */
     public LocalFunction(String name, String region, Class<I> inputType,
                          Supplier<? extends RequestHandler<I, O>> factory, int concurrency, Duration timeout) {
+        this(name, region, inputType, factory, concurrency, timeout, 3008, 0);
+    }
+
+    /**
+     * @param memoryMb   what the context reports (template.yaml's MemorySize); not enforced
+     * @param stackBytes the handler thread's stack; 0 = the JVM default ({@code -Xss}), what Lambda's runtime gives
+     */
+    public LocalFunction(String name, String region, Class<I> inputType,
+                         Supplier<? extends RequestHandler<I, O>> factory, int concurrency, Duration timeout,
+                         int memoryMb, long stackBytes) {
         this.name = Objects.requireNonNull(name, "name");
         this.region = Objects.requireNonNull(region, "region");
         this.inputType = Objects.requireNonNull(inputType, "inputType");
         this.factory = Objects.requireNonNull(factory, "factory");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be > 0");
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
-        this.memoryMb = 3008;
-        AtomicInteger n = new AtomicInteger();
-        this.containers = Executors.newFixedThreadPool(concurrency, r -> Thread.ofPlatform().daemon()
-                .name(name + "-container-" + n.incrementAndGet()).stackSize(CONTAINER_STACK_BYTES).unstarted(r));
+        if (memoryMb < 128) throw new IllegalArgumentException("memoryMb must be >= 128");
+        if (stackBytes < 0) throw new IllegalArgumentException("stackBytes must be >= 0");
+        this.memoryMb = memoryMb;
+        this.stackBytes = stackBytes;
+        this.slots = new Semaphore(concurrency, true);
         this.serializer = LambdaEventSerializers.serializerFor(inputType, LocalFunction.class.getClassLoader());
     }
 
@@ -94,45 +194,99 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         return name;
     }
 
-    /** Runs one event (Lambda's JSON) and waits for its result; a handler exception comes back as FunctionError. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Runs one event (Lambda's JSON) in a free environment (waiting for one if all are busy) and returns its result.
+     *
+     * @throws FunctionError for a handler exception, a crash, or a timeout
+     */
     public O invoke(String eventJson) {
-        Future<O> f = containers.submit(() -> run(eventJson));
+        if (closed) throw new IllegalStateException(name + " is closed");
         try {
-            return f.get();
+            slots.acquire();
         } catch (InterruptedException e) {
-            f.cancel(true);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + name + " ran", e);
-        } catch (ExecutionException e) {
-            errors.incrementAndGet();
-            throw new FunctionError(name, e.getCause());
+            throw new IllegalStateException("interrupted while waiting for a free " + name + " environment", e);
+        }
+        Environment env = idle.poll();
+        if (env == null) {
+            env = new Environment(environments.incrementAndGet());
+            synchronized (all) {
+                all.add(env);
+            }
+        }
+        boolean keep = false;
+        Invocation inv = new Invocation(name, eventJson);
+        Environment e = env;
+        try {
+            Future<O> f;
+            try {
+                f = e.thread.submit(() -> run(e, eventJson, inv));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                throw new IllegalStateException(name + " is closed", closing);
+            }
+            try {
+                O out = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                keep = true;
+                return out;
+            } catch (TimeoutException t) {
+                inv.killed = true;
+                f.cancel(true);
+                timeouts.incrementAndGet();
+                errors.incrementAndGet();
+                throw new FunctionError(name, timeout);
+            } catch (InterruptedException ie) {
+                inv.killed = true;
+                f.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while " + name + " ran", ie);
+            } catch (ExecutionException ee) {
+                errors.incrementAndGet();
+                Throwable cause = ee.getCause();
+                if (cause instanceof Error) crashes.incrementAndGet();
+                else keep = true; // the Java runtime reports the exception and keeps the environment
+                throw new FunctionError(name, cause);
+            }
+        } finally {
+            if (keep && !closed) {
+                idle.add(e);
+            } else {
+                e.thread.shutdownNow();
+            }
+            slots.release();
         }
     }
 
-    private O run(String eventJson) {
-        RequestHandler<I, O> h = handler.get();
-        boolean cold = h == null;
-        long t0 = System.nanoTime();
-        if (cold) {
-            h = factory.get();
-            handler.set(h);
-        }
-        long t1 = System.nanoTime();
-        I event = serializer.fromJson(eventJson);
-        LocalContext ctx = new LocalContext(name, region, memoryMb, timeout.toMillis(),
-                "local/" + Thread.currentThread().getName());
+    private O run(Environment env, String eventJson, Invocation inv) {
+        Invocation.CURRENT.set(inv);
         try {
-            return h.handleRequest(event, ctx);
-        } finally {
-            long t2 = System.nanoTime();
-            synchronized (this) {
-                if (cold) {
-                    coldStarts.add(new ColdStart(Thread.currentThread().getName(), Duration.ofNanos(t1 - t0),
-                            Duration.ofNanos(t2 - t1)));
-                } else {
-                    warmMillis.accept((t2 - t1) / 1_000_000);
+            RequestHandler<I, O> h = env.handler;
+            boolean cold = h == null;
+            long t0 = System.nanoTime();
+            if (cold) {
+                h = factory.get();
+                env.handler = h;
+            }
+            long t1 = System.nanoTime();
+            I event = serializer.fromJson(eventJson);
+            LocalContext ctx = new LocalContext(name, region, memoryMb, timeout.toMillis(), "local/" + env.id);
+            try {
+                return h.handleRequest(event, ctx);
+            } finally {
+                long t2 = System.nanoTime();
+                synchronized (this) {
+                    if (cold) {
+                        coldStarts.add(new ColdStart(env.id, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1)));
+                    } else {
+                        warmMillis.accept((t2 - t1) / 1_000_000);
+                    }
                 }
             }
+        } finally {
+            Invocation.CURRENT.remove();
         }
     }
 
@@ -148,9 +302,24 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         return copy;
     }
 
-    /** Invocations that ended with an exception. */
+    /** Invocations that ended with an exception, a crash or a timeout. */
     public int errors() {
         return errors.get();
+    }
+
+    /** Invocations stopped at their timeout. */
+    public int timeouts() {
+        return timeouts.get();
+    }
+
+    /** Invocations that ended with an Error (the environment was replaced). */
+    public int crashes() {
+        return crashes.get();
+    }
+
+    /** Execution environments created so far (a timeout or crash makes the next invocation create one). */
+    public int environmentsCreated() {
+        return environments.get();
     }
 
     public Class<I> inputType() {
@@ -159,6 +328,9 @@ public final class LocalFunction<I, O> implements AutoCloseable {
 
     @Override
     public void close() {
-        containers.shutdownNow();
+        closed = true;
+        synchronized (all) {
+            for (Environment e : all) e.thread.shutdownNow();
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +41,7 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
     private final String bucket;
     private final String prefix;
     private final String region;
-    private final int deliveriesPerEvent;
+    private final Function<ObjectCreated, List<Duration>> deliveryPlan;
     private final List<Duration> retryDelays;
     private final ScheduledExecutorService queue;
     private final AtomicInteger pending = new AtomicInteger();
@@ -54,12 +55,21 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
      */
     public S3NotificationBridge(LocalFunction<S3Event, ?> function, String bucket, String prefix, String region,
                                 int deliveriesPerEvent, List<Duration> retryDelays, int concurrency) {
+        this(function, bucket, prefix, region, everyTime(deliveriesPerEvent), retryDelays, concurrency);
+    }
+
+    /**
+     * @param deliveryPlan for each object, the delay of each delivery of its event (S3 delivers at least once, late,
+     *                     and in no particular order): one entry per delivery
+     */
+    public S3NotificationBridge(LocalFunction<S3Event, ?> function, String bucket, String prefix, String region,
+                                Function<ObjectCreated, List<Duration>> deliveryPlan, List<Duration> retryDelays,
+                                int concurrency) {
         this.function = Objects.requireNonNull(function, "function");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.region = Objects.requireNonNull(region, "region");
-        if (deliveriesPerEvent < 1) throw new IllegalArgumentException("deliveriesPerEvent must be >= 1");
-        this.deliveriesPerEvent = deliveriesPerEvent;
+        this.deliveryPlan = Objects.requireNonNull(deliveryPlan, "deliveryPlan");
         this.retryDelays = List.copyOf(retryDelays);
         AtomicInteger n = new AtomicInteger();
         this.queue = Executors.newScheduledThreadPool(Math.max(1, concurrency),
@@ -72,10 +82,23 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
         if (!o.bucket().equals(bucket) || !o.key().startsWith(prefix)) return;
         String json = eventJson(o, sequencer.incrementAndGet(), region);
         events.incrementAndGet();
-        for (int i = 0; i < deliveriesPerEvent; i++) {
+        List<Duration> deliveries = deliveryPlan.apply(o);
+        if (deliveries.isEmpty()) throw new IllegalStateException("every event is delivered at least once");
+        for (Duration delay : deliveries) {
             pending.incrementAndGet();
-            queue.execute(() -> attempt(json, 0));
+            try {
+                queue.schedule(() -> attempt(json, 0), delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                pending.decrementAndGet();
+            }
         }
+    }
+
+    /** The plan of a bridge without faults: {@code n} deliveries, at once. */
+    public static Function<ObjectCreated, List<Duration>> everyTime(int n) {
+        if (n < 1) throw new IllegalArgumentException("deliveriesPerEvent must be >= 1");
+        List<Duration> plan = java.util.Collections.nCopies(n, Duration.ZERO);
+        return o -> plan;
     }
 
     private void attempt(String json, int retry) {
@@ -83,7 +106,7 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
             invocations.incrementAndGet();
             function.invoke(json);
             pending.decrementAndGet();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // a function error, a crash or a timeout: Lambda retries all of them
             if (retry < retryDelays.size() && !queue.isShutdown()) {
                 queue.schedule(() -> attempt(json, retry + 1), retryDelays.get(retry).toMillis(),
                         TimeUnit.MILLISECONDS);

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * builds, then deletes every message not named in the response's batchItemFailures. The rest stay in flight and
  * come back after the visibility timeout; after maxReceiveCount receives the queue's redrive policy moves them to
  * the DLQ. As in Lambda, a function error, or a failure entry with an empty or unknown itemIdentifier, fails the
- * whole batch (nothing deleted).
+ * whole batch (nothing deleted). Like ScalingConfig.MaximumConcurrency, up to {@code concurrency} batches are in the
+ * function at once (each poller fills and hands over its own batch), so duplicate messages of one upload can be
+ * graded side by side, as on Lambda.
  */
 public final class SqsEventSourceMapping implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,9 +44,9 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     private final LocalFunction<SQSEvent, SQSBatchResponse> function;
     private final int batchSize;
     private final Duration batchWindow;
-    private final Thread poller;
+    private final List<Thread> pollers = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger busy = new AtomicInteger();
     private final AtomicInteger batches = new AtomicInteger();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicInteger deleted = new AtomicInteger();
@@ -53,6 +55,13 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     public SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
                                  LocalFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
                                  Duration batchWindow) {
+        this(sqs, queueUrl, queueArn, region, function, batchSize, batchWindow, 1);
+    }
+
+    /** @param concurrency pollers, each with at most one batch in the function (MaximumConcurrency) */
+    public SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
+                                 LocalFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
+                                 Duration batchWindow, int concurrency) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
         this.queueArn = Objects.requireNonNull(queueArn, "queueArn");
@@ -61,11 +70,15 @@ public final class SqsEventSourceMapping implements AutoCloseable {
         if (batchSize < 1 || batchSize > 10) throw new IllegalArgumentException("batchSize must be 1..10");
         this.batchSize = batchSize;
         this.batchWindow = Objects.requireNonNull(batchWindow, "batchWindow");
-        this.poller = Thread.ofPlatform().daemon().name("sqs-esm-" + function.name()).unstarted(this::pollLoop);
+        if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
+        for (int i = 1; i <= concurrency; i++) {
+            pollers.add(Thread.ofPlatform().daemon().name("sqs-esm-" + function.name() + "-" + i)
+                    .unstarted(this::pollLoop));
+        }
     }
 
     public SqsEventSourceMapping start() {
-        poller.start();
+        pollers.forEach(Thread::start);
         return this;
     }
 
@@ -74,13 +87,13 @@ public final class SqsEventSourceMapping implements AutoCloseable {
             try {
                 List<Message> batch = receiveBatch();
                 if (batch.isEmpty()) continue;
-                busy.set(true);
+                busy.incrementAndGet();
                 try {
                     handle(batch);
                 } finally {
-                    busy.set(false);
+                    busy.decrementAndGet();
                 }
-            } catch (SdkException e) {
+            } catch (SdkException | IllegalStateException e) { // SQS unreachable, or the function closed
                 if (!running.get()) return;
                 System.err.println("local sqs event source: " + e.getMessage());
                 sleep(500);
@@ -164,9 +177,9 @@ public final class SqsEventSourceMapping implements AutoCloseable {
         return root.toString();
     }
 
-    /** True while a batch is in the function. */
+    /** True while a batch is in the function (or being deleted after it). */
     public boolean busy() {
-        return busy.get();
+        return busy.get() > 0;
     }
 
     public int batches() {
@@ -191,7 +204,7 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     public void close() {
         running.set(false);
         try {
-            poller.join(Duration.ofSeconds(5));
+            for (Thread p : pollers) p.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -50,6 +50,7 @@ class EmbeddedAwsTest {
                 .deliveriesPerEvent(2)
                 .asyncRetryDelays(List.of(Duration.ofMillis(50), Duration.ofMillis(100)))
                 .visibilityTimeout(Duration.ofSeconds(1))
+                .functionTimeout(Duration.ofSeconds(1))
                 .maxReceiveCount(3)
                 .deadLetter(null) // the redrive test counts what reaches the DLQ
                 .batchWindow(Duration.ofMillis(300))

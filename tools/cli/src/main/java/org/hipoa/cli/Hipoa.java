@@ -14,6 +14,10 @@ public final class Hipoa {
             usage: ./hipoa <command> [args]
               demo [--once] [--count N] [--seed S] [--one-at-a-time]
                                                        the whole pipeline on the embedded local AWS stack
+              load --studies N [--concurrency C] [--faults SEED [--profile P]] [--timeout-minutes M]
+                                                       N phantom studies through the local stack, optionally under
+                                                       seeded faults (P: survivable, no-batch-failures, hostile);
+                                                       invariants, throughput, p50/p95/p99 per stage
               inspect FILE...                          decode DICOM files, one JSON line each (exit 2 if any refused)
               grade [--model-dir DIR] FILE...          grade both hips of each DICOM file, one JSON line each
               eval [--model-dir DIR] PHANTOM_DIR       grade a labelled phantom directory against its truth
@@ -31,7 +35,7 @@ public final class Hipoa {
     public static void main(String[] args) {
         // Before any logger exists: the demo logs as the local stack does, every other command only errors.
         if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", args.length > 0 && args[0].equals("demo")
+            System.setProperty("log4j2.configurationFile", args.length > 0 && (args[0].equals("demo") || args[0].equals("load"))
                     ? "hipoa-local-log4j2.xml" : "hipoa-cli-log4j2.xml");
         }
         System.exit(run(args));
@@ -58,6 +62,7 @@ public final class Hipoa {
                 }
                 case "demo" -> DemoCommand.run(Args.parse(rest, DemoCommand.SPEC));
                 case "reconcile" -> ReconcileCommand.run(Args.parse(rest, ReconcileCommand.SPEC), System.out);
+                case "load" -> LoadCommand.run(Args.parse(rest, LoadCommand.SPEC), System.out);
                 case "test" -> usage("test is run by the ./hipoa script (it builds, then runs Maven and pytest)");
                 default -> usage("unknown command '" + args[0] + "'");
             };

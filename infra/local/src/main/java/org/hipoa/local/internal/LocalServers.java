@@ -58,9 +58,15 @@ public final class LocalServers implements AutoCloseable {
      */
     public static LocalServers start(String region, Path blobStoreDir, Path nodeDir,
                                      Consumer<ObjectCreated> objectCreated) throws IOException {
+        return start(region, blobStoreDir, null, nodeDir, objectCreated);
+    }
+
+    /** @param dynamoDbDir LevelDB folder for dynalite (kept across its restarts); null for in memory */
+    public static LocalServers start(String region, Path blobStoreDir, Path dynamoDbDir, Path nodeDir,
+                                     Consumer<ObjectCreated> objectCreated) throws IOException {
         CompletableFuture<DynaliteProcess> ddb = CompletableFuture.supplyAsync(() -> {
             try {
-                return DynaliteProcess.start(nodeDir);
+                return DynaliteProcess.start(nodeDir, dynamoDbDir);
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
