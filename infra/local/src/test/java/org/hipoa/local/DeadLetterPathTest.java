@@ -30,6 +30,8 @@ class DeadLetterPathTest {
     @Test
     void functionErrorOnEveryReceive_endsTheUploadDeadLettered(@TempDir Path tmp) throws Exception {
         try (EmbeddedAws aws = EmbeddedAws.builder()
+                // Lambda requires visibility >= the function's timeout; both short so the test takes seconds.
+                .inferenceTimeout(Duration.ofSeconds(1))
                 .visibilityTimeout(Duration.ofSeconds(1))
                 .maxReceiveCount(2)
                 .inference(() -> (RequestHandler<SQSEvent, SQSBatchResponse>) (e, c) -> {
