@@ -19,6 +19,7 @@ need_apt=()
 [ -f /usr/share/java/pixelmed.jar ] || need_apt+=(libpixelmed-java)
 [ -f /usr/share/java/pixelmed_imageio.jar ] || need_apt+=(libpixelmed-imageio-java)
 command -v gdcmconv >/dev/null || need_apt+=(libgdcm-tools)
+command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian" >&2
   as_root apt-get update -qq
