@@ -106,6 +106,12 @@ public final class HipSrWriter {
         String imageUid = required(source, TagFromName.SOPInstanceUID, "SOP Instance UID");
         String imageClass = required(source, TagFromName.SOPClassUID, "SOP Class UID");
         PixelSpacing spacing = SpacingReader.read(source, DecodeLimits.DEFAULT);
+        int rows = Attribute.getSingleIntegerValueOrDefault(source, TagFromName.Rows, 0);
+        int columns = Attribute.getSingleIntegerValueOrDefault(source, TagFromName.Columns, 0);
+        if (rows <= 0 || columns <= 0) {
+            throw new SourceIncompleteException("the graded image's header has no Rows and Columns, so the hip centres"
+                    + " cannot be placed on it");
+        }
         ModelInfo model = grades.grader();
         String deviceUid = deviceUid(model);
         String srUid = uid("sr-instance", imageUid, deviceUid);
@@ -142,7 +148,7 @@ public final class HipSrWriter {
             l.put(contributingEquipment(model));
             l.put(codingSchemes());
 
-            ContentItem root = content(grades, model, deviceUid, srUid, imageClass, imageUid, spacing);
+            ContentItem root = content(grades, model, deviceUid, srUid, imageClass, imageUid, spacing, rows, columns);
             l.putAll(new StructuredReport(root).getAttributeList());
             return l;
         } catch (DicomException e) {
@@ -151,7 +157,8 @@ public final class HipSrWriter {
     }
 
     private static ContentItem content(StudyGrades grades, ModelInfo model, String deviceUid, String srUid,
-                                       String imageClass, String imageUid, PixelSpacing spacing) throws DicomException {
+                                       String imageClass, String imageUid, PixelSpacing spacing, int rows,
+                                       int columns) throws DicomException {
         ContentItemFactory f = new ContentItemFactory();
         ContentItem root = f.makeContainerContentItem(null, null, SrCodes.MEASUREMENT_REPORT.item(), true,
                 "DCMR", "1500");
@@ -172,7 +179,7 @@ public final class HipSrWriter {
         ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS", SrCodes.IMAGING_MEASUREMENTS.item(),
                 true);
         for (HipGrades hip : grades.hips()) {
-            measurementGroup(f, measurements, hip, model, srUid, imageClass, imageUid, spacing);
+            measurementGroup(f, measurements, hip, model, srUid, imageClass, imageUid, spacing, rows, columns);
         }
 
         ContentItem evaluations = f.makeContainerContentItem(root, "CONTAINS", SrCodes.QUALITATIVE_EVALUATIONS.item(),
@@ -182,8 +189,8 @@ public final class HipSrWriter {
     }
 
     private static void measurementGroup(ContentItemFactory f, ContentItem parent, HipGrades hip, ModelInfo model,
-                                         String srUid, String imageClass, String imageUid, PixelSpacing spacing)
-            throws DicomException {
+                                         String srUid, String imageClass, String imageUid, PixelSpacing spacing,
+                                         int rows, int columns) throws DicomException {
         ContentItem g = f.makeContainerContentItem(parent, "CONTAINS", SrCodes.MEASUREMENT_GROUP.item(), true,
                 "DCMR", "1410");
         f.makeTextContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_IDENTIFIER.item(), hip.side().key() + " hip");
@@ -191,10 +198,13 @@ public final class HipSrWriter {
                 uid("tracking", srUid, hip.side().key()));
         // The hip centre in DICOM's 2D image coordinates: column, row, with (0,0) the top left corner of the top left
         // pixel (PS3.3 C.18.6.1.1), while HipOA's image mm put 0 at that pixel's centre.
-        float column = (float) (hip.centerXmm() / spacing.columnMm() + 0.5);
-        float row = (float) (hip.centerYmm() / spacing.rowMm() + 0.5);
+        double column = hip.centerXmm() / spacing.columnMm() + 0.5, row = hip.centerYmm() / spacing.rowMm() + 0.5;
+        // Fails closed: a centre that is not a number or lies off the image must not become a mark on it.
+        if (!(column >= 0 && column <= columns && row >= 0 && row <= rows)) {
+            throw new IllegalArgumentException("the " + hip.side().key() + " hip centre lies outside the image");
+        }
         ContentItem region = f.makeSpatialCoordinatesContentItem(g, "CONTAINS", SrCodes.IMAGE_REGION.item(), "POINT",
-                new float[] {column, row});
+                new float[] {(float) column, (float) row});
         f.makeImageContentItem(region, "SELECTED FROM", null, imageClass, imageUid, 0, 0, null, null, null, null);
         ContentItem site = f.makeCodeContentItem(g, "HAS CONCEPT MOD", SrCodes.FINDING_SITE.item(),
                 SrCodes.HIP_JOINT.item());

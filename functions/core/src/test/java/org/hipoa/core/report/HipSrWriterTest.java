@@ -218,6 +218,16 @@ class HipSrWriterTest {
         assertFalse(e.getMessage().contains("Exception") || e.getMessage().contains("org."), e.getMessage());
     }
 
+    @Test
+    void aHipCentreOffTheImageOrNaN_isRefused_notDrawn() throws Exception {
+        for (double x : new double[] {Double.NaN, -5.0, 1e6}) {
+            StudyGrades g = new StudyGrades(hip(Side.RIGHT, 0, 0, 0, 0, 0, x, 100), hip(Side.LEFT, 0, 0, 0, 0, 0, 290, 100),
+                    MODEL, MODEL, Map.of());
+            var e = assertThrows(IllegalArgumentException.class, () -> HipSrWriter.build(source(0), g, WHEN));
+            assertTrue(e.getMessage().contains("right hip centre lies outside the image"), e.getMessage());
+        }
+    }
+
     static double[] divide(double[] v, double by) {
         return new double[] {v[0] / by, v[1] / by};
     }
