@@ -4,7 +4,8 @@
 #   * PixelMed (DICOM toolkit, BSD-3) is not on Maven Central, so we take Debian's packages and register their
 #     jars in the local Maven repository under fixed coordinates (see pixelmed.version in pom.xml).
 #   * GDCM's command-line tools (gdcmconv) and pydicom are test-only: they are the independent encoder and reader
-#     the DICOM tests compare against. They never run inside a function.
+#     the DICOM tests compare against; dicom3tools (dciodvfy) and highdicom are the independent IOD checker and SR
+#     reader. None of them runs inside a function.
 #
 # Non-Debian machines: see README.md, "PixelMed on other systems".
 set -euo pipefail
@@ -19,6 +20,7 @@ need_apt=()
 [ -f /usr/share/java/pixelmed.jar ] || need_apt+=(libpixelmed-java)
 [ -f /usr/share/java/pixelmed_imageio.jar ] || need_apt+=(libpixelmed-imageio-java)
 command -v gdcmconv >/dev/null || need_apt+=(libgdcm-tools)
+command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian" >&2
   as_root apt-get update -qq
@@ -58,6 +60,11 @@ register "$(readlink -f /usr/share/java/pixelmed_imageio.jar)" com.pixelmed pixe
 if ! python3 -c 'import pydicom, numpy' 2>/dev/null; then
   echo "setup: installing pydicom and numpy (tests only)" >&2
   python3 -m pip install -q --disable-pip-version-check 'pydicom>=2.4,<4' 'numpy>=1.24' 2>&1 | grep -v -i 'running pip as' >&2 || true
+fi
+# Test-only independent SR reader (TID 1500 measurement groups).
+if ! python3 -c 'import highdicom' 2>/dev/null; then
+  echo "setup: installing highdicom (tests only)" >&2
+  python3 -m pip install -q --disable-pip-version-check 'highdicom==0.28.2' 2>&1 | grep -v -i 'running pip as' >&2 || true
 fi
 # Training stack (Debian's CPU torch for /usr/bin/python3, onnxruntime, pydicom): training/README.md.
 bash training/setup.sh >/dev/null

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hipoa.domain.result.Stage;
 
 /**
  * A load run on a started stack: {@code concurrency} uploaders PUT the given files under

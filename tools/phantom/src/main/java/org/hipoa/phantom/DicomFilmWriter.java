@@ -4,12 +4,16 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.SignedShortAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 import org.hipoa.core.dicom.TransferSyntaxes;
@@ -39,8 +43,12 @@ public final class DicomFilmWriter {
             TransferSyntaxes.IMPLICIT_VR_LITTLE_ENDIAN, TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
             TransferSyntaxes.RLE_LOSSLESS);
 
-    /** (0028,1040), missing from PixelMed's TagFromName. */
+    /** (0028,1040) and (0028,1041), missing from PixelMed's TagFromName. */
     private static final AttributeTag PIXEL_INTENSITY_RELATIONSHIP = new AttributeTag(0x0028, 0x1040);
+    private static final AttributeTag PIXEL_INTENSITY_RELATIONSHIP_SIGN = new AttributeTag(0x0028, 0x1041);
+    /** (0018,7004) and (0018,1508), likewise. */
+    private static final AttributeTag DETECTOR_TYPE = new AttributeTag(0x0018, 0x7004);
+    private static final AttributeTag POSITIONER_TYPE = new AttributeTag(0x0018, 0x1508);
 
     /** How the pixel spacing is encoded in a file; recorded in the labels. */
     public enum SpacingEncoding { PIXEL_SPACING, IMAGER_PIXEL_SPACING_WITH_MAGNIFICATION }
@@ -73,7 +81,11 @@ public final class DicomFilmWriter {
         put(l, TagFromName.SOPInstanceUID, UID_ROOT + ".3." + run + "." + index);
         put(l, TagFromName.PatientName, "PHANTOM^HIP^" + index);
         put(l, TagFromName.PatientID, "PHANTOM-" + run + "-" + index);
+        // Type 2 attributes are present but empty: a synthetic patient has no birth date and no referrer, and SR
+        // writers that copy the Patient and General Study modules from their evidence need the elements to exist.
+        put(l, TagFromName.PatientBirthDate, "");
         put(l, TagFromName.PatientSex, "O");
+        put(l, TagFromName.ReferringPhysicianName, "");
         put(l, TagFromName.StudyDate, "20260101");
         put(l, TagFromName.StudyTime, "120000");
         put(l, TagFromName.AccessionNumber, "");
@@ -86,9 +98,21 @@ public final class DicomFilmWriter {
         put(l, TagFromName.ViewPosition, "AP");
         put(l, TagFromName.BodyPartExamined, "PELVIS");
         put(l, TagFromName.ImageLaterality, "B");
+        // The coded forms of BodyPartExamined and ViewPosition (CID 4009 / CID 4010), which the DX IOD requires.
+        code(l, TagFromName.AnatomicRegionSequence, "816092008", "SCT", "Pelvis");
+        code(l, TagFromName.ViewCodeSequence, "399348003", "SCT", "antero-posterior");
+        l.put(new SequenceAttribute(TagFromName.AcquisitionContextSequence)); // Type 2: nothing to record
+        l.put(new CodeStringAttribute(DETECTOR_TYPE)); // Type 2 and empty: no detector or positioner exists
+        l.put(new CodeStringAttribute(POSITIONER_TYPE));
         put(l, TagFromName.PatientOrientation, "L\\F"); // along a row: toward the patient's left; down: feet
         put(l, TagFromName.ImageType, "DERIVED\\PRIMARY");
-        put(l, PIXEL_INTENSITY_RELATIONSHIP, "LOG"); // values rise with attenuation
+        put(l, PIXEL_INTENSITY_RELATIONSHIP, "LOG");
+        // The film's bone-bright values rise with attenuation, i.e. with less beam intensity (-1); MONOCHROME1 stores
+        // them inverted (+1). The Presentation LUT Shape says the same for a display (PS3.3 C.8.11.3).
+        ss(l, PIXEL_INTENSITY_RELATIONSHIP_SIGN, c.monochrome1() ? 1 : -1);
+        put(l, TagFromName.PresentationLUTShape, c.monochrome1() ? "INVERSE" : "IDENTITY");
+        put(l, TagFromName.LossyImageCompression, "00"); // every syntax the phantom writes is lossless
+        put(l, TagFromName.BurnedInAnnotation, "NO"); // the lead "R" marker is in the film, but identifies no one
         put(l, TagFromName.PhotometricInterpretation, c.monochrome1() ? "MONOCHROME1" : "MONOCHROME2");
         us(l, TagFromName.Rows, film.rows());
         us(l, TagFromName.Columns, film.columns());
@@ -109,6 +133,7 @@ public final class DicomFilmWriter {
         if (spacingEncoding == SpacingEncoding.PIXEL_SPACING) {
             ds(l, TagFromName.PixelSpacing, c.pixelSpacingMm(), c.pixelSpacingMm());
             put(l, TagFromName.PixelSpacingCalibrationType, "GEOMETRY");
+            put(l, TagFromName.PixelSpacingCalibrationDescription, "Synthetic phantom: exact at the hip plane");
         }
 
         short[] stored = storedValues(film);
@@ -161,6 +186,17 @@ public final class DicomFilmWriter {
         Attribute a = new UnsignedShortAttribute(tag);
         a.addValue(value);
         l.put(a);
+    }
+
+    private static void ss(AttributeList l, AttributeTag tag, int value) throws DicomException {
+        Attribute a = new SignedShortAttribute(tag);
+        a.addValue(value);
+        l.put(a);
+    }
+
+    private static void code(AttributeList l, AttributeTag tag, String value, String scheme, String meaning)
+            throws DicomException {
+        CodedSequenceItem.putSingleCodedSequenceItem(l, tag, value, scheme, meaning);
     }
 
     private static void ds(AttributeList l, AttributeTag tag, double... values) throws DicomException {

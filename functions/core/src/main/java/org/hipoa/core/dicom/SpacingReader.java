@@ -10,10 +10,10 @@ import com.pixelmed.dicom.TagFromName;
  * calibrated Pixel Spacing; else Imager Pixel Spacing divided by the Estimated Radiographic Magnification Factor;
  * else Imager Pixel Spacing as it is (flagged); else a configured assumption (flagged).
  */
-final class SpacingReader {
+public final class SpacingReader {
     private SpacingReader() {}
 
-    static PixelSpacing read(AttributeList list, DecodeLimits limits) {
+    public static PixelSpacing read(AttributeList list, DecodeLimits limits) {
         double[] pixel = pair(list, TagFromName.PixelSpacing);
         if (pixel != null) return new PixelSpacing(pixel[0], pixel[1], PixelSpacing.Source.PIXEL_SPACING);
         double[] imager = pair(list, TagFromName.ImagerPixelSpacing);

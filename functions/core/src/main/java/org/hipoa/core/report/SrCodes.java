@@ -1,0 +1,107 @@
+package org.hipoa.core.report;
+
+import com.pixelmed.dicom.CodedSequenceItem;
+import com.pixelmed.dicom.DicomException;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.Feature;
+
+import java.util.Map;
+
+/**
+ * Every code HipOA's structured reports use, in one place (documented in docs/SR.md). Standard codes wherever DICOM,
+ * SNOMED CT or LOINC have one; the OARSI features and their 0–3 grades have none, so they live in HipOA's own coding
+ * scheme {@value #SCHEME} (a "99" designator is private by PS3.3 8.1, and the SR declares it in its Coding Scheme
+ * Identification Sequence).
+ */
+public final class SrCodes {
+    private SrCodes() {}
+
+    /** Value and meaning of one code; {@link #item()} makes the PixelMed form. */
+    public record Code(String value, String scheme, String meaning) {
+        public CodedSequenceItem item() {
+            try {
+                return new CodedSequenceItem(value, scheme, meaning);
+            } catch (DicomException e) {
+                throw new IllegalStateException("a constant code could not be encoded: " + this, e);
+            }
+        }
+
+        public boolean matches(CodedSequenceItem c) {
+            return c != null && value.equals(c.getCodeValue()) && scheme.equals(c.getCodingSchemeDesignator());
+        }
+    }
+
+    /** HipOA's private coding scheme. */
+    public static final String SCHEME = "99HIPOA";
+    public static final String SCHEME_NAME = "HipOA demonstration hip osteoarthritis grading";
+    public static final String SCHEME_ORGANISATION = "HipOA project";
+
+    // Document structure (PS3.16 TID 1500, 1001, 1204, 1600, 1410, 4108, 4019).
+    public static final Code MEASUREMENT_REPORT = new Code("126000", "DCM", "Imaging Measurement Report");
+    public static final Code LANGUAGE = new Code("121049", "DCM", "Language of Content Item and Descendants");
+    public static final Code ENGLISH_US = new Code("en-US", "RFC5646", "English (United States)");
+    public static final Code OBSERVER_TYPE = new Code("121005", "DCM", "Observer Type");
+    public static final Code DEVICE = new Code("121007", "DCM", "Device");
+    public static final Code DEVICE_OBSERVER_UID = new Code("121012", "DCM", "Device Observer UID");
+    public static final Code DEVICE_OBSERVER_NAME = new Code("121013", "DCM", "Device Observer Name");
+    public static final Code DEVICE_OBSERVER_MANUFACTURER = new Code("121014", "DCM", "Device Observer Manufacturer");
+    public static final Code DEVICE_OBSERVER_MODEL_NAME = new Code("121015", "DCM", "Device Observer Model Name");
+    public static final Code PROCEDURE_REPORTED = new Code("121058", "DCM", "Procedure reported");
+    /** CID 100 has no radiography code; its generic member is what PixelMed's TID 1500 rules accept. */
+    public static final Code IMAGING_PROCEDURE = new Code("363679005", "SCT", "Imaging procedure");
+    public static final Code IMAGE_LIBRARY = new Code("111028", "DCM", "Image Library");
+    public static final Code IMAGE_LIBRARY_GROUP = new Code("126200", "DCM", "Image Library Group");
+    public static final Code IMAGING_MEASUREMENTS = new Code("126010", "DCM", "Imaging Measurements");
+    public static final Code MEASUREMENT_GROUP = new Code("125007", "DCM", "Measurement Group");
+    public static final Code TRACKING_IDENTIFIER = new Code("112039", "DCM", "Tracking Identifier");
+    public static final Code TRACKING_UID = new Code("112040", "DCM", "Tracking Unique Identifier");
+    public static final Code FINDING_SITE = new Code("363698007", "SCT", "Finding Site");
+    public static final Code HIP_JOINT = new Code("24136001", "SCT", "Hip joint");
+    public static final Code LATERALITY = new Code("272741003", "SCT", "Laterality");
+    public static final Code RIGHT = new Code("24028007", "SCT", "Right");
+    public static final Code LEFT = new Code("7771000", "SCT", "Left");
+    public static final Code ALGORITHM_NAME = new Code("111001", "DCM", "Algorithm Name");
+    public static final Code ALGORITHM_VERSION = new Code("111003", "DCM", "Algorithm Version");
+    public static final Code IMAGE_REGION = new Code("111030", "DCM", "Image Region");
+    public static final Code QUALITATIVE_EVALUATIONS = new Code("C0034375", "UMLS", "Qualitative Evaluations");
+    public static final Code PRESENT = new Code("52101004", "SCT", "Present");
+    public static final Code ABSENT = new Code("2667000", "SCT", "Absent");
+    /** Contributing Equipment's purpose (CID 7005). */
+    public static final Code PROCESSING_EQUIPMENT = new Code("109102", "DCM", "Processing Equipment");
+
+    // HipOA's own codes.
+    public static final Code MACHINE_GRADING_NOTICE = new Code("NOTICE", SCHEME, "Machine grading notice");
+    private static final Map<Feature, Code> FEATURES = Map.of(
+            Feature.FO, new Code("FO", SCHEME, "Femoral osteophytes (OARSI grade)"),
+            Feature.AO, new Code("AO", SCHEME, "Acetabular osteophytes (OARSI grade)"),
+            Feature.JSN, new Code("JSN", SCHEME, "Joint space narrowing (OARSI grade)"),
+            Feature.SCLEROSIS, new Code("SCL", SCHEME, "Subchondral sclerosis"),
+            Feature.CYSTS, new Code("CYST", SCHEME, "Subchondral cysts"));
+    private static final Code[] GRADES = {
+            new Code("G0", SCHEME, "OARSI grade 0 (none)"), new Code("G1", SCHEME, "OARSI grade 1 (mild)"),
+            new Code("G2", SCHEME, "OARSI grade 2 (moderate)"), new Code("G3", SCHEME, "OARSI grade 3 (severe)")};
+
+    /** The concept name of a feature's qualitative evaluation. */
+    public static Code feature(Feature f) {
+        return FEATURES.get(f);
+    }
+
+    /** The coded value of a grade: OARSI 0–3 for FO/AO/JSN, SNOMED present/absent for sclerosis and cysts. */
+    public static Code grade(Feature f, int grade) {
+        if (grade < 0 || grade >= f.classes()) throw new IllegalArgumentException(f + " has no grade " + grade);
+        if (f.isBinary()) return grade == 1 ? PRESENT : ABSENT;
+        return GRADES[grade];
+    }
+
+    /** The grade a coded value stands for, or -1 where it is none of this feature's values. */
+    public static int gradeOf(Feature f, CodedSequenceItem value) {
+        for (int g = 0; g < f.classes(); g++) {
+            if (grade(f, g).matches(value)) return g;
+        }
+        return -1;
+    }
+
+    public static Code laterality(Side side) {
+        return side == Side.RIGHT ? RIGHT : LEFT;
+    }
+}
