@@ -65,7 +65,7 @@ class ExportPacsTest {
         pacs = OrthancPacs.start();
         aws = EmbeddedAws.builder().export(true).exportVisibilityTimeout(Duration.ofSeconds(3))
                 .exportTimeout(Duration.ofSeconds(3)).dicomWebTimeout(Duration.ofSeconds(1)).start();
-        aws.grantApiKey(Set.of("export-ok", "export-refused", "export-500", "export-timeout"));
+        aws.grantApiKey(Set.of("export-ok", "export-big", "export-refused", "export-500", "export-timeout"));
         api = CheckedApi.client(aws);
     }
 
@@ -113,6 +113,37 @@ class ExportPacsTest {
             assertFalse(item.contains(phi), "patient attribute in the table");
             assertFalse(result.toString().contains(phi), "patient attribute in the API's answer");
         }
+    }
+
+    @Test
+    void headerLongerThanTheFirstRange_growsTheRange_andWithoutAnEndpointTheSrStaysBesideTheUploads() throws Exception {
+        Path film = film(7);
+        AttributeList l = new AttributeList();
+        l.read(film.toFile());
+        // 120 kB of private text elements before Pixel Data (each within LT's 10240 characters): past the first
+        // 64 KiB ranged read.
+        com.pixelmed.dicom.Attribute creator = new com.pixelmed.dicom.LongStringAttribute(
+                new com.pixelmed.dicom.AttributeTag(0x0009, 0x0010));
+        creator.addValue("HIPOA TEST");
+        l.put(creator);
+        for (int i = 0; i < 12; i++) {
+            com.pixelmed.dicom.Attribute t = new com.pixelmed.dicom.LongTextAttribute(
+                    new com.pixelmed.dicom.AttributeTag(0x0009, 0x1001 + i));
+            t.addValue("x".repeat(10_000));
+            l.put(t);
+        }
+        Path big = tmp.resolve("big-header.dcm");
+        l.write(big.toFile(), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, true, true);
+        String uploadId = upload("export-big", big);
+        awaitGraded(uploadId);
+        Map<String, AttributeValue> export = awaitExport(uploadId, "DONE");
+        assertEquals("NOT_REGISTERED", export.get("dicomweb").s());
+        byte[] sr = aws.s3().getObjectAsBytes(b -> b.bucket(aws.names().ingestBucket())
+                .key(ExportHandler.srKey("export-big", uploadId))).asByteArray();
+        AttributeList read = new AttributeList();
+        read.read(new DicomInputStream(new ByteArrayInputStream(sr)));
+        assertEquals(l.get(TagFromName.StudyInstanceUID).getSingleStringValueOrNull(),
+                HipSrReader.read(read).studyInstanceUid());
     }
 
     @ParameterizedTest
