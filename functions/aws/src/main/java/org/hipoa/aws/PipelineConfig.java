@@ -30,6 +30,19 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
      */
     public static final Duration DEFAULT_STUCK_AFTER = Duration.ofHours(24);
 
+    /**
+     * The export queue (issue 10): when set, inference sends a "graded" message there for every GRADED upload and
+     * the export function writes the SR into the provider's results prefix; absent, nothing is exported.
+     */
+    public static final String EXPORT_QUEUE_URL = "EXPORT_QUEUE_URL";
+
+    /** One setting by name (environment variable, then system property; blank counts as absent). */
+    public static String setting(String name) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) v = System.getProperty(name);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
     /** Thrown when a handler needs a setting that was not configured. */
     public static final class MissingSettingException extends IllegalStateException {
         public MissingSettingException(String name) {

@@ -24,6 +24,8 @@ import org.hipoa.aws.ResultStore;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.aws.Powertools;
 import org.hipoa.aws.Faults;
+import org.hipoa.aws.GradedEvents;
+import org.hipoa.domain.result.Status;
 import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.Outcome;
@@ -74,6 +76,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     private final int cropPx;
     private final int maxReceiveCount;
     private final Path modelDir;
+    /** The export queue (EXPORT_QUEUE_URL), when this deployment exports results. */
+    private final Optional<GradedEvents> exports = GradedEvents.fromEnvironment();
     /** Built on the first lost crops only: most containers never need the localiser. */
     private StudyPreparer preparer;
 
@@ -193,6 +197,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
             pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
             boolean written = results.graded(graded);
+            if (written) exported(graded);
             metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
             log(written ? "graded" : "graded, item was already final", graded, null, ms);
         } catch (RuntimeException e) {
@@ -246,6 +251,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         }
         ResultRecord current = found.get();
         if (current.status().isTerminal()) {
+            // A redelivery after a failed send (the item was written GRADED first): send it now; export is idempotent.
+            if (current.status() == Status.GRADED) exported(current);
             log("already final, message skipped", current, null, Map.of());
             return Optional.empty();
         }
@@ -330,6 +337,13 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         boolean written = results.failed(failed);
         log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
         return Optional.empty();
+    }
+
+    /** After the GRADED write only; an SDK error is transient: the claim check comes back and sends again. */
+    private void exported(ResultRecord graded) {
+        if (exports.isPresent() && graded.provider().isPresent()) {
+            exports.get().send(graded.uploadId(), graded.provider().get());
+        }
     }
 
     private synchronized StudyPreparer preparer() {

@@ -55,6 +55,7 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String INFERENCE_HANDLER = "org.hipoa.inference.InferenceHandler";
     public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
     public static final String DEAD_LETTER_HANDLER = "org.hipoa.inference.DeadLetterHandler";
+    public static final String EXPORT_HANDLER = "org.hipoa.export.ExportHandler";
     /** The partner API's resources (docs/PIPELINE.md). */
     public static final List<String> API_RESOURCES = ApiRoute.resources();
 
@@ -68,6 +69,9 @@ public final class EmbeddedAws implements AutoCloseable {
     private final SqsEventSourceMapping eventSource;
     private final LocalFunction<SQSEvent, SQSBatchResponse> deadLetter;
     private final SqsEventSourceMapping deadLetterSource;
+    /** The export step (issue 10), when the builder asked for it; else null. */
+    private final StackResources.Queues exportQueues;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> export;
     private final ApiGatewayServer apiGateway;
     private final ViewerServer viewer;
     private final Duration startTime;
@@ -99,6 +103,8 @@ public final class EmbeddedAws implements AutoCloseable {
             StackResources.buckets(servers.s3(), b.names);
             StackResources.table(servers.dynamoDb(), b.names);
             this.queues = StackResources.queues(servers.sqs(), b.names, b.visibilityTimeout, b.maxReceiveCount);
+            this.exportQueues = b.export ? StackResources.exportQueues(servers.sqs(), b.names,
+                    b.exportVisibilityTimeout, b.maxReceiveCount) : null;
             if (b.setSystemProperties) exportSettings();
             this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class,
                     faults != null && b.inference == null ? faults.inference() : b.inferenceOrDefault(),
@@ -119,6 +125,16 @@ public final class EmbeddedAws implements AutoCloseable {
             } else {
                 this.deadLetter = null;
                 this.deadLetterSource = null;
+            }
+            // template.yaml's ExportFunction on the export queue: SR to results/, STOW-RS to a registered PACS.
+            if (exportQueues != null) {
+                this.export = new LocalFunction<>("ExportFunction", b.region, SQSEvent.class,
+                        LocalFunction.byClassName(EXPORT_HANDLER), 1, b.exportTimeout, 1024, b.handlerStackBytes);
+                closeables.add(export);
+                closeables.add(new SqsEventSourceMapping(servers.sqs(), exportQueues.queueUrl(),
+                        exportQueues.queueArn(), b.region, export, b.batchSize, b.batchWindow, 1).start());
+            } else {
+                this.export = null;
             }
             // The viewer's port is bound first: the API function reads its origin (CORS) when it starts.
             this.viewer = b.viewerDir == null ? null : new ViewerServer(b.viewerDir);
@@ -189,6 +205,13 @@ public final class EmbeddedAws implements AutoCloseable {
         p.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret);
         p.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString());
         p.put(PipelineConfig.MAX_RECEIVE_COUNT, Integer.toString(settings.maxReceiveCount));
+        if (exportQueues != null) {
+            p.put(PipelineConfig.EXPORT_QUEUE_URL, exportQueues.queueUrl());
+            p.put(org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS,
+                    Long.toString(settings.dicomWebTimeout.toMillis()));
+        } else {
+            System.clearProperty(PipelineConfig.EXPORT_QUEUE_URL); // a previous stack's, in this JVM
+        }
         p.put("POWERTOOLS_SERVICE_NAME", "hipoa");
         p.put("POWERTOOLS_METRICS_NAMESPACE", "HipOA");
         p.forEach(System::setProperty);
@@ -212,6 +235,27 @@ public final class EmbeddedAws implements AutoCloseable {
     public URI sqsEndpoint() { return servers.sqsEndpoint(); }
     public String queueUrl() { return queues.queueUrl(); }
     public String deadLetterQueueUrl() { return queues.deadLetterQueueUrl(); }
+    /** The export queue's URL, when the stack exports ({@link Builder#export}). */
+    public java.util.Optional<String> exportQueueUrl() {
+        return java.util.Optional.ofNullable(exportQueues).map(StackResources.Queues::queueUrl);
+    }
+    /** The export DLQ's URL, when the stack exports. */
+    public java.util.Optional<String> exportDeadLetterQueueUrl() {
+        return java.util.Optional.ofNullable(exportQueues).map(StackResources.Queues::deadLetterQueueUrl);
+    }
+
+    /**
+     * Registers a provider's DICOMweb endpoint (what an operator does on AWS with one PutItem: pk
+     * {@code PROVIDER#{provider}}, sk {@code DICOMWEB}, {@code url}, optionally {@code secretName}).
+     */
+    public void registerDicomWeb(String provider, URI root) {
+        dynamoDb().putItem(b -> b.tableName(settings.names.table()).item(Map.of(
+                org.hipoa.aws.ResultItems.PK, software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                        .fromS("PROVIDER#" + provider),
+                org.hipoa.aws.ResultItems.SK, software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                        .fromS(org.hipoa.export.ExportHandler.DICOMWEB_SK),
+                "url", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(root.toString()))));
+    }
     /** {@code http://127.0.0.1:port/{stage}}; resources such as {@code /v1/uploads/{id}} go after it. */
     public URI apiBaseUrl() { return apiGateway.baseUrl(); }
     /** The API key the local API Gateway wants in {@code x-api-key}. */
@@ -326,6 +370,11 @@ public final class EmbeddedAws implements AutoCloseable {
         private long handlerStackBytes = 0;
         private Path dynamoDbDir;
         private Faults faults;
+        private boolean export;
+        // template.yaml: ExportFunction 60 s, export queue visibility 120 s; short here so a retry comes in seconds.
+        private Duration exportTimeout = Duration.ofSeconds(10);
+        private Duration exportVisibilityTimeout = Duration.ofSeconds(10);
+        private Duration dicomWebTimeout = Duration.ofSeconds(5);
         private String studyKeySecret = randomHex(32);
         private String apiKey = "local-" + randomHex(16);
         private String stage = "local";
@@ -384,6 +433,14 @@ public final class EmbeddedAws implements AutoCloseable {
          * the real handlers with fault-injecting clients; the work bucket loses what it names.
          */
         public Builder faults(Faults v) { faults = v; return this; }
+        /** Run the export step (EXPORT_QUEUE_URL, export queue + DLQ, ExportFunction); default off. */
+        public Builder export(boolean v) { export = v; return this; }
+        /** The export queue's visibility timeout = the delay before a failed export is retried; default 10 s. */
+        public Builder exportVisibilityTimeout(Duration v) { exportVisibilityTimeout = Objects.requireNonNull(v); return this; }
+        /** The export function's timeout (at most the export queue's visibility timeout); default 10 s. */
+        public Builder exportTimeout(Duration v) { exportTimeout = Objects.requireNonNull(v); return this; }
+        /** STOW-RS timeout of the export function; default 5 s. */
+        public Builder dicomWebTimeout(Duration v) { dicomWebTimeout = Objects.requireNonNull(v); return this; }
 
         Supplier<? extends RequestHandler<S3Event, Void>> preprocessOrDefault() {
             return preprocess != null ? preprocess : LocalFunction.byClassName(PREPROCESS_HANDLER);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.EmbeddedAws;
+import org.hipoa.local.OrthancPacs;
 import org.hipoa.local.LocalApiClient;
 import org.hipoa.local.LocalFunction;
 import org.hipoa.phantom.HipTruth;
@@ -50,6 +51,7 @@ final class DemoCommand {
     private static int run(boolean once, int count, long seed, boolean oneAtATime) throws Exception {
         Path work = Files.createTempDirectory("hipoa-demo-");
         EmbeddedAws aws = null;
+        OrthancPacs pacs = null;
         try {
             long t0 = System.nanoTime();
             List<PhantomSet.Study> studies = PhantomSet.write(seed, 0, count,
@@ -57,7 +59,15 @@ final class DemoCommand {
                     Runtime.getRuntime().availableProcessors(), () -> { });
             System.err.printf("demo: %d phantom studies (seed %d) in %.1f s%n", count, seed,
                     (System.nanoTime() - t0) / 1e9);
-            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).start();
+            // The provider's PACS, when Debian's orthanc + orthanc-dicomweb are installed: the SRs go there (issue 10).
+            if (OrthancPacs.installed()) {
+                try {
+                    pacs = OrthancPacs.start();
+                } catch (java.io.IOException e) {
+                    System.err.println("demo: local PACS did not start (" + e.getMessage() + "), no DICOMweb export");
+                }
+            }
+            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).export(pacs != null).start();
             System.err.printf("demo: local stack up in %.1f s — S3 %s, DynamoDB %s, SQS %s%n",
                     aws.startTime().toMillis() / 1e3, aws.s3Endpoint(), aws.dynamoDbEndpoint(), aws.sqsEndpoint());
 
@@ -65,6 +75,7 @@ final class DemoCommand {
             String day = LocalDate.now(ZoneOffset.UTC).toString();
             String bucket = aws.names().ingestBucket();
             aws.grantApiKey(Set.of(PROVIDER));
+            if (pacs != null) aws.registerDicomWeb(PROVIDER, pacs.dicomWebRoot());
             LocalApiClient api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey());
             List<Long> endToEndMs = new ArrayList<>();
             for (PhantomSet.Study s : studies) {
@@ -92,17 +103,25 @@ final class DemoCommand {
                     + PROVIDER + "/results");
             aws.viewerUrl().ifPresent(u -> System.out.println("Results viewer (enter the key above, provider "
                     + PROVIDER + "):\n  " + u));
+            if (pacs != null) {
+                System.out.println("Local PACS (Orthanc), DICOMweb root " + pacs.dicomWebRoot() + " — each study's SR"
+                        + " (machine grades, demonstration model), e.g.:\n  curl -s '" + pacs.dicomWebRoot()
+                        + "/studies/STUDY_UID/series?Modality=SR'   (all studies: " + pacs.dicomWebRoot() + "/studies)");
+            }
             if (once) return allGraded ? 0 : 1;
 
             System.out.println("Serving until Ctrl-C (upload more with any S3 client: endpoint " + aws.s3Endpoint()
                     + ", path-style, key/secret hipoa-local/hipoa-local-secret).");
             CountDownLatch forever = new CountDownLatch(1);
             EmbeddedAws stack = aws;
+            OrthancPacs pacsToClose = pacs;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stack.close();
+                if (pacsToClose != null) pacsToClose.close();
                 deleteQuietly(work);
             }));
             aws = null;     // the hook owns it now
+            pacs = null;
             forever.await();
             return 0;
         } catch (IllegalStateException e) {
@@ -113,6 +132,7 @@ final class DemoCommand {
                 aws.close();
                 deleteQuietly(work);
             }
+            if (pacs != null) pacs.close();
         }
     }
 

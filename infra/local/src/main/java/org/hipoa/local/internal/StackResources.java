@@ -41,6 +41,23 @@ public final class StackResources {
         return new Queues(url, arn(sqs, url), dlqUrl, dlqArn);
     }
 
+    /**
+     * template.yaml's export queue and its DLQ (issue 10): graded messages from inference to the export function,
+     * named after the claim-check queue.
+     */
+    public static Queues exportQueues(SqsClient sqs, StackNames names, Duration visibilityTimeout,
+                                      int maxReceiveCount) {
+        String dlqUrl = sqs.createQueue(b -> b.queueName(names.queue() + "-export-dlq")
+                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+        String dlqArn = arn(sqs, dlqUrl);
+        String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
+        String url = sqs.createQueue(b -> b.queueName(names.queue() + "-export").attributes(Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, "345600",
+                QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
+        return new Queues(url, arn(sqs, url), dlqUrl, dlqArn);
+    }
+
     private static String arn(SqsClient sqs, String url) {
         return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);

@@ -1,0 +1,269 @@
+package org.hipoa.export;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.pixelmed.dicom.AttributeList;
+import org.hipoa.aws.AwsClients;
+import org.hipoa.aws.Faults;
+import org.hipoa.aws.GradedEvents;
+import org.hipoa.aws.PipelineConfig;
+import org.hipoa.aws.Powertools;
+import org.hipoa.aws.ResultItems;
+import org.hipoa.core.model.HipGrades;
+import org.hipoa.core.model.ModelInfo;
+import org.hipoa.core.report.HipSrWriter;
+import org.hipoa.core.study.StudyGrades;
+import org.hipoa.domain.Feature;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * "Graded" messages → the DICOM SR of each upload, in the provider's own trust domain only: the source header is
+ * re-read from the ingest bucket (ranged, no pixels), the SR is written to {@code results/{provider}/{uploadId}/sr.dcm}
+ * beside the uploads and, when the provider registered a DICOMweb endpoint, stored there with STOW-RS. The outcome is
+ * the item's {@code export} attribute {status, reason, message, attempts, srKey, dicomweb}; the item's status stays
+ * GRADED whatever happens here. A retryable failure is reported in {@code batchItemFailures} so SQS redelivers it,
+ * up to the queue's receive count (then the export DLQ); its last receive records {@code FAILED}.
+ */
+public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportHandler.class);
+    /** The per-provider endpoint item: pk {@code PROVIDER#{provider}}, sk {@code DICOMWEB}, {@code url}, {@code secretName}. */
+    public static final String DICOMWEB_SK = "DICOMWEB";
+    /** STOW-RS timeout (connect and answer), milliseconds; default 10 s. */
+    public static final String DICOMWEB_TIMEOUT_MS = "DICOMWEB_TIMEOUT_MS";
+    public static final String EXPORT = "export";
+
+    private final S3Client s3;
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final int maxReceiveCount;
+    private final DicomWeb dicomWeb;
+    private final Supplier<SecretsManagerClient> secretsFactory;
+    private SecretsManagerClient secrets;
+
+    public ExportHandler() {
+        this(PipelineConfig.fromEnvironment(), AwsClients.s3(), AwsClients.dynamoDb(),
+                () -> SecretsManagerClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).build());
+    }
+
+    public ExportHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo,
+                         Supplier<SecretsManagerClient> secrets) {
+        this.s3 = Objects.requireNonNull(s3, "s3");
+        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
+        this.table = config.requireTableName();
+        this.maxReceiveCount = config.maxReceiveCount();
+        String ms = PipelineConfig.setting(DICOMWEB_TIMEOUT_MS);
+        this.dicomWeb = new DicomWeb(Duration.ofMillis(ms == null ? 10_000 : Math.max(1, Long.parseLong(ms))));
+        this.secretsFactory = Objects.requireNonNull(secrets, "secrets");
+    }
+
+    /** The SR's place beside the provider's uploads. */
+    public static String srKey(String provider, String uploadId) {
+        return "results/" + provider + "/" + uploadId + "/sr.dcm";
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return Powertools.withLogging(context, () -> {
+            List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
+            for (SQSEvent.SQSMessage m : event == null || event.getRecords() == null
+                    ? List.<SQSEvent.SQSMessage>of() : event.getRecords()) {
+                if (!export(m)) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            }
+            return new SQSBatchResponse(retry);
+        });
+    }
+
+    /** False: redeliver this message. */
+    private boolean export(SQSEvent.SQSMessage m) {
+        GradedEvents.Graded g;
+        try {
+            g = GradedEvents.Graded.fromJson(m.getBody());
+        } catch (IllegalArgumentException e) {
+            LOG.error("not a graded message, dropped {}", entry("messageId", m.getMessageId()));
+            return true;
+        }
+        Map<String, AttributeValue> item;
+        try {
+            item = dynamo.getItem(b -> b.tableName(table).key(ResultItems.key(g.uploadId())).consistentRead(true))
+                    .item();
+        } catch (RuntimeException e) {
+            LOG.warn("table unreadable, message will be redelivered {} {}", entry("uploadId", g.uploadId()),
+                    entry("errorType", e.getClass().getSimpleName()));
+            return false;
+        }
+        if (item == null || item.isEmpty()) {
+            LOG.warn("graded message for an unknown upload, dropped {}", entry("uploadId", g.uploadId()));
+            return true;
+        }
+        ResultRecord r = ResultItems.fromItem(item);
+        if (r.status() != Status.GRADED || r.provider().map(p -> !p.name().equals(g.provider())).orElse(true)) {
+            LOG.warn("graded message does not match the item, dropped {}", entry("uploadId", g.uploadId()));
+            return true;
+        }
+        AttributeValue previous = item.get(EXPORT);
+        if (previous != null && previous.hasM() && "DONE".equals(s(previous.m().get("status")))) {
+            log("already exported", r, "DONE", "");
+            return true;
+        }
+        int attempts = 1 + (previous != null && previous.hasM() && previous.m().get("attempts") != null
+                ? Integer.parseInt(previous.m().get("attempts").n()) : 0);
+        String key = srKey(g.provider(), g.uploadId());
+        boolean srWritten = false;
+        try {
+            AttributeList header = SourceHeader.read(s3, r.bucket(), r.objectKey(), r.objectVersion()).header();
+            // The item's last change as the content time: a retry writes the same bytes.
+            byte[] sr = HipSrWriter.write(header, grades(r), model(r), r.updatedAt().atZone(ZoneOffset.UTC));
+            s3.putObject(b -> b.bucket(r.bucket()).key(key).contentType("application/dicom"),
+                    RequestBody.fromBytes(sr));
+            srWritten = true;
+            Optional<Endpoint> endpoint = endpoint(g.provider());
+            if (endpoint.isPresent()) {
+                Optional<String> auth = endpoint.get().secretName() == null ? Optional.empty()
+                        : DicomWeb.authorization(secret(endpoint.get().secretName()));
+                dicomWeb.store(endpoint.get().url(), sr, auth);
+            }
+            record(r, "DONE", null, null, attempts, key, endpoint.isPresent() ? "STORED" : "NOT_REGISTERED");
+            log("exported", r, "DONE", "");
+            return true;
+        } catch (SourceHeader.SourceMissingException e) {
+            return failed(m, r, ExportReason.SOURCE_MISSING, "The uploaded object no longer exists.", attempts, null);
+        } catch (SourceHeader.UnreadableHeaderException e) {
+            return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, "The uploaded object's header could not be read.",
+                    attempts, null);
+        } catch (HipSrWriter.SourceIncompleteException e) {
+            return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, e.getMessage(), attempts, null);
+        } catch (DicomWeb.StowException e) {
+            return failed(m, r, e.reason, e.getMessage(), attempts, key);
+        } catch (RuntimeException e) {
+            // SDK errors are worth a retry; anything else is our fault: retried too, then FAILED on the last receive.
+            LOG.error("export error {} {} {}", entry("uploadId", r.uploadId()), entry("errorType",
+                    e.getClass().getSimpleName()), entry("where", Faults.where(e)));
+            return failed(m, r, ExportReason.INTERNAL, Faults.INTERNAL_MESSAGE, attempts, srWritten ? key : null);
+        }
+    }
+
+    private boolean failed(SQSEvent.SQSMessage m, ResultRecord r, ExportReason reason, String message, int attempts,
+                           String srKey) {
+        boolean retry = reason.retryable && !lastReceive(m);
+        String status = retry ? "RETRYING" : "FAILED";
+        try {
+            record(r, status, reason, message, attempts, srKey, null);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the export failure {} {}", entry("uploadId", r.uploadId()),
+                    entry("errorType", e.getClass().getSimpleName()));
+            return false; // the message comes back; the record is made then
+        }
+        log("export failed", r, status, reason.name());
+        return !retry;
+    }
+
+    /** Only the export attribute, and only while the item is GRADED: the result itself is never touched. */
+    private void record(ResultRecord r, String status, ExportReason reason, String message, int attempts,
+                        String srKey, String dicomweb) {
+        Map<String, AttributeValue> e = new LinkedHashMap<>();
+        e.put("status", AttributeValue.fromS(status));
+        e.put("attempts", AttributeValue.fromN(Integer.toString(attempts)));
+        e.put("at", AttributeValue.fromS(ResultRecord.TIME.format(Instant.now())));
+        if (reason != null) e.put("reason", AttributeValue.fromS(reason.name()));
+        if (message != null) e.put("message", AttributeValue.fromS(message));
+        if (srKey != null) e.put("srKey", AttributeValue.fromS(srKey));
+        if (dicomweb != null) e.put("dicomweb", AttributeValue.fromS(dicomweb));
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(r.uploadId()))
+                    .updateExpression("SET #e = :e")
+                    .conditionExpression("#s = :graded")
+                    .expressionAttributeNames(Map.of("#e", EXPORT, "#s", "status"))
+                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromM(e),
+                            ":graded", AttributeValue.fromS(Status.GRADED.name()))));
+        } catch (ConditionalCheckFailedException gone) {
+            // The item is no longer GRADED (deleted): nothing to record on.
+        }
+    }
+
+    private record Endpoint(URI url, String secretName) {}
+
+    private Optional<Endpoint> endpoint(String provider) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(
+                ResultItems.PK, AttributeValue.fromS("PROVIDER#" + provider),
+                ResultItems.SK, AttributeValue.fromS(DICOMWEB_SK)))).item();
+        if (item == null || item.isEmpty() || s(item.get("url")) == null) return Optional.empty();
+        return Optional.of(new Endpoint(URI.create(s(item.get("url"))), s(item.get("secretName"))));
+    }
+
+    private synchronized String secret(String name) {
+        if (secrets == null) secrets = secretsFactory.get();
+        return secrets.getSecretValue(b -> b.secretId(name)).secretString();
+    }
+
+    private boolean lastReceive(SQSEvent.SQSMessage m) {
+        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count != null && Integer.parseInt(count) >= maxReceiveCount;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The stored (rounded) grades as the SR writer takes them. */
+    static StudyGrades grades(ResultRecord r) {
+        return new StudyGrades(hip(Side.RIGHT, r.hips().get(Side.RIGHT)), hip(Side.LEFT, r.hips().get(Side.LEFT)));
+    }
+
+    private static HipGrades hip(Side side, HipResult h) {
+        if (h == null) throw new IllegalStateException("a GRADED item without both hips");
+        Map<Feature, Integer> g = new EnumMap<>(Feature.class);
+        Map<Feature, float[]> p = new EnumMap<>(Feature.class);
+        for (Feature f : Feature.values()) {
+            g.put(f, h.grade(f));
+            List<Double> v = h.probabilities().get(f);
+            float[] a = new float[v.size()];
+            for (int i = 0; i < a.length; i++) a[i] = v.get(i).floatValue();
+            p.put(f, a);
+        }
+        return new HipGrades(side, g, p, h.centerXmm(), h.centerYmm());
+    }
+
+    private static ModelInfo model(ResultRecord r) {
+        return r.model().map(m -> new ModelInfo(m.name(), m.version(), Map.of()))
+                .orElseThrow(() -> new IllegalStateException("a GRADED item without its model"));
+    }
+
+    private static String s(AttributeValue v) {
+        return v == null ? null : v.s();
+    }
+
+    private static void log(String what, ResultRecord r, String status, String reason) {
+        LOG.info("{} {} {} {} {}", what, entry("uploadId", r.uploadId()),
+                entry("provider", r.provider().map(Object::toString).orElse("")), entry("export", status),
+                entry("reason", reason));
+    }
+}
