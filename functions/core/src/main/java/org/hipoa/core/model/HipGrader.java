@@ -42,7 +42,7 @@ public final class HipGrader implements AutoCloseable {
 
     public HipGrader(Path onnxFile, int threads) {
         this.model = OnnxModels.load(onnxFile, new GraderTranslator(), threads);
-        this.info = ModelInfo.of(model, "hipoa-grader");
+        this.info = OnnxModels.info(model, "hipoa-grader");
     }
 
     public ModelInfo info() {

@@ -33,7 +33,7 @@ public final class HipLocator implements AutoCloseable {
 
     public HipLocator(Path onnxFile, int threads) {
         this.model = OnnxModels.load(onnxFile, new LocatorTranslator(), threads);
-        this.info = ModelInfo.of(model, "hipoa-localiser");
+        this.info = OnnxModels.info(model, "hipoa-localiser");
     }
 
     public ModelInfo info() {

@@ -1,19 +1,14 @@
 package org.hipoa.core.model;
 
-import ai.djl.onnxruntime.engine.OrtSymbolBlock;
-import ai.djl.repository.zoo.ZooModel;
-
 import java.util.Map;
 
-/** Name, version and the other metadata properties the training export wrote into an ONNX file. */
+/**
+ * Name, version and the other metadata properties the training export wrote into an ONNX file. A plain value (read
+ * from a loaded model by {@link OnnxModels#info}), so code that only names a model — the SR export — needs no model
+ * runtime.
+ */
 public record ModelInfo(String name, String version, Map<String, String> properties) {
     public ModelInfo {
         properties = Map.copyOf(properties);
-    }
-
-    static ModelInfo of(ZooModel<?, ?> model, String fallbackName) {
-        Map<String, String> metadata = model.getBlock() instanceof OrtSymbolBlock ort ? ort.getCustomMetadata() : Map.of();
-        return new ModelInfo(metadata.getOrDefault("name", fallbackName), metadata.getOrDefault("version", "unknown"),
-                metadata);
     }
 }

@@ -93,4 +93,12 @@ public final class OnnxModels {
             throw new IllegalStateException("cannot load " + onnxFile + ": " + e.getMessage(), e);
         }
     }
+
+    /** The metadata the training export wrote into the ONNX file; {@code fallbackName} when it has none. */
+    static ModelInfo info(ZooModel<?, ?> model, String fallbackName) {
+        Map<String, String> metadata = model.getBlock() instanceof ai.djl.onnxruntime.engine.OrtSymbolBlock ort
+                ? ort.getCustomMetadata() : Map.of();
+        return new ModelInfo(metadata.getOrDefault("name", fallbackName), metadata.getOrDefault("version", "unknown"),
+                metadata);
+    }
 }
