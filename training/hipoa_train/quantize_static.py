@@ -45,6 +45,7 @@ def main(argv):
     p.add_argument("calib", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--px", type=int, default=160)
+    p.add_argument("--ops", default="Conv,Gemm", help="op types to quantize (comma-separated)")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     crops = np.fromfile(a.calib, dtype="<f4").reshape(-1, 1, a.px, a.px)
@@ -53,7 +54,7 @@ def main(argv):
     dst = a.out / "grader.onnx"
     quantize_static(str(tmp), str(dst), Crops(crops), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=["Conv", "Gemm"],
+                    calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=a.ops.split(","),
                     extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
     tmp.unlink()
     src_meta = {q.key: q.value for q in onnx.load(str(a.grader), load_external_data=False).metadata_props}

@@ -25,6 +25,9 @@ public final class Hipoa {
               reconcile --bucket INGEST_BUCKET [--table TABLE]
                                                        list uploads under incoming/ without a GRADED or FAILED
                                                        result (STUDY_KEY_SECRET from the environment; exit 2 if any)
+              bench [FILMS] [SEED] [MODEL_DIR] [ROUNDS] [PASSES]
+                                                       per-stage latency beside the Python peers, the FLOP floor,
+                                                       throughput and cost (bench/peers; run by the ./hipoa script)
               test                                     the whole test suite (run by the ./hipoa script itself)
             """;
 
@@ -59,6 +62,7 @@ public final class Hipoa {
                 case "demo" -> DemoCommand.run(Args.parse(rest, DemoCommand.SPEC));
                 case "reconcile" -> ReconcileCommand.run(Args.parse(rest, ReconcileCommand.SPEC), System.out);
                 case "test" -> usage("test is run by the ./hipoa script (it builds, then runs Maven and pytest)");
+                case "bench" -> usage("bench is run by the ./hipoa script (it builds, then runs bench/peers)");
                 default -> usage("unknown command '" + args[0] + "'");
             };
         } catch (IllegalArgumentException e) {
