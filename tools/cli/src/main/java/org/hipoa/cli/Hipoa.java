@@ -22,6 +22,9 @@ public final class Hipoa {
               phantom-sheet DIR OUT.png                contact sheet of hip crops arranged by grade per feature
               phantom-train-data --count N --seed S --out DIR   hip crops + localiser films for training (.npy)
                       [--threads K] [--jitter-mm J] [--shard-size M] [--first-index I] [--crop-px P,Q]
+              backfill (--dir D | --count N [--seed S]) [--concurrency K] [--provider P]
+                                                       an archive through the backfill path on the local stack
+                                                       (copy under backfill/, preprocess map, queue, grading)
               reconcile --bucket INGEST_BUCKET [--table TABLE]
                                                        list uploads under incoming/ without a GRADED or FAILED
                                                        result (STUDY_KEY_SECRET from the environment; exit 2 if any)
@@ -60,6 +63,7 @@ public final class Hipoa {
                     yield PhantomSheetCommand.run(a.positional().get(0), a.positional().get(1));
                 }
                 case "demo" -> DemoCommand.run(Args.parse(rest, DemoCommand.SPEC));
+                case "backfill" -> BackfillCommand.run(Args.parse(rest, BackfillCommand.SPEC));
                 case "reconcile" -> ReconcileCommand.run(Args.parse(rest, ReconcileCommand.SPEC), System.out);
                 case "test" -> usage("test is run by the ./hipoa script (it builds, then runs Maven and pytest)");
                 case "bench" -> usage("bench is run by the ./hipoa script (it builds, then runs bench/peers)");
