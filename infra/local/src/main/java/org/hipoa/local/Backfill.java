@@ -1,5 +1,8 @@
 package org.hipoa.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.aws.ResultItems;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.upload.UploadRef;
@@ -21,11 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local stand-in for {@code template.yaml}'s BackfillStateMachine: every object under a {@code backfill/}
- * prefix of the ingest bucket (objects there raise no event notification) becomes one S3-event-shaped item, and
- * at most {@code maxConcurrency} of them run the preprocess function at a time, synchronously, as the Distributed
- * Map's item processor invokes it. Grading then follows the normal path (claim check → SQS → inference).
- * A function error fails that item only, as the map's tolerated-failure setting does; the item is counted, the
- * rest go on.
+ * prefix of the ingest bucket (objects there raise no event notification) becomes one S3 event record, the records
+ * go {@value #BATCH} to an event (the map's ItemBatcher), and at most {@code maxConcurrency} events run the
+ * preprocess function at a time, synchronously, as the Distributed Map's item processor invokes it. Grading then
+ * follows the normal path (claim check → SQS → inference). A function error fails that batch only, as the map's
+ * tolerated-failure setting lets it; its items are counted as failed, the rest go on.
  */
 public final class Backfill {
     /** What one backfill did: items listed, preprocess invocations that returned, items whose invoke failed. */
@@ -34,6 +37,11 @@ public final class Backfill {
             return items / Math.max(1e-9, elapsed.toNanos() / 1e9);
         }
     }
+
+    /** Objects per preprocess invocation: the state machine's ItemBatcher MaxItemsPerBatch. */
+    public static final int BATCH = 10;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Backfill() {}
 
@@ -56,21 +64,19 @@ public final class Backfill {
                 r -> Thread.ofPlatform().daemon().name("backfill-map").unstarted(r));
         try {
             // The ItemReader: ListObjectsV2 pages over the prefix; folder markers are no items.
+            List<String> batch = new ArrayList<>(BATCH);
             for (S3Object o : aws.s3().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
                 if (o.key().endsWith("/")) continue;
                 items++;
-                String event = S3NotificationBridge.eventJson(new ObjectCreated(bucket, o.key(), o.size(), o.eTag(),
+                batch.add(S3NotificationBridge.eventJson(new ObjectCreated(bucket, o.key(), o.size(), o.eTag(),
                         Optional.empty(), "ObjectCreated:Backfill", o.lastModified()), sequence.incrementAndGet(),
-                        aws.region());
-                running.add(map.submit(() -> {
-                    try {
-                        aws.preprocessFunction().invoke(event);
-                        ok.incrementAndGet();
-                    } catch (LocalFunction.FunctionError e) {
-                        failed.incrementAndGet();
-                    }
-                }));
+                        aws.region()));
+                if (batch.size() == BATCH) {
+                    running.add(submit(map, aws, List.copyOf(batch), ok, failed));
+                    batch.clear();
+                }
             }
+            if (!batch.isEmpty()) running.add(submit(map, aws, List.copyOf(batch), ok, failed));
             for (Future<?> f : running) {
                 try {
                     f.get();
@@ -82,6 +88,31 @@ public final class Backfill {
             map.shutdownNow();
         }
         return new Summary(items, ok.get(), failed.get(), Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static Future<?> submit(ExecutorService map, EmbeddedAws aws, List<String> oneRecordEvents,
+                                    AtomicInteger ok, AtomicInteger failed) {
+        String event = merged(oneRecordEvents);
+        return map.submit(() -> {
+            try {
+                aws.preprocessFunction().invoke(event);
+                ok.addAndGet(oneRecordEvents.size());
+            } catch (LocalFunction.FunctionError e) {
+                failed.addAndGet(oneRecordEvents.size());
+            }
+        });
+    }
+
+    /** One S3 event holding the records of several one-record events, in order. */
+    static String merged(List<String> oneRecordEvents) {
+        try {
+            ObjectNode root = JSON.createObjectNode();
+            ArrayNode records = root.putArray("Records");
+            for (String e : oneRecordEvents) records.addAll((ArrayNode) JSON.readTree(e).get("Records"));
+            return JSON.writeValueAsString(root);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
