@@ -1,11 +1,17 @@
-"""Static int8 quantization (QDQ on activations and weights) of a HipOA grader with ONNX Runtime's tools.
+"""Static int8 quantization (activations and weights) of a HipOA grader with ONNX Runtime's tools.
 
-    python -m hipoa_train.quantize_static GRADER.onnx CALIB.f32 OUT_DIR [--px 160]
+    python -m hipoa_train.quantize_static GRADER.onnx CALIB.f32 OUT_DIR [--px 160] [--format qdq|qoperator] [--ops ...]
+
+What model/int8/grader.onnx was made with (2026-12-01): --format qoperator --ops Conv,Gemm,Relu,Concat,AveragePool,MaxPool
+on the 40 crops of bench/peers' 20 films (seed 31337). Measured with ORT Python 1.29, 2 threads, both hips: QDQ of Conv
+and Gemm 44 ms, QDQ of every quantizable op 47 ms, QOperator 24-26 ms, fp32 with the shipped options 26-27 ms:
+DenseNet's batch norms sit after each concatenation (pre-activation), so they stay fp32 and every layer's growing
+input is dequantized again; QOperator's QLinearConcat keeps the concatenations in int8.
 
 CALIB.f32: raw little-endian float32 crops, N x size x size, already normalised by the crop contract (bench/peers'
 StageBench writes them from phantom films as crops.f32). Steps: (1) fold the shipped int8 *storage* back into fp32
 (ORT's basic optimiser with QDQ handling off: constant folding of DequantizeLinear, batch norms folded into the
-convolutions), (2) quantize_static, QDQ format, per-channel symmetric int8 weights, uint8 activations, MinMax
+convolutions), (2) quantize_static, QDQ (default) or QOperator format, per-channel symmetric int8 weights, uint8 activations, MinMax
 calibration on the crops. The CAM outputs are left in fp32 (their Einsum is not a quantizable op here).
 The model is a demonstration trained on a synthetic phantom; so are the calibration crops.
 """
@@ -45,6 +51,7 @@ def main(argv):
     p.add_argument("calib", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--px", type=int, default=160)
+    p.add_argument("--format", choices=["qdq", "qoperator"], default="qdq")
     p.add_argument("--ops", default="Conv,Gemm", help="op types to quantize (comma-separated)")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +59,7 @@ def main(argv):
     tmp = a.out / "grader.fp32.tmp.onnx"
     fp32(a.grader, tmp)
     dst = a.out / "grader.onnx"
-    quantize_static(str(tmp), str(dst), Crops(crops), quant_format=QuantFormat.QDQ, per_channel=True,
+    quantize_static(str(tmp), str(dst), Crops(crops), quant_format=QuantFormat.QDQ if a.format == "qdq" else QuantFormat.QOperator, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=a.ops.split(","),
                     extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
@@ -65,8 +72,9 @@ def main(argv):
             v = v + "-int8static"
         onnx.helper.set_model_props(m, {**{q.key: q.value for q in m.metadata_props}, k: v})
     onnx.helper.set_model_props(m, {**{q.key: q.value for q in m.metadata_props},
-                                    "quantization": f"static QDQ int8 (onnxruntime {ort.__version__} quantize_static,"
-                                                    f" MinMax on {len(crops)} phantom crops)"})
+                                    "quantization": f"static int8, {a.format} format, ops {a.ops} (onnxruntime"
+                                                    f" {ort.__version__} quantize_static, MinMax on {len(crops)}"
+                                                    f" phantom crops)"})
     onnx.save(m, str(dst))
     print(f"wrote {dst} ({dst.stat().st_size / 1e6:.1f} MB) from {len(crops)} calibration crops")
 
