@@ -246,6 +246,7 @@ def main(argv):
                  if (java_dir / p.name.replace("java-", "py-")).exists()]
     loads = [p.with_suffix(".load").read_text().strip() if p.with_suffix(".load").exists() else "?" for p in passes]
     java = {k: statistics.median(jp[k] for jp in java_passes) for k in java_passes[0]}
+    djl_share = 100 * statistics.median(1 - jp.get("plainOrtGrade", 0) / jp["grade"] for jp in java_passes)
     heads = read_heads(java_dir)
     py = {}
 
@@ -357,7 +358,7 @@ def main(argv):
                       f"{v:8.2f} {java.get(jkey, float('nan')) / v:9.2f}x")
     print(f"  {'plain ORT Java (no DJL): localise':60s} {java.get('plainOrtLocalise', float('nan')):8.2f}")
     print(f"  {'plain ORT Java (no DJL): grade':60s} {java.get('plainOrtGrade', float('nan')):8.2f}"
-          f"   DJL's share of grade: {100 * (1 - java.get('plainOrtGrade', 0) / java['grade']):.0f} %")
+          f"   DJL's share of grade: {djl_share:.0f} % (median over passes of 1 - plain/DJL, same pass)")
     print(f"  {'Java decode alone (same bytes, nothing in between)':60s} {java.get('decodeAlone', float('nan')):8.2f}")
     print(f"  {'Java grade alone (same crops, nothing in between)':60s} {java.get('gradeAlone', float('nan')):8.2f}")
     strongest = sum(best(s)[1] for s in ("read", "decode", "localiserInput", "localise", "crop", "grade"))
