@@ -1,7 +1,9 @@
 """The Python peers of one HipOA study, timed in the same run as Java's StageBench (bench/peers drives both).
 
 Usage: peers.py MODEL_DIR JAVA_OUT_DIR ROUNDS FILM.dcm...
-JAVA_OUT_DIR holds StageBench's figures (java.tsv), where Java found the heads (heads.tsv) and its crops (crops.f32).
+       peers.py --pipeline MODEL_DIR JAVA_OUT_DIR ROUNDS FILM.dcm...   (one pass of the Python pipeline only)
+JAVA_OUT_DIR holds StageBench's figures (java-K.tsv, one per pass), where Java found the heads (heads.tsv), its crops
+(crops.f32), and the Python pipeline's figures (py-K.tsv) from the passes bench/peers interleaved with Java's.
 Prints figures only. The models are demonstrations trained on a synthetic phantom; so are the films.
 """
 from __future__ import annotations
@@ -182,20 +184,76 @@ def onnx_state_dict(m):
     return {k: torch.from_numpy(np.array(v, copy=True)) for k, v in sd.items()}
 
 
-def main(argv):
-    model_dir, java_dir, rounds, films = Path(argv[0]), Path(argv[1]), int(argv[2]), [Path(f) for f in argv[3:]]
-    c = cm.load(model_dir / "crop-contract.json" if (model_dir / "crop-contract.json").exists() else None)
-    java = {}
-    for line in (java_dir / "java.tsv").read_text().splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 3 and parts[0] == "java":
-            java[parts[1]] = float(parts[2])
+def read_heads(java_dir):
     heads = {}
     for line in (java_dir / "heads.tsv").read_text().splitlines():
         f, *v = line.split("\t")
         heads[f] = [float(x) for x in v]
+    return heads
+
+
+def read_tsv(path, tag):
+    out = {}
+    for line in path.read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[0] == tag:
+            out[parts[1]] = float(parts[2])
+    return out
+
+
+def pipeline(model_dir, java_dir, rounds, films):
+    """The strongest Python pipeline built from the same steps, one study after another as StageBench runs Java's:
+    read, decode (pydicom), canvas and crops (scipy.sparse), localise and grade (ORT Python, HipOA's options).
+    Crops are cut where Java found the heads. Prints py-K.tsv lines (median ms per stage)."""
+    c = cm.load(model_dir / "crop-contract.json" if (model_dir / "crop-contract.json").exists() else None)
+    heads = read_heads(java_dir)
+    loc, grd = session(model_dir / "localiser.onnx", False), session(model_dir / "grader.onnx", False)
+    ms = {k: [] for k in ("read", "decode", "localiserInput", "localise", "crop", "grade", "total")}
+    for r in range(rounds + 1):
+        for f in films:
+            t0 = time.perf_counter()
+            f.read_bytes()
+            t1 = time.perf_counter()
+            rad = dicom_io.read(f)  # reads the file again (from the page cache): pydicom takes a path here
+            t2 = time.perf_counter()
+            canvas = sparse_canvas(rad, c)[None, None].astype(np.float32)
+            t3 = time.perf_counter()
+            loc.run(None, {"image": canvas})
+            t4 = time.perf_counter()
+            h = heads[str(f)]
+            x = np.stack([sparse_crop(rad, "right", h[0], h[1], c)[None], sparse_crop(rad, "left", h[2], h[3], c)[None]])
+            t5 = time.perf_counter()
+            grd.run(None, {"image": x})
+            t6 = time.perf_counter()
+            if r:
+                for k, a, b in (("read", t0, t1), ("decode", t1, t2), ("localiserInput", t2, t3), ("localise", t3, t4),
+                                ("crop", t4, t5), ("grade", t5, t6), ("total", t0, t6)):
+                    ms[k].append((b - a) * 1e3)
+    for k, v in ms.items():
+        print(f"py\t{k}\t{statistics.median(v):.2f}")
+    return 0
+
+
+def main(argv):
+    if argv[0] == "--pipeline":
+        return pipeline(Path(argv[1]), Path(argv[2]), int(argv[3]), [Path(f) for f in argv[4:]])
+    model_dir, java_dir, rounds, films = Path(argv[0]), Path(argv[1]), int(argv[2]), [Path(f) for f in argv[3:]]
+    c = cm.load(model_dir / "crop-contract.json" if (model_dir / "crop-contract.json").exists() else None)
+    # Java and the Python pipeline ran in alternating passes (bench/peers): per stage, the median of the passes.
+    passes = sorted(java_dir.glob("java-*.tsv"))
+    java_passes = [read_tsv(p, "java") for p in passes]
+    py_passes = [read_tsv(java_dir / p.name.replace("java-", "py-"), "py") for p in passes
+                 if (java_dir / p.name.replace("java-", "py-")).exists()]
+    loads = [p.with_suffix(".load").read_text().strip() if p.with_suffix(".load").exists() else "?" for p in passes]
+    java = {k: statistics.median(jp[k] for jp in java_passes) for k in java_passes[0]}
+    djl_share = 100 * statistics.median(1 - jp.get("plainOrtGrade", 0) / jp["grade"] for jp in java_passes)
+    heads = read_heads(java_dir)
     py = {}
 
+    # The Python pipeline's own stages, from the passes that alternated with Java's (the like-for-like rows).
+    for k in ("read", "decode", "localiserInput", "localise", "crop", "grade"):
+        if py_passes:
+            py[f"{k} (Python pipeline, passes alternating with Java)"] = statistics.median(pp[k] for pp in py_passes)
     py["read"] = median_ms(lambda f: f.read_bytes(), rounds, films)
     py["decode (pydicom + numpy, training reader)"] = median_ms(dicom_io.read, rounds, films)
     rads = [dicom_io.read(f) for f in films]
@@ -275,19 +333,41 @@ def main(argv):
         return min(v.items(), key=lambda kv: kv[1]) if v else (None, float("nan"))
 
     print()
-    print(f"{'stage, per study (median ms)':50s} {'HipOA':>8s} {'peer':>8s} {'HipOA/peer':>10s}")
+    print("Java and the Python pipeline in alternating passes (same films, one study after another, same crops):")
+    print(f"  {'pass':4s} {'load':>5s} {'Java grade':>10s} {'plain ORT':>9s} {'Py grade':>8s} {'ratio':>6s}   "
+          f"{'Java total':>10s} {'Py total':>8s} {'ratio':>6s}   {'decode':>6s} {'alone':>6s}")
+    ratios_g, ratios_t = [], []
+    for i, (jp, pp, ld) in enumerate(zip(java_passes, py_passes, loads)):
+        rg, rt = jp["grade"] / pp["grade"], jp["total"] / pp["total"]
+        ratios_g.append(rg)
+        ratios_t.append(rt)
+        print(f"  {i + 1:4d} {ld:>5s} {jp['grade']:10.2f} {jp.get('plainOrtGrade', float('nan')):9.2f} "
+              f"{pp['grade']:8.2f} {rg:5.2f}x   {jp['total']:10.2f} {pp['total']:8.2f} {rt:5.2f}x   "
+              f"{jp['decode']:6.2f} {jp.get('decodeAlone', float('nan')):6.2f}")
+    if ratios_g:
+        print(f"  median ratio Java/Python: grade {statistics.median(ratios_g):.2f}x, total {statistics.median(ratios_t):.2f}x"
+              f"  (load: 1-minute load average at the start of each Java pass)")
+    print()
+    print("Each stage (Python peers below the pipeline rows ran alone, after the passes):")
+    print(f"{'stage, per study (median ms)':62s} {'HipOA':>8s} {'peer':>8s} {'HipOA/peer':>10s}")
     for stage, jkey in (("read", "read"), ("decode", "decode"), ("localiserInput", "localiserInput"),
                         ("localise", "localise"), ("crop", "crop"), ("grade", "grade")):
         for k, v in py.items():
             if k.split(" ")[0] == stage:
-                print(f"  {stage:10s} {k[len(stage):].strip(' ()'):38s} {java.get(jkey, float('nan')):8.2f} "
+                print(f"  {stage:10s} {k[len(stage):].strip(' ()'):50s} {java.get(jkey, float('nan')):8.2f} "
                       f"{v:8.2f} {java.get(jkey, float('nan')) / v:9.2f}x")
-    print(f"  {'plain ORT Java (no DJL): localise':48s} {java.get('plainOrtLocalise', float('nan')):8.2f}")
-    print(f"  {'plain ORT Java (no DJL): grade':48s} {java.get('plainOrtGrade', float('nan')):8.2f}"
-          f"   DJL's share of grade: {100 * (1 - java.get('plainOrtGrade', 0) / java['grade']):.0f} %")
+    print(f"  {'plain ORT Java (no DJL): localise':60s} {java.get('plainOrtLocalise', float('nan')):8.2f}")
+    print(f"  {'plain ORT Java (no DJL): grade':60s} {java.get('plainOrtGrade', float('nan')):8.2f}"
+          f"   DJL's share of grade: {djl_share:.0f} % (median over passes of 1 - plain/DJL, same pass)")
+    print(f"  {'Java decode alone (same bytes, nothing in between)':60s} {java.get('decodeAlone', float('nan')):8.2f}")
+    print(f"  {'Java grade alone (same crops, nothing in between)':60s} {java.get('gradeAlone', float('nan')):8.2f}")
     strongest = sum(best(s)[1] for s in ("read", "decode", "localiserInput", "localise", "crop", "grade"))
-    print(f"  {'total warm (HipOA: sum of one study in a row)':48s} {java.get('total', float('nan')):8.2f} "
-          f"{strongest:8.2f} {java.get('total', float('nan')) / strongest:9.2f}x  (peer: the best Python peer per stage)")
+    print(f"  {'total warm (HipOA: sum of one study in a row)':60s} {java.get('total', float('nan')):8.2f} "
+          f"{strongest:8.2f} {java.get('total', float('nan')) / strongest:9.2f}x  (peer: the best Python peer per stage, each alone)")
+    if py_passes:
+        pt = statistics.median(pp["total"] for pp in py_passes)
+        print(f"  {'total warm, Python pipeline of the same steps':60s} {java.get('total', float('nan')):8.2f} "
+              f"{pt:8.2f} {java.get('total', float('nan')) / pt:9.2f}x  (one study in a row, passes alternating with Java)")
     print()
     print(f"FLOP floor: sgemm peak {peak:.0f} GFLOP/s (numpy fp32, {THREADS} threads); grader "
           f"{grade_macs / 1e9:.3f} G MACs for 2 hips -> {floor_grade:.1f} ms; localiser {loc_macs / 1e9:.3f} G MACs "

@@ -134,7 +134,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         ResultRecord fresh = ResultRecord.received(uploadId, ref, now);
         if (ref.provider().isEmpty()) {
             return fail(fresh, new Rejection(Reason.BAD_KEY,
-                    "The object key is not incoming/{provider}/... with a valid provider name."));
+                    "The object key is not incoming/{provider}/... (or backfill/{provider}/...) with a valid provider name."));
         }
         ResultRecord current = results.received(fresh);
         if (current.status() != Status.RECEIVED) {

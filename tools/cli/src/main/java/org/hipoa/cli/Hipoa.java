@@ -26,9 +26,15 @@ public final class Hipoa {
               phantom-sheet DIR OUT.png                contact sheet of hip crops arranged by grade per feature
               phantom-train-data --count N --seed S --out DIR   hip crops + localiser films for training (.npy)
                       [--threads K] [--jitter-mm J] [--shard-size M] [--first-index I] [--crop-px P,Q]
+              backfill (--dir D | --count N [--seed S]) [--concurrency K] [--provider P]
+                                                       an archive through the backfill path on the local stack
+                                                       (copy under backfill/, preprocess map, queue, grading)
               reconcile --bucket INGEST_BUCKET [--table TABLE]
                                                        list uploads under incoming/ without a GRADED or FAILED
                                                        result (STUDY_KEY_SECRET from the environment; exit 2 if any)
+              bench [FILMS] [SEED] [MODEL_DIR] [ROUNDS] [PASSES]
+                                                       per-stage latency beside the Python peers, the FLOP floor,
+                                                       throughput and cost (bench/peers; run by the ./hipoa script)
               test                                     the whole test suite (run by the ./hipoa script itself)
             """;
 
@@ -61,9 +67,11 @@ public final class Hipoa {
                     yield PhantomSheetCommand.run(a.positional().get(0), a.positional().get(1));
                 }
                 case "demo" -> DemoCommand.run(Args.parse(rest, DemoCommand.SPEC));
+                case "backfill" -> BackfillCommand.run(Args.parse(rest, BackfillCommand.SPEC));
                 case "reconcile" -> ReconcileCommand.run(Args.parse(rest, ReconcileCommand.SPEC), System.out);
                 case "load" -> LoadCommand.run(Args.parse(rest, LoadCommand.SPEC), System.out);
                 case "test" -> usage("test is run by the ./hipoa script (it builds, then runs Maven and pytest)");
+                case "bench" -> usage("bench is run by the ./hipoa script (it builds, then runs bench/peers)");
                 default -> usage("unknown command '" + args[0] + "'");
             };
         } catch (IllegalArgumentException e) {

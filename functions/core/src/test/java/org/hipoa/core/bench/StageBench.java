@@ -14,6 +14,7 @@ import org.hipoa.core.dicom.Radiograph;
 import org.hipoa.core.dicom.RadiographDecoder;
 import org.hipoa.core.model.HipGrader;
 import org.hipoa.core.model.HipLocator;
+import org.hipoa.core.model.NativeRuntime;
 
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -30,8 +31,10 @@ import java.util.Map;
 /**
  * Per-stage latency of one study on this machine, warm, for {@code bench/peers}: read → decode → localiser input →
  * localise → crop both hips → grade both hips, each stage timed on its own, medians over every film of every timed
- * round (the first round warms the JIT and ONNX Runtime up and is not counted). Also times a plain ONNX Runtime
- * session (no DJL) with the same options on the same inputs, which is DJL's share. Prints figures; asserts nothing.
+ * round (the first round warms the JIT and ONNX Runtime up and is not counted). Inside the same pipeline, a plain
+ * ONNX Runtime session (no DJL) with the same options runs the same input beside each DJL call, the two taking turns
+ * at going first: DJL's share, under the same load. Then decode, localise and grade again, each alone in a loop.
+ * Prints figures; asserts nothing.
  * Test scope only: it is no part of the product jars.
  *
  * <pre>StageBench MODEL_DIR OUT_DIR ROUNDS FILM.dcm...</pre>
@@ -51,17 +54,27 @@ public final class StageBench {
         RadiographDecoder decoder = new RadiographDecoder();
         Map<String, List<Double>> ms = new LinkedHashMap<>();
         for (String s : List.of("read", "decode", "localiserInput", "localise", "crop", "grade", "total",
-                "plainOrtLocalise", "plainOrtGrade")) {
+                "plainOrtLocalise", "plainOrtGrade", "decodeAlone", "localiseAlone", "gradeAlone")) {
             ms.put(s, new ArrayList<>());
         }
         List<double[]> heads = new ArrayList<>();
         List<HipCrop[]> crops = new ArrayList<>();
         List<LocaliserInput> canvases = new ArrayList<>();
+        List<byte[]> files = new ArrayList<>();
+        NativeRuntime.ensureStarted(); // DJL creates the one environment; the plain sessions below then share it
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (HipLocator locator = new HipLocator(modelDir.resolve("localiser.onnx"), threads);
-             HipGrader grader = new HipGrader(modelDir.resolve("grader.onnx"), threads)) {
+             HipGrader grader = new HipGrader(modelDir.resolve("grader.onnx"), threads);
+             OrtSession.SessionOptions o = plainOptions(threads);
+             OrtSession plainLoc = env.createSession(modelDir.resolve("localiser.onnx").toString(), o);
+             OrtSession plainGrade = env.createSession(modelDir.resolve("grader.onnx").toString(), o)) {
+            int k = 0;
             for (int round = 0; round <= rounds; round++) {
                 boolean timed = round > 0;
                 for (Path f : films) {
+                    // DJL and the plain session take turns at going first, so neither is favoured by what ran
+                    // just before it (the stage before, or the other one on the same input).
+                    boolean djlFirst = (k++ & 1) == 0;
                     long t0 = System.nanoTime();
                     byte[] bytes = Files.readAllBytes(f);
                     long t1 = System.nanoTime();
@@ -71,28 +84,57 @@ public final class StageBench {
                     long t2 = System.nanoTime();
                     LocaliserInput in = LocaliserInput.of(r, contract);
                     long t3 = System.nanoTime();
+                    double plainL = djlFirst ? 0 : plain(env, plainLoc, in);
+                    long t3b = System.nanoTime();
                     HipLocator.Located h = locator.locate(in);
                     long t4 = System.nanoTime();
+                    if (djlFirst) plainL = plain(env, plainLoc, in);
+                    long t4b = System.nanoTime();
                     HipCrop right = cropper.crop(r, Side.RIGHT, h.rightXmm(), h.rightYmm());
                     HipCrop left = cropper.crop(r, Side.LEFT, h.leftXmm(), h.leftYmm());
                     long t5 = System.nanoTime();
+                    double plainG = djlFirst ? 0 : plain(env, plainGrade, right, left);
+                    long t5b = System.nanoTime();
                     grader.grade(List.of(right, left));
                     long t6 = System.nanoTime();
+                    if (djlFirst) plainG = plain(env, plainGrade, right, left);
                     if (timed) {
-                        long[] t = {t0, t1, t2, t3, t4, t5, t6};
-                        String[] names = {"read", "decode", "localiserInput", "localise", "crop", "grade"};
-                        for (int i = 0; i < names.length; i++) ms.get(names[i]).add((t[i + 1] - t[i]) / 1e6);
-                        ms.get("total").add((t6 - t0) / 1e6);
+                        ms.get("read").add((t1 - t0) / 1e6);
+                        ms.get("decode").add((t2 - t1) / 1e6);
+                        ms.get("localiserInput").add((t3 - t2) / 1e6);
+                        ms.get("localise").add((t4 - t3b) / 1e6);
+                        ms.get("crop").add((t5 - t4b) / 1e6);
+                        ms.get("grade").add((t6 - t5b) / 1e6);
+                        ms.get("total").add((t6 - t5b + t5 - t4b + t4 - t3b + t3 - t0) / 1e6);
+                        ms.get("plainOrtLocalise").add(plainL);
+                        ms.get("plainOrtGrade").add(plainG);
                     }
                     if (round == rounds) {
                         heads.add(new double[] {h.rightXmm(), h.rightYmm(), h.leftXmm(), h.leftYmm()});
                         crops.add(new HipCrop[] {right, left});
                         canvases.add(in);
+                        files.add(bytes);
+                    }
+                }
+            }
+            // The same stages on the same inputs with nothing else in between: what each costs alone.
+            for (int round = 0; round <= rounds; round++) {
+                for (int i = 0; i < crops.size(); i++) {
+                    long t0 = System.nanoTime();
+                    decoder.decode(files.get(i));
+                    long t1 = System.nanoTime();
+                    locator.locate(canvases.get(i));
+                    long t2 = System.nanoTime();
+                    grader.grade(List.of(crops.get(i)));
+                    long t3 = System.nanoTime();
+                    if (round > 0) {
+                        ms.get("decodeAlone").add((t1 - t0) / 1e6);
+                        ms.get("localiseAlone").add((t2 - t1) / 1e6);
+                        ms.get("gradeAlone").add((t3 - t2) / 1e6);
                     }
                 }
             }
         }
-        plainOrt(modelDir, threads, rounds, canvases, crops, ms);
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("heads.tsv")))) {
             for (int i = 0; i < films.size(); i++) {
                 double[] h = heads.get(i);
@@ -111,41 +153,30 @@ public final class StageBench {
         }
     }
 
-    /**
-     * The same two ONNX files in plain ONNX Runtime sessions with the options {@code OnnxModels} sets, fed the same
-     * canvases and crops: what the inference costs without DJL around it.
-     */
-    static void plainOrt(Path modelDir, int threads, int rounds, List<LocaliserInput> canvases, List<HipCrop[]> crops,
-                         Map<String, List<Double>> ms) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.addConfigEntry("session.disable_quant_qdq", "1");
-            o.addConfigEntry("session.intra_op.allow_spinning", "0");
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            try (OrtSession loc = env.createSession(modelDir.resolve("localiser.onnx").toString(), o);
-                 OrtSession grade = env.createSession(modelDir.resolve("grader.onnx").toString(), o)) {
-                for (int round = 0; round <= rounds; round++) {
-                    for (int i = 0; i < canvases.size(); i++) {
-                        LocaliserInput in = canvases.get(i);
-                        long t0 = System.nanoTime();
-                        run(env, loc, in.pixels(), new long[] {1, 1, in.height(), in.width()});
-                        long t1 = System.nanoTime();
-                        HipCrop[] pair = crops.get(i);
-                        int n = pair[0].size();
-                        float[] both = new float[2 * n * n];
-                        System.arraycopy(pair[0].pixels(), 0, both, 0, n * n);
-                        System.arraycopy(pair[1].pixels(), 0, both, n * n, n * n);
-                        run(env, grade, both, new long[] {2, 1, n, n});
-                        long t2 = System.nanoTime();
-                        if (round > 0) {
-                            ms.get("plainOrtLocalise").add((t1 - t0) / 1e6);
-                            ms.get("plainOrtGrade").add((t2 - t1) / 1e6);
-                        }
-                    }
-                }
-            }
-        }
+    /** The options {@code OnnxModels} sets, on a plain session: what the inference costs without DJL around it. */
+    static OrtSession.SessionOptions plainOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.addConfigEntry("session.disable_quant_qdq", "1");
+        o.addConfigEntry("session.intra_op.allow_spinning", "0");
+        o.setIntraOpNumThreads(threads);
+        o.setInterOpNumThreads(1);
+        return o;
+    }
+
+    private static double plain(OrtEnvironment env, OrtSession s, LocaliserInput in) throws OrtException {
+        long t0 = System.nanoTime();
+        run(env, s, in.pixels(), new long[] {1, 1, in.height(), in.width()});
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double plain(OrtEnvironment env, OrtSession s, HipCrop right, HipCrop left) throws OrtException {
+        long t0 = System.nanoTime();
+        int n = right.size();
+        float[] both = new float[2 * n * n];
+        System.arraycopy(right.pixels(), 0, both, 0, n * n);
+        System.arraycopy(left.pixels(), 0, both, n * n, n * n);
+        run(env, s, both, new long[] {2, 1, n, n});
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     private static void run(OrtEnvironment env, OrtSession s, float[] data, long[] shape) throws OrtException {

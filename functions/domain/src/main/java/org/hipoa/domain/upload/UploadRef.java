@@ -7,12 +7,16 @@ import java.util.Optional;
 
 /**
  * One uploaded object version, as an S3 event names it. {@code provider} is present only when the key has the
- * ingest layout {@code incoming/{provider}/{anything}}; an upload without one is recorded as FAILED with
+ * ingest layout {@code incoming/{provider}/{anything}} or the backfill layout {@code backfill/{provider}/{anything}}
+ * (an archive copied in bulk: no event notification, the backfill state machine hands each object to the same
+ * preprocess code with bounded concurrency); an upload without one is recorded as FAILED with
  * {@link org.hipoa.domain.Reason#BAD_KEY}. The object key is kept for the record, never for logs.
  */
 public record UploadRef(String bucket, String objectKey, Optional<String> versionId, String eTag,
                         Optional<Provider> provider) {
     public static final String INCOMING = "incoming/";
+    /** Objects under this prefix raise no event; the backfill path (template.yaml BackfillStateMachine) feeds them. */
+    public static final String BACKFILL = "backfill/";
     /** S3's own limit on key length, in UTF-8 bytes. */
     static final int MAX_KEY_BYTES = 1024;
 
@@ -48,13 +52,14 @@ public record UploadRef(String bucket, String objectKey, Optional<String> versio
 
     /** The provider of a decoded key, or empty when the key does not have the ingest layout. */
     public static Optional<Provider> providerOf(String key) {
-        if (key == null || !key.startsWith(INCOMING)) return Optional.empty();
+        String prefix = key == null ? null : key.startsWith(INCOMING) ? INCOMING : key.startsWith(BACKFILL) ? BACKFILL : null;
+        if (prefix == null) return Optional.empty();
         if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) return Optional.empty();
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (Character.isISOControl(c) || c == '\\' || c == '\uFFFD') return Optional.empty();
         }
-        String rest = key.substring(INCOMING.length());
+        String rest = key.substring(prefix.length());
         int slash = rest.indexOf('/');
         if (slash < 0) return Optional.empty();
         String name = rest.substring(0, slash), tail = rest.substring(slash + 1);

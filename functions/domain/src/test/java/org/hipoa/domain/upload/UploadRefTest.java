@@ -20,6 +20,15 @@ class UploadRefTest {
     }
 
     @Test
+    void backfillKey_namesTheProvider_theSameRulesApply() {
+        assertEquals(Optional.of(new Provider("acme-clinic")),
+                UploadRef.fromEvent("in", "backfill/acme-clinic/archive/film.dcm", null, "e").provider());
+        assertTrue(UploadRef.providerOf("backfill/acme/../other/film.dcm").isEmpty());
+        assertTrue(UploadRef.providerOf("backfill/film.dcm").isEmpty());
+        assertTrue(UploadRef.providerOf("backfilled/acme/film.dcm").isEmpty());
+    }
+
+    @Test
     void eventKey_isUrlDecoded_plusIsSpace() {
         UploadRef r = UploadRef.fromEvent("in", "incoming/acme-clinic/r%C3%B6ntgen+1%2B2.dcm", null, "etag");
         assertEquals("incoming/acme-clinic/röntgen 1+2.dcm", r.objectKey());
