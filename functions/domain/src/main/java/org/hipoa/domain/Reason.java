@@ -25,7 +25,10 @@ public enum Reason {
     NOT_AP_PELVIS,
     /** Broken structure that is not a plain truncation, or pixel data that is inconsistent or undecodable. */
     CORRUPT,
-    /** The object key is not {@code incoming/{provider}/...} with a valid provider name (pipeline). */
+    /**
+     * The object key is not {@code incoming/{provider}/...} or {@code backfill/{provider}/...} with a valid provider
+     * name (pipeline).
+     */
     BAD_KEY,
     /** The uploaded object was gone (deleted or overwritten by a newer version) before it could be read (pipeline). */
     SOURCE_MISSING,

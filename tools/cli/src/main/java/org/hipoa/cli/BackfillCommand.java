@@ -40,12 +40,13 @@ final class BackfillCommand {
         if (org.hipoa.domain.upload.Provider.parse(provider).isEmpty()) {
             throw new IllegalArgumentException("--provider must be a provider name (lower case letters, digits, '-')");
         }
-        Path work = Files.createTempDirectory("hipoa-backfill-");
         List<Path> files;
         Path root;
+        Path work;
         if (countArg != null) {
             int count = a.intValue("count", null);
             if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
+            work = Files.createTempDirectory("hipoa-backfill-");
             long t0 = System.nanoTime();
             root = work.resolve("films");
             files = PhantomSet.write(a.longValue("seed", "1"), 0, count, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, root,
@@ -60,6 +61,7 @@ final class BackfillCommand {
                         .filter(p -> !p.getFileName().toString().equals("labels.jsonl")).sorted().toList();
             }
             if (files.isEmpty()) throw new IllegalArgumentException("--dir " + dirArg + " holds no files");
+            work = Files.createTempDirectory("hipoa-backfill-");
         }
         String prefix = UploadRef.BACKFILL + provider + "/";
         try (EmbeddedAws aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3"))
