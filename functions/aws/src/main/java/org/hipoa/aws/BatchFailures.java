@@ -1,6 +1,7 @@
 package org.hipoa.aws;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -25,5 +26,15 @@ public final class BatchFailures {
             keep.add(id);
         }
         return keep;
+    }
+
+    /** SQS moves the message to the queue's DLQ after this receive unless it is deleted now. */
+    public static boolean isLastReceive(SQSEvent.SQSMessage m, int maxReceiveCount) {
+        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count != null && Integer.parseInt(count) >= maxReceiveCount;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

@@ -28,4 +28,16 @@ class BatchFailuresTest {
         assertEquals(Set.of("a", "b"),
                 BatchFailures.toRetry(new SQSBatchResponse(List.of(new SQSBatchResponse.BatchItemFailure(""))), IDS));
     }
+
+    @Test
+    void theLastReceive_isTheOneAtMaxReceiveCount_andAMissingCountIsNot() {
+        var m = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
+        assertEquals(false, BatchFailures.isLastReceive(m, 5));
+        m.setAttributes(java.util.Map.of("ApproximateReceiveCount", "4"));
+        assertEquals(false, BatchFailures.isLastReceive(m, 5));
+        m.setAttributes(java.util.Map.of("ApproximateReceiveCount", "5"));
+        assertEquals(true, BatchFailures.isLastReceive(m, 5));
+        m.setAttributes(java.util.Map.of("ApproximateReceiveCount", "five"));
+        assertEquals(false, BatchFailures.isLastReceive(m, 5));
+    }
 }

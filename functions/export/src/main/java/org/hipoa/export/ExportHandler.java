@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.pixelmed.dicom.AttributeList;
+import org.hipoa.aws.BatchFailures;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.Faults;
 import org.hipoa.aws.GradedEvents;
@@ -225,12 +226,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     private boolean lastReceive(SQSEvent.SQSMessage m) {
-        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
-        try {
-            return count != null && Integer.parseInt(count) >= maxReceiveCount;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return BatchFailures.isLastReceive(m, maxReceiveCount);
     }
 
     /** The stored (rounded) grades as the SR writer takes them. */

@@ -8,6 +8,7 @@ import org.hipoa.domain.Reason;
 import org.hipoa.domain.Side;
 import org.hipoa.core.crop.CropContract;
 import org.hipoa.domain.HipCrop;
+import org.hipoa.aws.BatchFailures;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.domain.Timings;
@@ -210,12 +211,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
     /** SQS moves the message to the DLQ after this receive if it is not deleted now. */
     private boolean lastReceive(SQSEvent.SQSMessage m) {
-        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
-        try {
-            return count != null && Integer.parseInt(count) >= maxReceiveCount;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return BatchFailures.isLastReceive(m, maxReceiveCount);
     }
 
     /**
