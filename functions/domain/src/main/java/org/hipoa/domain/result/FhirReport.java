@@ -21,8 +21,8 @@ import java.util.UUID;
  *
  * <p>It carries no patient: no {@code Patient} resource, no {@code subject}; the study is referenced by its
  * {@code studyKey} identifier (a keyed hash), never by its UID. The codes are those of the DICOM SR
- * ({@code org.hipoa.core.report.SrCodes}, scheme 99HIPOA), under the FHIR system {@link #CODE_SYSTEM}; a core test
- * checks that both tables agree.
+ * ({@code org.hipoa.core.report.SrCodes}, scheme 99HIPOA), under the FHIR system {@link #CODE_SYSTEM}; domain cannot
+ * depend on core (PixelMed), so the values are repeated here; a check that both tables agree is still to come.
  */
 public final class FhirReport {
     private FhirReport() {}
