@@ -11,6 +11,7 @@ import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.PageToken;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.Provider;
+import org.hipoa.domain.result.FhirReport;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.aws.ResultStore;
@@ -168,6 +169,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         allow(method, route.method());
         return switch (route) {
             case UPLOAD -> upload(param(params, "uploadId"), caller);
+            case UPLOAD_FHIR -> fhir(param(params, "uploadId"), caller);
             case HIP_IMAGE -> hipImage(param(params, "uploadId"), param(params, "file"), caller);
             case STUDY_LOOKUP -> lookup(request, caller);
             case STUDY -> study(param(params, "studyKey"), caller);
@@ -191,6 +193,24 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         ResultRecord r = results.get(uploadId).filter(caller::mayRead)
                 .orElseThrow(() -> ApiError.notFound("No result for this upload."));
         return ok(ResultJson.of(r));
+    }
+
+    /**
+     * The result as a FHIR R4 Bundle ({@link FhirReport}): tenancy as for {@link #upload}, and 404 unless GRADED
+     * (a report of grades needs grades). No patient attribute is in it: the table holds none.
+     */
+    private APIGatewayProxyResponseEvent fhir(String uploadId, Caller caller) {
+        if (!Keys.isId(uploadId)) throw ApiError.badRequest("uploadId must be 32 lowercase hex characters.");
+        caller.providers();
+        ResultRecord r = results.get(uploadId).filter(caller::mayRead)
+                .orElseThrow(() -> ApiError.notFound("No result for this upload."));
+        if (r.status() != Status.GRADED) throw ApiError.notFound("This upload has no FHIR report: it was not graded.");
+        return fhirResponse(r);
+    }
+
+    /** The 200 answer of {@code GET /v1/uploads/{uploadId}/fhir} for a GRADED record. */
+    static APIGatewayProxyResponseEvent fhirResponse(ResultRecord graded) {
+        return respond(200, FhirReport.MEDIA_TYPE, FhirReport.bundle(graded));
     }
 
     /**

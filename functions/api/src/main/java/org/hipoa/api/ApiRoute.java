@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public enum ApiRoute {
     UPLOAD("/v1/uploads/{uploadId}", "GET"),
+    /** The GRADED result as a FHIR R4 Bundle ({@code application/fhir+json}), for partners' EHR side. */
+    UPLOAD_FHIR("/v1/uploads/{uploadId}/fhir", "GET"),
     /**
      * {@code GET /v1/uploads/{uploadId}/hips/{side}.png} and {@code {side}.cam.json}: API Gateway path parameters
      * are whole segments, so the resource names the file ({@code right.png}, {@code left.cam.json}, …) and the

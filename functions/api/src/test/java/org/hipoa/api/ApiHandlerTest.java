@@ -83,7 +83,7 @@ class ApiHandlerTest {
     @ParameterizedTest
     @CsvSource({"POST,/v1/uploads/" + ID + ",GET", "DELETE,/v1/studies/" + ID + ",GET",
             "GET,/v1/studies/lookup,POST", "PUT,/v1/providers/acme/results,GET", "POST,/v1/providers/acme/updates,GET",
-            "POST,/v1/uploads/" + ID + "/hips/left.png,GET"})
+            "POST,/v1/uploads/" + ID + "/hips/left.png,GET", "PUT,/v1/uploads/" + ID + "/fhir,GET"})
     void wrongMethods_are405_withAllow(String method, String path, String allow) throws Exception {
         var r = call(method, path, null, null);
         error(r, 405, "METHOD_NOT_ALLOWED");
@@ -94,7 +94,7 @@ class ApiHandlerTest {
     @CsvSource({"/v1/uploads/not-an-id", "/v1/uploads/0123456789ABCDEF0123456789ABCDEF", "/v1/studies/abc",
             "/v1/providers/ACME/results", "/v1/providers/a/results", "/v1/providers/..%2F/results",
             "/v1/uploads/" + ID + "/hips/middle.png", "/v1/uploads/" + ID + "/hips/right.jpg",
-            "/v1/uploads/not-an-id/hips/right.png"})
+            "/v1/uploads/not-an-id/hips/right.png", "/v1/uploads/not-an-id/fhir"})
     void malformedIdentifiers_are400(String path) throws Exception {
         error(call("GET", path, null, null), 400, "BAD_REQUEST");
     }
@@ -157,7 +157,8 @@ class ApiHandlerTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"GET|/v1/uploads/" + ID, "GET|/v1/studies/" + ID,
             "GET|/v1/providers/acme/results", "GET|/v1/providers/acme/updates",
-            "GET|/v1/uploads/" + ID + "/hips/right.png", "GET|/v1/uploads/" + ID + "/hips/left.cam.json"})
+            "GET|/v1/uploads/" + ID + "/hips/right.png", "GET|/v1/uploads/" + ID + "/hips/left.cam.json",
+            "GET|/v1/uploads/" + ID + "/fhir"})
     void validRequestsWithoutAnApiKey_are403_beforeAnyTableRead(String method, String path) throws Exception {
         // The table is unreachable: a 403 (not a 500) proves no read was attempted.
         error(call(method, path, null, null), 403, "FORBIDDEN");
