@@ -25,7 +25,7 @@ final class ResultJson {
                 .put("receivedAt", ResultRecord.TIME.format(r.receivedAt()))
                 .put("updatedAt", ResultRecord.TIME.format(r.updatedAt()));
         if (!r.hips().isEmpty()) n.set("hips", HipResultJson.hips(r.hips()));
-        r.spacing().ifPresent(x -> n.putObject("spacing").put("source", x.source()).put("assumed", x.assumed()));
+        r.spacing().ifPresent(x -> n.set("spacing", HipResultJson.spacing(x)));
         r.model().ifPresent(m -> n.putObject("model").put("name", m.name()).put("version", m.version()));
         r.failure().ifPresent(f -> n.putObject("failure").put("stage", f.stage().name())
                 .put("reason", f.reason().name()).put("message", f.message()));

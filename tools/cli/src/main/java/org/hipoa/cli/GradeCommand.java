@@ -73,8 +73,7 @@ final class GradeCommand {
                         Side.LEFT, g.grades().left().result())));
                 line.putObject("model").put("name", grader.info().name()).put("version", grader.info().version())
                         .put("localiser", preparer.localiser().name() + "@" + preparer.localiser().version());
-                line.putObject("spacing").put("source", g.study().spacing().source())
-                        .put("assumed", g.study().spacing().assumed());
+                line.set("spacing", HipResultJson.spacing(g.study().spacing()));
                 ObjectNode ms = line.putObject("timingsMs");
                 g.timingsMs().forEach(ms::put);
                 yield line;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.domain.Side;
 import org.hipoa.core.crop.CropContract;
+import org.hipoa.domain.Feature;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.core.crop.HipCropper;
 import org.hipoa.domain.Outcome;
@@ -32,7 +33,8 @@ import java.util.Map;
 final class PhantomSheetCommand {
     private PhantomSheetCommand() {}
 
-    private static final String[] FEATURES = {"fo", "ao", "jsn", "sclerosis", "cysts"};
+    private static final String[] FEATURES = java.util.Arrays.stream(Feature.values()).map(Feature::key)
+            .toArray(String[]::new);
     private static final int PER_GRADE = 3, CELL = 168, GAP = 6, HEADER = 22, LEFT = 120;
     private static final HipCropper CROPPER = new HipCropper(CropContract.bundled());
 

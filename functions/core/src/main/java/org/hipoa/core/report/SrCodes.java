@@ -4,8 +4,8 @@ import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.DicomException;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.Feature;
+import org.hipoa.domain.GradingCodes;
 
-import java.util.Map;
 
 /**
  * Every code HipOA's structured reports use, in one place (documented in docs/SR.md). Standard codes wherever DICOM,
@@ -32,7 +32,7 @@ public final class SrCodes {
     }
 
     /** HipOA's private coding scheme. */
-    public static final String SCHEME = "99HIPOA";
+    public static final String SCHEME = GradingCodes.PRIVATE;
     public static final String SCHEME_NAME = "HipOA demonstration hip osteoarthritis grading";
     public static final String SCHEME_ORGANISATION = "HipOA project";
 
@@ -56,41 +56,34 @@ public final class SrCodes {
     public static final Code TRACKING_IDENTIFIER = new Code("112039", "DCM", "Tracking Identifier");
     public static final Code TRACKING_UID = new Code("112040", "DCM", "Tracking Unique Identifier");
     public static final Code FINDING_SITE = new Code("363698007", "SCT", "Finding Site");
-    public static final Code HIP_JOINT = new Code("24136001", "SCT", "Hip joint");
-    public static final Code LATERALITY = new Code("272741003", "SCT", "Laterality");
-    public static final Code RIGHT = new Code("24028007", "SCT", "Right");
-    public static final Code LEFT = new Code("7771000", "SCT", "Left");
+    public static final Code HIP_JOINT = of(GradingCodes.HIP_JOINT);
+    public static final Code LATERALITY = of(GradingCodes.LATERALITY);
+    public static final Code RIGHT = of(GradingCodes.RIGHT);
+    public static final Code LEFT = of(GradingCodes.LEFT);
     public static final Code ALGORITHM_NAME = new Code("111001", "DCM", "Algorithm Name");
     public static final Code ALGORITHM_VERSION = new Code("111003", "DCM", "Algorithm Version");
     public static final Code IMAGE_REGION = new Code("111030", "DCM", "Image Region");
     public static final Code QUALITATIVE_EVALUATIONS = new Code("C0034375", "UMLS", "Qualitative Evaluations");
-    public static final Code PRESENT = new Code("52101004", "SCT", "Present");
-    public static final Code ABSENT = new Code("2667000", "SCT", "Absent");
+    public static final Code PRESENT = of(GradingCodes.PRESENT);
+    public static final Code ABSENT = of(GradingCodes.ABSENT);
     /** Contributing Equipment's purpose (CID 7005). */
     public static final Code PROCESSING_EQUIPMENT = new Code("109102", "DCM", "Processing Equipment");
 
     // HipOA's own codes.
     public static final Code MACHINE_GRADING_NOTICE = new Code("NOTICE", SCHEME, "Machine grading notice");
-    private static final Map<Feature, Code> FEATURES = Map.of(
-            Feature.FO, new Code("FO", SCHEME, "Femoral osteophytes (OARSI grade)"),
-            Feature.AO, new Code("AO", SCHEME, "Acetabular osteophytes (OARSI grade)"),
-            Feature.JSN, new Code("JSN", SCHEME, "Joint space narrowing (OARSI grade)"),
-            Feature.SCLEROSIS, new Code("SCL", SCHEME, "Subchondral sclerosis"),
-            Feature.CYSTS, new Code("CYST", SCHEME, "Subchondral cysts"));
-    private static final Code[] GRADES = {
-            new Code("G0", SCHEME, "OARSI grade 0 (none)"), new Code("G1", SCHEME, "OARSI grade 1 (mild)"),
-            new Code("G2", SCHEME, "OARSI grade 2 (moderate)"), new Code("G3", SCHEME, "OARSI grade 3 (severe)")};
+    /** A shared concept (functions/domain GradingCodes) as an SR code. */
+    static Code of(GradingCodes.Concept c) {
+        return new Code(c.value(), c.snomed() ? "SCT" : SCHEME, c.meaning());
+    }
 
     /** The concept name of a feature's qualitative evaluation. */
     public static Code feature(Feature f) {
-        return FEATURES.get(f);
+        return of(GradingCodes.feature(f));
     }
 
     /** The coded value of a grade: OARSI 0–3 for FO/AO/JSN, SNOMED present/absent for sclerosis and cysts. */
     public static Code grade(Feature f, int grade) {
-        if (grade < 0 || grade >= f.classes()) throw new IllegalArgumentException(f + " has no grade " + grade);
-        if (f.isBinary()) return grade == 1 ? PRESENT : ABSENT;
-        return GRADES[grade];
+        return of(GradingCodes.grade(f, grade));
     }
 
     /** The grade a coded value stands for, or -1 where it is none of this feature's values. */
@@ -102,6 +95,6 @@ public final class SrCodes {
     }
 
     public static Code laterality(Side side) {
-        return side == Side.RIGHT ? RIGHT : LEFT;
+        return of(GradingCodes.laterality(side));
     }
 }

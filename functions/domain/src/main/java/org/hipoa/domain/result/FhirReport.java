@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.domain.Feature;
+import org.hipoa.domain.GradingCodes;
 import org.hipoa.domain.Side;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -40,37 +40,30 @@ public final class FhirReport {
     /** One code: the same value and meaning as the SR's. */
     public record Code(String system, String code, String display) {}
 
-    public static final Code HIP_JOINT = new Code(SNOMED, "24136001", "Hip joint");
-    public static final Code LATERALITY = new Code(SNOMED, "272741003", "Laterality");
-    public static final Code RIGHT = new Code(SNOMED, "24028007", "Right");
-    public static final Code LEFT = new Code(SNOMED, "7771000", "Left");
-    public static final Code PRESENT = new Code(SNOMED, "52101004", "Present");
-    public static final Code ABSENT = new Code(SNOMED, "2667000", "Absent");
+    public static final Code HIP_JOINT = of(GradingCodes.HIP_JOINT);
+    public static final Code LATERALITY = of(GradingCodes.LATERALITY);
+    public static final Code RIGHT = of(GradingCodes.RIGHT);
+    public static final Code LEFT = of(GradingCodes.LEFT);
+    public static final Code PRESENT = of(GradingCodes.PRESENT);
+    public static final Code ABSENT = of(GradingCodes.ABSENT);
     /** The report's own code: no LOINC code names an AI hip-OA grading, so it is ours (docs/SR.md). */
     public static final Code REPORT = new Code(CODE_SYSTEM, "REPORT", "HipOA hip osteoarthritis grading report");
-    private static final Map<Feature, Code> FEATURES = Map.of(
-            Feature.FO, new Code(CODE_SYSTEM, "FO", "Femoral osteophytes (OARSI grade)"),
-            Feature.AO, new Code(CODE_SYSTEM, "AO", "Acetabular osteophytes (OARSI grade)"),
-            Feature.JSN, new Code(CODE_SYSTEM, "JSN", "Joint space narrowing (OARSI grade)"),
-            Feature.SCLEROSIS, new Code(CODE_SYSTEM, "SCL", "Subchondral sclerosis"),
-            Feature.CYSTS, new Code(CODE_SYSTEM, "CYST", "Subchondral cysts"));
-    private static final Code[] GRADES = {
-            new Code(CODE_SYSTEM, "G0", "OARSI grade 0 (none)"), new Code(CODE_SYSTEM, "G1", "OARSI grade 1 (mild)"),
-            new Code(CODE_SYSTEM, "G2", "OARSI grade 2 (moderate)"),
-            new Code(CODE_SYSTEM, "G3", "OARSI grade 3 (severe)")};
+
+    /** A shared concept as a FHIR coding. */
+    static Code of(GradingCodes.Concept c) {
+        return new Code(c.snomed() ? SNOMED : CODE_SYSTEM, c.value(), c.meaning());
+    }
 
     public static Code feature(Feature f) {
-        return FEATURES.get(f);
+        return of(GradingCodes.feature(f));
     }
 
     public static Code grade(Feature f, int grade) {
-        if (grade < 0 || grade >= f.classes()) throw new IllegalArgumentException(f + " has no grade " + grade);
-        if (f.isBinary()) return grade == 1 ? PRESENT : ABSENT;
-        return GRADES[grade];
+        return of(GradingCodes.grade(f, grade));
     }
 
     public static Code laterality(Side side) {
-        return side == Side.RIGHT ? RIGHT : LEFT;
+        return of(GradingCodes.laterality(side));
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -52,4 +52,9 @@ public final class HipResultJson {
         }
         return g;
     }
+
+    /** {@code {"source","assumed"}}: where a result's millimetres came from (claim check, API, command line). */
+    public static ObjectNode spacing(Spacing s) {
+        return JSON.createObjectNode().put("source", s.source()).put("assumed", s.assumed());
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.hipoa.domain.upload.Provider;
 import org.hipoa.domain.upload.Keys;
+import org.hipoa.domain.result.HipResultJson;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.domain.result.Spacing;
 
@@ -82,7 +83,7 @@ public record CropMessage(String uploadId, Provider provider, Optional<String> s
         n.putObject("localiser").put("name", localiser.name()).put("version", localiser.version());
         ObjectNode t = n.putObject("preprocessTimingsMs");
         new java.util.TreeMap<>(preprocessTimingsMs).forEach(t::put);
-        spacing.ifPresent(x -> n.putObject("spacing").put("source", x.source()).put("assumed", x.assumed()));
+        spacing.ifPresent(x -> n.set("spacing", HipResultJson.spacing(x)));
         return n.toString();
     }
 
