@@ -5,13 +5,15 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.domain.Reason;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
+import org.hipoa.core.dicom.internal.NativePixels;
 import org.hipoa.core.dicom.internal.RejectedException;
 
 /**
  * The Image Pixel module attributes, checked against what HipOA accepts and against the budgets, before any pixel
  * is decoded. Each refusal names the attribute at fault.
  */
-record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, boolean signed, String photometric) {
+record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, boolean signed, String photometric)
+        implements NativePixels.Geometry {
 
     static ImageGeometry check(AttributeList header, DicomStructureScan.Result structure, String syntax,
                                DecodeLimits limits) {

@@ -13,6 +13,7 @@ import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
 import org.hipoa.core.dicom.internal.CodestreamCheck;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
+import org.hipoa.core.dicom.internal.NativePixels;
 import org.hipoa.core.dicom.internal.PixelTransform;
 import org.hipoa.core.dicom.internal.RejectedException;
 
@@ -92,19 +93,20 @@ public final class RadiographDecoder {
 
     /*
      * Worst-case memory of one accepted decode with the default budgets (B = 256 MiB of input, 40 Mpx), by what is
-     * alive at the peak (the float[] is filled while PixelMed's full list is still held):
+     * alive at the peak:
      *   the input bytes                                              B            256 MiB
-     *   deflated only: the inflated data set, I <= B (twice while its 1 MiB chunks are joined, before the lists)
+     *   deflated only: the inflated data set, I <= B (twice while its 1 MiB chunks are joined)
      *                                                                             256 MiB
-     *   PixelMed's header list (values before Pixel Data, V)  +  full list (V + Pixel Data, <= I or B)
-     *                                                                <= 2 B       512 MiB
-     *   compressed only: the codec's image + PixelMed's decoded copy, 2 x 2 B x 40 Mpx           160 MiB
+     *   PixelMed's header list (values before Pixel Data, V <= I or B)            256 MiB
+     *   compressed only: PixelMed's full list (V + the compressed Pixel Data, <= B), the codec's image and
+     *   PixelMed's decoded copy, 2 x 2 B x 40 Mpx                                 256 + 160 MiB
      *   the element/item tree: <= 50,000 elements + 10,000 items at ~1 KiB       ~60 MiB
      *   the float[] result: 4 B x 40 Mpx                                          160 MiB
-     * i.e. about 1.4 GiB for a 256 MiB deflated file that is mostly one private value, the construction that
-     * maximises it. A real 18 Mpx 16-bit DX film (36 MB native) needs ~3 x 36 + 72 + tree = ~0.2 GiB. The preprocess
-     * function's 3,008 MB holds the worst case with room for the JVM and the localiser; nothing a codec allocates
-     * can exceed Rows x Columns, because CodestreamCheck compares the codestream's own header first.
+     * i.e. about 1.2 GiB for a 256 MiB deflated file that is mostly one private value, the construction that
+     * maximises it. Native pixel data is read in place from the input (NativePixels), so a real 18 Mpx 16-bit DX
+     * film (36 MB native) needs ~36 + 72 + tree = ~0.12 GiB. The preprocess function's 3,008 MB holds the worst case
+     * with room for the JVM and the localiser; nothing a codec allocates can exceed Rows x Columns, because
+     * CodestreamCheck compares the codestream's own header first.
      */
     private Radiograph decodeOrReject(byte[] bytes) throws IOException, DicomException {
         DicomStructureScan.Result structure = DicomStructureScan.scan(bytes, limits.maxBytes());
@@ -130,14 +132,10 @@ public final class RadiographDecoder {
         PixelTransform transform = new PixelTransform(header, geometry.bitsStored(), geometry.signed(),
                 geometry.photometric().equals("MONOCHROME1"));
 
-        AttributeList full = new AttributeList();
-        full.setDecompressPixelData(true);
-        full.read(pixelMedStream(bytes, structure));
-        Attribute pixelData = full.get(TagFromName.PixelData);
-        if (pixelData == null) {
-            throw new RejectedException(Reason.CORRUPT, "The compressed pixel data could not be decoded.");
-        }
-        float[] pixels = pixels(pixelData, geometry, transform, TransferSyntaxes.isLossy(syntax));
+        boolean lossy = TransferSyntaxes.isLossy(syntax);
+        float[] pixels = structure.encapsulated()
+                ? pixels(decompressed(bytes, structure), geometry, transform, lossy)
+                : NativePixels.read(structure.dataSet(), structure.pixelDataOffset(), geometry, transform);
 
         return new Radiograph(geometry.rows(), geometry.columns(), pixels, spacing,
                 syntax, geometry.photometric(), geometry.bitsStored(), window(header, transform),
@@ -145,6 +143,19 @@ public final class RadiographDecoder {
                 string(header, TagFromName.SOPInstanceUID), string(header, TagFromName.Modality),
                 string(header, TagFromName.ViewPosition), laterality(header),
                 string(header, TagFromName.BodyPartExamined));
+    }
+
+    /** Compressed pixel data, decoded by PixelMed's codecs (JPEG, JPEG-LS/lossless, JPEG 2000, RLE). */
+    private static Attribute decompressed(byte[] bytes, DicomStructureScan.Result structure)
+            throws IOException, DicomException {
+        AttributeList full = new AttributeList();
+        full.setDecompressPixelData(true);
+        full.read(pixelMedStream(bytes, structure));
+        Attribute pixelData = full.get(TagFromName.PixelData);
+        if (pixelData == null) {
+            throw new RejectedException(Reason.CORRUPT, "The compressed pixel data could not be decoded.");
+        }
+        return pixelData;
     }
 
     /**
@@ -185,34 +196,19 @@ public final class RadiographDecoder {
             throws DicomException {
         int n = g.rows() * g.columns();
         float[] out = new float[n];
-        int bits = g.bitsAllocated();
+        int bits = g.bitsAllocated(); // 8 or 16: ImageGeometry refuses compressed 32-bit pixels
+        float[] table = NativePixels.checkedTable(transform, bits, lossy);
         if (bits == 8) {
-            // OB, or OW: PS3.5 8.1.1 allows 8-bit native pixels in OW; its bytes are little-endian word halves.
+            // OB, or OW: PS3.5 8.1.1 allows 8-bit pixels in OW; its bytes are little-endian word halves.
             byte[] values = pixelData instanceof OtherWordAttribute ow ? ow.getByteValues(false)
                     : pixelData.getByteValues();
             requireLength(values.length, n, 1);
-            if (lossy) {
-                for (int i = 0; i < n; i++) out[i] = transform.applyClamped(values[i] & 0xFF, 8);
-            } else {
-                for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFF);
-            }
+            for (int i = 0; i < n; i++) out[i] = table[values[i] & 0xFF];
         } else {
             short[] values = pixelData.getShortValues();
-            if (bits == 16) {
-                requireLength(values.length, n, 1);
-                if (lossy) {
-                    for (int i = 0; i < n; i++) out[i] = transform.applyClamped(values[i] & 0xFFFF, 16);
-                } else {
-                    for (int i = 0; i < n; i++) out[i] = transform.apply(values[i] & 0xFFFF);
-                }
-            } else { // 32 bits allocated, native only: two little-endian words per pixel
-                requireLength(values.length, 2 * n, 2);
-                for (int i = 0; i < n; i++) {
-                    out[i] = transform.apply((values[2 * i] & 0xFFFFL) | (values[2 * i + 1] & 0xFFFFL) << 16);
-                }
-            }
+            requireLength(values.length, n, 1);
+            for (int i = 0; i < n; i++) out[i] = table[values[i] & 0xFFFF];
         }
-        requireFinite(out);
         return out;
     }
 
@@ -225,16 +221,6 @@ public final class RadiographDecoder {
             throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
                     "The pixel data decodes to %,d values but Rows x Columns needs %,d.", have / perPixel,
                     need / perPixel));
-        }
-    }
-
-    /** Fails closed: PixelTransform bounds the mapped range, this proves it for what was actually decoded. */
-    private static void requireFinite(float[] pixels) {
-        for (float v : pixels) {
-            if (!(Math.abs(v) <= PixelTransform.MAX_MAGNITUDE)) {
-                throw new RejectedException(Reason.CORRUPT,
-                        "The decoded pixel values are not finite numbers: the rescale attributes are wrong.");
-            }
         }
     }
 

@@ -25,11 +25,12 @@ public final class DicomStructureScan {
     /**
      * What the walk learned. {@code dataSet} holds the data set from {@code dataSetOffset} on, already inflated for
      * the deflated syntax (so nothing inflates it a second time); {@code fragmentOffsets}/{@code fragmentLengths}
-     * locate the compressed fragments after the basic offset table inside {@code dataSet}.
+     * locate the compressed fragments after the basic offset table inside {@code dataSet}; for native pixel data,
+     * {@code pixelDataOffset} is where its value starts inside {@code dataSet} (-1 when there is none).
      */
     public record Result(String transferSyntaxUid, boolean hasPixelData, boolean encapsulated,
                          long pixelDataLength, int fragments, byte[] dataSet, int dataSetOffset,
-                         int[] fragmentOffsets, int[] fragmentLengths) {}
+                         int[] fragmentOffsets, int[] fragmentLengths, int pixelDataOffset) {}
 
     /**
      * Structure budgets. A radiograph holds a few hundred elements and a few dozen sequence items; PixelMed spends
@@ -53,6 +54,7 @@ public final class DicomStructureScan {
     private boolean explicit;
     private boolean hasPixelData, encapsulated;
     private long pixelDataLength;
+    private int pixelDataOffset = UNDEFINED;
     private int fragments;
     private int elements, items;
     private int[] fragmentOffsets = new int[4], fragmentLengths = new int[4];
@@ -102,7 +104,7 @@ public final class DicomStructureScan {
         if (transferSyntax == null) transferSyntax = looksExplicit(pos) ? EXPLICIT_LE : IMPLICIT_LE;
         if (transferSyntax.equals(EXPLICIT_BE)) {
             // Retired since 2004 and never produced by a current modality; not worth a second walker.
-            return new Result(transferSyntax, true, false, UNDEFINED, 0, bytes, pos, new int[0], new int[0]);
+            return new Result(transferSyntax, true, false, UNDEFINED, 0, bytes, pos, new int[0], new int[0], UNDEFINED);
         }
         if (transferSyntax.equals(DEFLATED_LE)) {
             buf = inflate(bytes, pos, maxInflatedBytes);
@@ -122,7 +124,7 @@ public final class DicomStructureScan {
         }
         return new Result(transferSyntax, hasPixelData, encapsulated, pixelDataLength, fragments, buf, dataSetOffset,
                 java.util.Arrays.copyOf(fragmentOffsets, fragmentCount),
-                java.util.Arrays.copyOf(fragmentLengths, fragmentCount));
+                java.util.Arrays.copyOf(fragmentLengths, fragmentCount), pixelDataOffset);
     }
 
     private static final String DICOMDIR_CLASS = "1.2.840.10008.1.3.10";
@@ -164,6 +166,7 @@ public final class DicomStructureScan {
             hasPixelData = true;
             encapsulated = undefined;
             pixelDataLength = undefined ? UNDEFINED : length;
+            pixelDataOffset = undefined ? UNDEFINED : valueStart;
         }
         if (undefined) {
             if (depth >= MAX_DEPTH) throw corrupt("sequences are nested deeper than " + MAX_DEPTH + " levels");
