@@ -246,7 +246,7 @@ def main(argv):
                  if (java_dir / p.name.replace("java-", "py-")).exists()]
     loads = [p.with_suffix(".load").read_text().strip() if p.with_suffix(".load").exists() else "?" for p in passes]
     java = {k: statistics.median(jp[k] for jp in java_passes) for k in java_passes[0]}
-    djl_share = 100 * statistics.median(1 - jp.get("plainOrtGrade", 0) / jp["grade"] for jp in java_passes)
+    djl_share = 100 * statistics.median(1 - jp.get("plainOrtGrade", 0) / jp["shareDjlGrade"] for jp in java_passes)
     heads = read_heads(java_dir)
     py = {}
 
@@ -334,14 +334,14 @@ def main(argv):
 
     print()
     print("Java and the Python pipeline in alternating passes (same films, one study after another, same crops):")
-    print(f"  {'pass':4s} {'load':>5s} {'Java grade':>10s} {'plain ORT':>9s} {'Py grade':>8s} {'ratio':>6s}   "
+    print(f"  {'pass':4s} {'load':>5s} {'Java grade':>10s} {'Py grade':>8s} {'ratio':>6s}   "
           f"{'Java total':>10s} {'Py total':>8s} {'ratio':>6s}   {'decode':>6s} {'alone':>6s}")
     ratios_g, ratios_t = [], []
     for i, (jp, pp, ld) in enumerate(zip(java_passes, py_passes, loads)):
         rg, rt = jp["grade"] / pp["grade"], jp["total"] / pp["total"]
         ratios_g.append(rg)
         ratios_t.append(rt)
-        print(f"  {i + 1:4d} {ld:>5s} {jp['grade']:10.2f} {jp.get('plainOrtGrade', float('nan')):9.2f} "
+        print(f"  {i + 1:4d} {ld:>5s} {jp['grade']:10.2f} "
               f"{pp['grade']:8.2f} {rg:5.2f}x   {jp['total']:10.2f} {pp['total']:8.2f} {rt:5.2f}x   "
               f"{jp['decode']:6.2f} {jp.get('decodeAlone', float('nan')):6.2f}")
     if ratios_g:
@@ -356,9 +356,11 @@ def main(argv):
             if k.split(" ")[0] == stage:
                 print(f"  {stage:10s} {k[len(stage):].strip(' ()'):50s} {java.get(jkey, float('nan')):8.2f} "
                       f"{v:8.2f} {java.get(jkey, float('nan')) / v:9.2f}x")
-    print(f"  {'plain ORT Java (no DJL): localise':60s} {java.get('plainOrtLocalise', float('nan')):8.2f}")
-    print(f"  {'plain ORT Java (no DJL): grade':60s} {java.get('plainOrtGrade', float('nan')):8.2f}"
-          f"   DJL's share of grade: {djl_share:.0f} % (median over passes of 1 - plain/DJL, same pass)")
+    print(f"  {'DJL / plain ORT Java (no DJL), taking turns: localise':60s} "
+          f"{java.get('shareDjlLocalise', float('nan')):8.2f} {java.get('plainOrtLocalise', float('nan')):8.2f}")
+    print(f"  {'DJL / plain ORT Java (no DJL), taking turns: grade':60s} "
+          f"{java.get('shareDjlGrade', float('nan')):8.2f} {java.get('plainOrtGrade', float('nan')):8.2f}"
+          f"   DJL's share of grade: {djl_share:.0f} % (median over passes of 1 - plain/DJL)")
     print(f"  {'Java decode alone (same bytes, nothing in between)':60s} {java.get('decodeAlone', float('nan')):8.2f}")
     print(f"  {'Java grade alone (same crops, nothing in between)':60s} {java.get('gradeAlone', float('nan')):8.2f}")
     strongest = sum(best(s)[1] for s in ("read", "decode", "localiserInput", "localise", "crop", "grade"))

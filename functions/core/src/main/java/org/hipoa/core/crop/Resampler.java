@@ -2,6 +2,8 @@ package org.hipoa.core.crop;
 
 import org.hipoa.core.dicom.Radiograph;
 
+import java.util.stream.IntStream;
+
 /**
  * Box-filtered bilinear sampling of a radiograph on an axis-aligned output grid given in millimetres.
  *
@@ -93,11 +95,26 @@ final class Resampler {
         int cols = r.columns(), rows = r.rows();
         Axis ax = axis(x0Mm, stepMm, width, sx, colMm, cols, k);
         Axis ay = axis(y0Mm, stepMm, height, 1, rowMm, rows, k);
+        float[] out = new float[width * height];
+        // Output rows are independent: a large resampling (the localiser canvas reads the whole film) is split
+        // between the cores, a crop's small one is not. Each row is computed alike whatever the split.
+        long work = (long) (ax.hi() - ax.lo()) * ay.width() * height;
+        int parts = work < PARALLEL_FROM ? 1 : Math.min(height, Runtime.getRuntime().availableProcessors());
+        IntStream.range(0, parts).parallel().forEach(part ->
+                rows(r, ax, ay, width, outside, out, height * part / parts, height * (part + 1) / parts));
+        return out;
+    }
+
+    /** Below this many multiply-adds the split costs more than it saves. */
+    static final long PARALLEL_FROM = 1 << 21;
+
+    private static void rows(Radiograph r, Axis ax, Axis ay, int width, float outside, float[] out, int from, int to) {
         boolean markOutside = !Float.isNaN(outside);
-        float[] p = r.pixels(), out = new float[width * height];
+        float[] p = r.pixels();
+        int cols = r.columns();
         int span = ax.hi() - ax.lo(), wx = ax.width(), wy = ay.width();
         double[] line = new double[span];
-        for (int i = 0; i < height; i++) {
+        for (int i = from; i < to; i++) {
             if (markOutside && ay.outside()[i]) {
                 java.util.Arrays.fill(out, i * width, (i + 1) * width, outside);
                 continue;
@@ -122,7 +139,6 @@ final class Resampler {
                 out[i * width + j] = (float) sum;
             }
         }
-        return out;
     }
 
     static float bilinear(Radiograph r, double x, double y) {

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The separable resampler computes the contract's k × k average of bilinear samples (the form the Python training
@@ -79,6 +80,17 @@ class ResamplerTest {
         assertSame(reference(r, cx, cy, 2.0, 80, 90, 1, Float.NEGATIVE_INFINITY),
                 Resampler.sample(r, cx, cy, 2.0, 80, 90, 1, Float.NEGATIVE_INFINITY));
         assertSame(reference(r, 10, 120, 0.6, 60, 50, 1, Float.NaN), Resampler.sample(r, 10, 120, 0.6, 60, 50, 1, Float.NaN));
+    }
+
+    @Test
+    void aFullSizeFilm_splitBetweenTheCores_givesTheSameCanvasAsTheDefinition() {
+        // 2,400 x 2,000 px at 0.14 mm onto a 2 mm canvas: ~15 source rows per output row, well above the work from
+        // which the rows are split between the cores (on a machine with more than one).
+        Radiograph r = film(2400, 2000, 0.14, 0.14, 4);
+        double cx = (r.columns() - 1) * 0.14 / 2, cy = (r.rows() - 1) * 0.14 / 2;
+        assertTrue(2000L * 15 * 180 > Resampler.PARALLEL_FROM);
+        assertSame(reference(r, cx, cy, 2.0, 160, 180, 1, Float.NEGATIVE_INFINITY),
+                Resampler.sample(r, cx, cy, 2.0, 160, 180, 1, Float.NEGATIVE_INFINITY));
     }
 
     @Test

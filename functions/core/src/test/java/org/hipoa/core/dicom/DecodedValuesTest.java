@@ -54,6 +54,19 @@ class DecodedValuesTest {
     }
 
     @Test
+    void aFilmAboveAMegapixel_splitBetweenTheCores_decodesEveryPixel() throws Exception {
+        TestDicom d = new TestDicom(); // large enough for NativePixels to split the rows between the cores
+        d.rows = 1100;
+        d.columns = 1000;
+        d.slope = 2.0;
+        d.intercept = 5.0;
+        short[] stored = d.storedPixels();
+        Radiograph r = decode(d);
+        assertEquals(stored.length, r.pixels().length);
+        for (int i = 0; i < stored.length; i++) assertEquals(stored[i] * 2.0 + 5, r.pixels()[i], 0.0, "pixel " + i);
+    }
+
+    @Test
     void pixelSpacing_isPreferredOverImagerPixelSpacing() throws Exception {
         TestDicom d = new TestDicom();
         d.pixelSpacing = new double[] {0.13, 0.14};
