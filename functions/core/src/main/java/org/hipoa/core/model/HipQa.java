@@ -34,18 +34,13 @@ public final class HipQa {
      * k x k kernel cost seconds to minutes.
      */
     static final long MAX_RESAMPLING_SAMPLES = 250_000_000L;
-    private static volatile CropContract bundled;
 
     private HipQa() {}
 
-    /** Refuses images whose own attributes say they are something else (a chest, a lateral view). */
-    public static Optional<Rejection> checkAttributes(Radiograph r) {
-        CropContract c = bundled;
-        if (c == null) bundled = c = CropContract.bundled();
-        return checkAttributes(r, c);
-    }
-
-    /** As {@link #checkAttributes(Radiograph)}, bounding the resampling work for the given crop contract. */
+    /**
+     * Refuses images whose own attributes say they are something else (a chest, a lateral view), and films whose
+     * resampling for this crop contract would cost more than {@link #MAX_RESAMPLING_SAMPLES}.
+     */
     public static Optional<Rejection> checkAttributes(Radiograph r, CropContract contract) {
         String part = r.bodyPart().toUpperCase(Locale.ROOT);
         if (!PELVIS_PARTS.contains(part)) {

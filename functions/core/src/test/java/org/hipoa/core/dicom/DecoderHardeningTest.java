@@ -6,6 +6,7 @@ import com.pixelmed.dicom.TransferSyntax;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
 import org.hipoa.core.model.HipLocator;
+import org.hipoa.core.crop.CropContract;
 import org.hipoa.core.model.HipQa;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +91,7 @@ class DecoderHardeningTest {
 
     @Test
     void attributeGates_refuseAnOversizedFilm_andBoundResamplingWork() throws Exception {
-        assertEquals(Optional.empty(), HipQa.checkAttributes(pelvis()));
+        assertEquals(Optional.empty(), HipQa.checkAttributes(pelvis(), CropContract.bundled()));
         TestDicom tall = new TestDicom(); // 1,900 x 100 mm: not a pelvis film, however it is centred
         tall.rows = 950;
         tall.columns = 50;
@@ -99,14 +100,14 @@ class DecoderHardeningTest {
         tall.pixelSpacing = new double[] {2.0, 2.0};
         Radiograph r = ((Outcome.Ok<Radiograph>) decoder.decode(tall.bytes(TransferSyntax.ExplicitVRLittleEndian)))
                 .value();
-        assertEquals(Reason.NOT_AP_PELVIS, HipQa.checkAttributes(r).orElseThrow().reason());
+        assertEquals(Reason.NOT_AP_PELVIS, HipQa.checkAttributes(r, CropContract.bundled()).orElseThrow().reason());
 
         // The needle film, as a Radiograph built without the decoder (which refuses its pixels outright):
         // 449 x 384 mm passes the size gate, but the 0.0101 mm side makes the box filter 199 x 199 samples wide.
         Radiograph needle = new Radiograph(90, 38_000, new float[90 * 38_000],
                 new PixelSpacing(4.99, 0.0101, PixelSpacing.Source.PIXEL_SPACING), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
                 "MONOCHROME2", 8, Optional.empty(), "", "", "", "DX", "AP", "", "PELVIS");
-        Rejection work = HipQa.checkAttributes(needle).orElseThrow();
+        Rejection work = HipQa.checkAttributes(needle, CropContract.bundled()).orElseThrow();
         assertEquals(Reason.TOO_LARGE, work.reason(), work.message());
     }
 }
