@@ -121,6 +121,10 @@ class PipelineAcceptanceTest {
                         assertFalse(hip.path(f).isMissingNode(), side + "." + f + " in " + r);
                     }
                 }
+                // The partner learns what the millimetres rest on, read from the file itself: the phantom writes
+                // Pixel Spacing, or Imager Pixel Spacing with the estimated magnification; neither is an assumption.
+                assertEquals(spacingSourceOf(e.getValue().file()), r.path("spacing").path("source").asText(), r.toString());
+                assertFalse(r.path("spacing").path("assumed").asBoolean(true), r.toString());
             }
 
             // --- tenancy: a partner key granted another provider reads nothing of this one's ----------------------
@@ -237,5 +241,14 @@ class PipelineAcceptanceTest {
                 }
             }
         }
+    }
+
+    /** What the spacing source must be for this film, from its own attributes (PixelMed, not the decoder). */
+    static String spacingSourceOf(java.nio.file.Path film) throws Exception {
+        com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
+        l.read(film.toFile(), com.pixelmed.dicom.TagFromName.PixelData);
+        if (l.get(com.pixelmed.dicom.TagFromName.PixelSpacing) != null) return "PIXEL_SPACING";
+        return l.get(com.pixelmed.dicom.TagFromName.EstimatedRadiographicMagnificationFactor) != null
+                ? "IMAGER_PIXEL_SPACING_MAGNIFICATION_CORRECTED" : "IMAGER_PIXEL_SPACING_UNCORRECTED";
     }
 }
