@@ -18,12 +18,15 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.utilities.http.ManagedWebAccess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Proxy;
+import java.net.ServerSocket;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -35,13 +38,14 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The FHIR bundle checked by the HL7 instance validator (HAPI's {@code FhirInstanceValidator} over
  * org.hl7.fhir.validation) against R4's own definitions, fully offline: the support chain holds no remote terminology
  * server, and a recording {@link ProxySelector} proves that no connection leaves the machine (CI may have no route
- * to a terminology server). Our private code system (99HIPOA) is given to the validator as a {@code CodeSystem}
+ * to a terminology server), and FHIR core's web access policy is PROHIBITED. Our private code system (99HIPOA) is given to the validator as a {@code CodeSystem}
  * built from {@link GradingCodes}, so our codes are checked rather than waved through as "unknown system".
  */
 class FhirValidationTest {
@@ -50,6 +54,7 @@ class FhirValidationTest {
     /** Every destination any HTTP client or plain socket in this JVM tried to reach while the validator ran. */
     static final Set<String> outbound = Collections.synchronizedSet(new LinkedHashSet<>());
     static long firstUseMs;
+    static ManagedWebAccess.WebAccessPolicy policy;
 
     @BeforeAll
     static void validator() {
@@ -64,6 +69,10 @@ class FhirValidationTest {
             @Override
             public void connectFailed(URI uri, SocketAddress sa, IOException e) {}
         });
+        // Belt and braces: FHIR core's own web access (package downloads, terminology) is refused outright, so a
+        // validation that needed the network would fail here rather than pass on a machine that has one.
+        policy = ManagedWebAccess.getAccessPolicy();
+        ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
         long t0 = System.nanoTime();
         FhirContext r4 = FhirContext.forR4();
         PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(r4);
@@ -86,6 +95,20 @@ class FhirValidationTest {
     @AfterAll
     static void restore() {
         ProxySelector.setDefault(previous);
+        ManagedWebAccess.setAccessPolicy(policy);
+    }
+
+    @Test
+    void theRecorderSeesConnections() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/probe";
+        var c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(1000);
+        assertThrows(IOException.class, c::connect);
+        assertTrue(outbound.stream().anyMatch(u -> u.contains(":" + port)), outbound.toString());
     }
 
     /** HipOA's private scheme as FHIR sees it: every feature and grade code of GradingCodes, plus the report code. */
