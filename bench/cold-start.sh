@@ -89,7 +89,7 @@ pre=org.hipoa.preprocess.ColdStart; inf=org.hipoa.inference.ColdStart
 launcher film pre-task "$pre_mb" "" $pre film "$dir/film.dcm"
 "$dir/run-film" 2>/dev/null
 launcher pre-default pre-task "$pre_mb" "" $pre default "$dir/film.dcm" "$dir/crops.npy"
-"$dir/run-pre-default" 2>/dev/null >/dev/null || true # also writes the crops the inference runs grade
+("$dir/run-pre-default" >/dev/null) 2>/dev/null || true # writes the crops the inference runs grade; ends killed
 [ -s "$dir/crops.npy" ] || { echo "cold-start: the preprocess run wrote no crops" >&2; exit 1; }
 launcher pre-primed pre-task "$pre_mb" "" $pre primed "$dir/film.dcm"
 launcher inf-eager inf-task "$inf_mb" "" $inf eager "$dir/crops.npy"
