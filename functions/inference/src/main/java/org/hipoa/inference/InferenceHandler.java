@@ -113,6 +113,11 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         this.maxReceiveCount = config.maxReceiveCount();
     }
 
+    /** The grader built at init (bench: the per-event grading without S3 and DynamoDB). */
+    StudyGrader grader() {
+        return grader;
+    }
+
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return Powertools.withLogging(context, () -> {

@@ -25,6 +25,7 @@ import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.aws.Powertools;
+import org.crac.Core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -68,6 +69,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     private final StudyPreparer preparer;
     private final ModelRef localiser;
     private final UnaryOperator<Outcome<PreparedStudy>> afterPrepare;
+    /** Held here: a CRaC context may keep its resources only weakly. */
+    private final SnapStartPriming priming;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, default SDK clients. */
     public PreprocessHandler() {
@@ -94,6 +97,20 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         this.keys = config.requireKeys();
         this.preparer = new StudyPreparer(config.requireModelDir());
         this.localiser = new ModelRef(preparer.localiser().name(), preparer.localiser().version());
+        // The model is loaded eagerly (above), so that SnapStart's snapshot holds the localiser session; priming
+        // then runs one phantom film before the snapshot. A no-op on a JVM without CRaC.
+        this.priming = new SnapStartPriming(preparer);
+        Core.getGlobalContext().register(priming);
+    }
+
+    /** The priming resource this handler registered (tests, bench). */
+    SnapStartPriming priming() {
+        return priming;
+    }
+
+    /** The preparer an event uses (bench: the per-event work without S3). */
+    StudyPreparer preparer() {
+        return preparer;
     }
 
     @Override

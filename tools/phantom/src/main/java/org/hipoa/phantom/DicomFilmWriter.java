@@ -70,6 +70,24 @@ public final class DicomFilmWriter {
         }
     }
 
+    /**
+     * The bytes {@link #write} would put in a file, in memory: SnapStart priming (PreprocessHandler) runs a phantom
+     * film through the preparation path before the snapshot and must write nothing.
+     */
+    public static byte[] bytes(RenderedFilm film, long runSeed, int index, String transferSyntaxUid,
+                               SpacingEncoding spacingEncoding) throws IOException {
+        if (!WRITABLE.contains(transferSyntaxUid)) {
+            throw new IllegalArgumentException("the phantom cannot write " + TransferSyntaxes.name(transferSyntaxUid));
+        }
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(2 * film.rows() * film.columns() + 4096);
+            attributes(film, runSeed, index, spacingEncoding, transferSyntaxUid).write(out, transferSyntaxUid, true, true);
+            return out.toByteArray();
+        } catch (DicomException e) {
+            throw new IOException("PixelMed could not write the film", e);
+        }
+    }
+
     private static AttributeList attributes(RenderedFilm film, long runSeed, int index,
                                             SpacingEncoding spacingEncoding, String syntax) throws DicomException {
         PhantomCase c = film.phantomCase();
