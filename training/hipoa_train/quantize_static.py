@@ -2,17 +2,33 @@
 
     python -m hipoa_train.quantize_static GRADER.onnx CALIB.f32 OUT_DIR [--px 160] [--format qdq|qoperator] [--ops ...]
 
-What model/int8/grader.onnx was made with (2026-12-01): --format qoperator --ops Conv,Gemm,Relu,Concat,AveragePool,MaxPool
-on the 40 crops of bench/peers' 20 films (seed 31337). Measured with ORT Python 1.29, 2 threads, both hips: QDQ of Conv
-and Gemm 44 ms, QDQ of every quantizable op 47 ms, QOperator 24-26 ms, fp32 with the shipped options 26-27 ms:
-DenseNet's batch norms sit after each concatenation (pre-activation), so they stay fp32 and every layer's growing
-input is dequantized again; QOperator's QLinearConcat keeps the concatenations in int8.
+What model/int8/grader.onnx is (2026-12-01, version 0.2.0-phantom-int8static-dwbn), from the 40 crops of bench/peers'
+20 films (seed 31337, crops.f32 of StageBench):
+
+    python -m hipoa_train.quantize_static ../model/grader.onnx crops.f32 OUT --format qoperator \
+        --ops Conv,Gemm,Relu,Concat,AveragePool,MaxPool --bn-as-dwconv --strided-transitions \
+        --exclude /features/conv0/Conv,/features/relu0/Relu,/features/pool0/MaxPool --version-suffix=-int8static-dwbn
+
+Why each option (measured with ORT Python 1.29, 2 threads, no spinning, both hips, see model/MODEL_CARD.md "Speed"):
+DenseNet's batch norms sit after each concatenation (pre-activation), so they cannot fold into a convolution and
+quantize_static leaves them fp32: the first int8 grader (QOperator, no rewrite, 0.2.0-phantom-int8static) ran 62 fp32
+BatchNormalizations with 127 Transposes, 63 QuantizeLinear and 67 DequantizeLinear around them in the session's graph
+and was barely faster than fp32. --bn-as-dwconv makes each of them a 1x1 depthwise Conv, quantized as a QLinearConv
+with its ReLU absorbed, so the session's graph is int8 NHWC end to end (2 Transposes, at the input and the CAM end).
+--strided-transitions removes the three QLinearAveragePools. --exclude keeps the 1-channel 7x7 stem convolution in
+fp32, where ORT's fp32 NCHWc kernel took 0.7-0.8 ms against 2.1 ms as a QLinearConv (node profile, under load).
+--share-concat-scales (not used for model/int8) makes every QLinearConcat a copy and was ~1-3 ms faster under load,
+but cost accuracy on the 400-film test (AO -0.37 points, within the bound, too close to it). The QDQ format is not
+an option with the product's session.disable_quant_qdq, which turns the Q/DQ pairs into fp32 arithmetic (44-47 ms
+before the rewrite).
 
 CALIB.f32: raw little-endian float32 crops, N x size x size, already normalised by the crop contract (bench/peers'
 StageBench writes them from phantom films as crops.f32). Steps: (1) fold the shipped int8 *storage* back into fp32
 (ORT's basic optimiser with QDQ handling off: constant folding of DequantizeLinear, batch norms folded into the
-convolutions), (2) quantize_static, QDQ (default) or QOperator format, per-channel symmetric int8 weights, uint8 activations, MinMax
-calibration on the crops. The CAM outputs are left in fp32 (their Einsum is not a quantizable op here).
+convolutions), (2) optionally the graph rewrites above on that fp32 graph (each exact in fp32: outputs within 1e-5 of
+the unrewritten graph), (3) quantize_static, QDQ (default) or QOperator format, per-channel symmetric int8 weights
+(--per-tensor, --reduce-range to change), uint8 activations, MinMax calibration (--calibration) on the crops.
+The CAM outputs are left in fp32 (their Einsum is not a quantizable op here); their names and shapes stay.
 The model is a demonstration trained on a synthetic phantom; so are the calibration crops.
 """
 from __future__ import annotations
@@ -239,7 +255,8 @@ def main(argv):
                                                     f"{', reduce_range' if a.reduce_range else ''}"
                                                     f"{f'; {rewritten} batch norms as 1x1 depthwise convs' if rewritten else ''}"
                                                     f"{f'; {swapped} transitions as 2x2 stride-2 convs' if swapped else ''}"
-                                                    f"{f'; {shared} concats share their block scale' if shared else ''})"})
+                                                    f"{f'; {shared} concats share their block scale' if shared else ''}"
+                                                    f"{f'; left fp32: {a.exclude}' if a.exclude else ''})"})
     onnx.save(m, str(dst))
     print(f"wrote {dst} ({dst.stat().st_size / 1e6:.1f} MB) from {len(crops)} calibration crops")
 
