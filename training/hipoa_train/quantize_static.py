@@ -81,7 +81,9 @@ def bn_as_depthwise_conv(model: onnx.ModelProto) -> int:
             used[i] = used.get(i, 0) + 1
     out, count = [], 0
     for n in g.node:
-        if n.op_type != "BatchNormalization" or len(n.output) != 1 or not all(i in inits for i in n.input[1:5]):
+        training = any(a.name == "training_mode" and a.i for a in n.attribute)
+        if (n.op_type != "BatchNormalization" or training or len(n.output) != 1
+                or not all(i in inits for i in n.input[1:5])):
             out.append(n)
             continue
         eps = next((a.f for a in n.attribute if a.name == "epsilon"), 1e-5)
@@ -129,11 +131,12 @@ def transition_as_strided_conv(model: onnx.ModelProto) -> int:
             continue
         at = {a.name: onnx.helper.get_attribute_value(a) for a in conv.attribute}
         pat = {a.name: onnx.helper.get_attribute_value(a) for a in pool.attribute}
-        if (at.get("kernel_shape") != [1, 1] or at.get("group", 1) != 1 or any(at.get("pads", [0] * 4))
-                or any(s != 1 for s in at.get("strides", [1, 1])) or pat.get("kernel_shape") != [2, 2]
+        w = numpy_helper.to_array(inits[conv.input[1]])
+        if (w.shape[2:] != (1, 1) or at.get("group", 1) != 1 or any(at.get("pads", [0] * 4))
+                or any(s != 1 for s in at.get("strides", [1, 1])) or any(d != 1 for d in at.get("dilations", [1, 1]))
+                or at.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or pat.get("kernel_shape") != [2, 2]
                 or pat.get("strides") != [2, 2] or any(pat.get("pads", [0] * 4)) or pat.get("ceil_mode", 0)):
             continue
-        w = numpy_helper.to_array(inits[conv.input[1]])
         name = conv.input[1] + "_2x2"
         g.initializer.append(numpy_helper.from_array(np.repeat(np.repeat(w / 4, 2, axis=2), 2, axis=3).astype(w.dtype), name))
         del conv.attribute[:]
@@ -154,7 +157,7 @@ def transition_as_strided_conv(model: onnx.ModelProto) -> int:
     return count
 
 
-def share_concat_scales(model: onnx.ModelProto) -> int:
+def share_concat_scales(model: onnx.ModelProto, only: set[int] | None = None) -> int:
     """Give every tensor that enters or leaves a dense block's QLinearConcats the block's last concatenation's
     quantization (scale, zero point), so that each QLinearConcat is a plain copy instead of a requantization.
 
@@ -172,7 +175,9 @@ def share_concat_scales(model: onnx.ModelProto) -> int:
     blocks = {}
     for n in g.node:
         if n.op_type == "QLinearConcat":
-            block = re.search(r"/denseblock\d+/", n.name)  # torchvision's names: /features/denseblockN/...
+            block = re.search(r"/denseblock(\d+)/", n.name)  # torchvision's names: /features/denseblockN/...
+            if only is not None and (block is None or int(block.group(1)) not in only):
+                continue
             blocks.setdefault(block.group(0) if block else n.name, []).append(n)
     count = 0
     for nodes in blocks.values():
@@ -208,6 +213,7 @@ def main(argv):
     p.add_argument("--share-concat-scales", action="store_true",
                    help="one quantization per dense block's concatenations, so they copy (see share_concat_scales)")
     p.add_argument("--exclude", default="", help="node names (of the folded fp32 graph) to leave in fp32, comma-separated")
+    p.add_argument("--share-concat-blocks", default="", help="with --share-concat-scales: only these dense blocks (1-4)")
     p.add_argument("--per-tensor", action="store_true", help="per-tensor instead of per-channel weights")
     p.add_argument("--reduce-range", action="store_true", help="7-bit weights (quantize_static reduce_range)")
     p.add_argument("--calibration", choices=["minmax", "percentile", "entropy"], default="minmax")
@@ -239,7 +245,8 @@ def main(argv):
     tmp.unlink()
     src_meta = {q.key: q.value for q in onnx.load(str(a.grader), load_external_data=False).metadata_props}
     m = onnx.load(str(dst))
-    shared = share_concat_scales(m) if a.share_concat_scales else 0
+    only = {int(b) for b in a.share_concat_blocks.split(",") if b} or None
+    shared = share_concat_scales(m, only) if a.share_concat_scales else 0
     if shared:
         print(f"{shared} concatenations share their block's quantization")
     del m.metadata_props[:]
