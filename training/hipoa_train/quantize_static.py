@@ -91,10 +91,11 @@ def bn_as_depthwise_conv(model: onnx.ModelProto) -> int:
         w = gamma / np.sqrt(var + eps)
         b = beta - mean * w
         c = len(w)
-        wn, bn = n.name + "_dw_weight", n.name + "_dw_bias"
+        base = n.name or f"{n.output[0]}_bn"  # node names are optional in ONNX; output names are unique
+        wn, bn = base + "_dw_weight", base + "_dw_bias"
         g.initializer.extend([numpy_helper.from_array(w.astype(np.float32).reshape(c, 1, 1, 1), wn),
                               numpy_helper.from_array(b.astype(np.float32), bn)])
-        out.append(onnx.helper.make_node("Conv", [n.input[0], wn, bn], list(n.output), name=n.name + "_dw",
+        out.append(onnx.helper.make_node("Conv", [n.input[0], wn, bn], list(n.output), name=base + "_dw",
                                          group=c, kernel_shape=[1, 1]))
         for i in n.input[1:5]:
             used[i] -= 1
