@@ -234,6 +234,11 @@ class ExportPacsTest {
     }
 
     private static Map<String, AttributeValue> awaitExport(String uploadId, String status) throws Exception {
+        return awaitExport(aws, uploadId, status);
+    }
+
+    /** Waits until the item's export record says {@code status}; the result stays GRADED all the while. */
+    static Map<String, AttributeValue> awaitExport(EmbeddedAws aws, String uploadId, String status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Map<String, AttributeValue> export = null;
         while (System.nanoTime() < deadline) {

@@ -517,19 +517,7 @@ class PatientDataStaysOutTest {
     }
 
     private static Map<String, AttributeValue> awaitExport(String uploadId, String status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        Map<String, AttributeValue> export = null;
-        while (System.nanoTime() < deadline) {
-            Map<String, AttributeValue> item = aws.dynamoDb().getItem(b -> b.tableName(aws.names().table())
-                    .key(org.hipoa.aws.ResultItems.key(uploadId)).consistentRead(true)).item();
-            AttributeValue e = item.get(ExportHandler.EXPORT);
-            if (e != null) {
-                export = e.m();
-                if (export.get("status").s().equals(status)) return export;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("export not " + status + ": " + export);
+        return ExportPacsTest.awaitExport(aws, uploadId, status);
     }
 
     /** A partner GET as bytes (the crops are binary). */
