@@ -60,10 +60,11 @@ public final class HipGrader implements AutoCloseable {
         if (threads < 1) throw new IllegalArgumentException("threads " + threads);
         this.model = OnnxModels.load(onnxFile, new GraderTranslator(), 1);
         this.info = OnnxModels.info(model, "hipoa-grader");
-        this.parts = threads;
+        // On a GPU one call is one kernel launch sequence over the whole batch; splitting it would only queue parts.
+        this.parts = OnnxModels.device().isGpu() ? 1 : threads;
         // Native code runs on these threads: they get the stack NativeRuntime gives ONNX Runtime's start, not the
         // JVM default. Daemons, so a process that forgets close() still exits.
-        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> Thread.ofPlatform()
+        this.helpers = parts == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> Thread.ofPlatform()
                 .name("hipoa-grader-", 0).daemon(true).stackSize(NativeRuntime.STACK_BYTES).unstarted(r));
     }
 
