@@ -119,14 +119,31 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             Metrics metrics = Powertools.metrics();
             try {
                 return new SQSBatchResponse(handle(event == null || event.getRecords() == null ? List.of()
-                        : event.getRecords(), metrics));
+                        : event.getRecords(), metrics, true));
             } finally {
                 Powertools.flush(metrics);
             }
         });
     }
 
-    private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics) {
+    /**
+     * The DLQ consumer's second chance (docs/PIPELINE.md): this one claim check graded alone, by exactly the steps
+     * and the conditional writes a batch goes through. Never treated as a last receive: what would be retried
+     * comes back as a failure, and the caller lets the message return (its next receive ends it DEAD_LETTERED).
+     * Failures with a reason (unreadable crops, a permanent fault, a source gone) end FAILED here as in a batch.
+     *
+     * @return true when the message is done with (GRADED, FAILED, or already final), false when it should come back
+     */
+    boolean gradeAlone(SQSEvent.SQSMessage message, Metrics metrics) {
+        return handle(List.of(message), metrics, false).isEmpty();
+    }
+
+    /**
+     * @param receivesEnd whether a message's last receive (maxReceiveCount) ends it FAILED instead of retrying it;
+     *                    false for the second chance, whose queue counts receives on its own terms
+     */
+    private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics,
+                                                           boolean receivesEnd) {
         List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (SQSEvent.SQSMessage m : messages) {
@@ -139,7 +156,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } catch (RuntimeException e) {
                 boolean permanent = !Faults.isTransient(e);
-                if (permanent || lastReceive(m)) {
+                if (permanent || receivesEnd && lastReceive(m)) {
                     LOG.error("could not read the claim check's crops {} {}", entry("messageId", m.getMessageId()),
                             entry("where", Faults.where(e)));
                     if (end(m, permanent ? Reason.INTERNAL : Reason.CROPS_UNREADABLE)) continue;
@@ -171,7 +188,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                     LOG.error("grader failed for one study {} {}", entry("uploadId", p.message().uploadId()),
                             entry("where", Faults.where(single)));
                     // Retried like any failure (it may be the machine), ended on the last receive.
-                    if (!(lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
+                    if (!(receivesEnd && lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
                         retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
                     }
                     continue;

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.PipelineConfig;
+import org.hipoa.inference.DeadLetterHandler;
 import org.hipoa.inference.InferenceHandler;
 import org.hipoa.preprocess.PreprocessHandler;
 
@@ -41,6 +42,7 @@ import java.util.regex.Pattern;
  *   <li>the work bucket losing chosen crops right after they were written;</li>
  *   <li>DynamoDB killed and restarted (data kept) at chosen points of the run ({@link #outages(int)}).</li>
  * </ul>
+ * The DLQ consumer ({@link #deadLetter()}) gets the inference function's crash and hang rates and its own budget.
  * {@code faultsPerUpload} bounds the injected handler failures per upload and function, so a "survivable" profile
  * never exhausts the retries AWS gives (two async retries; maxReceiveCount 5) by bad luck alone.
  */
@@ -117,11 +119,16 @@ public final class Faults {
         }
 
         double crashRate(String function) {
-            return function.startsWith("Inference") ? inferenceCrashRate : crashRate;
+            return grades(function) ? inferenceCrashRate : crashRate;
         }
 
         double hangRate(String function) {
-            return function.startsWith("Inference") ? inferenceHangRate : hangRate;
+            return grades(function) ? inferenceHangRate : hangRate;
+        }
+
+        /** The functions that run the grader: inference, and the DLQ consumer's solo grade (same image, code). */
+        private static boolean grades(String function) {
+            return function.startsWith("Inference") || function.startsWith("DeadLetter");
         }
     }
 
@@ -269,6 +276,30 @@ public final class Faults {
                     if (chosen("batch-poison", id, profile.batchPoisonRate())) {
                         count("inference batch failures (poison upload in the batch)");
                         throw new IllegalStateException("injected: the grader failed for the batch");
+                    }
+                }
+                return real.handleRequest(event, ctx);
+            };
+        };
+    }
+
+    /**
+     * The real DLQ consumer with fault-injecting clients (crashes, hangs and transient errors at the inference
+     * function's rates: its solo grade runs the same code), behind a wrapper that fails its solo grade of a
+     * batch-poison upload, as that upload's batches fail in inference. Its later, table-only receive is not failed:
+     * that is what ends such an upload.
+     */
+    public Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter() {
+        return () -> {
+            PipelineConfig config = PipelineConfig.fromEnvironment();
+            RequestHandler<SQSEvent, SQSBatchResponse> real = new DeadLetterHandler(config,
+                    FaultyClients.s3(AwsClients.s3(), this), FaultyClients.dynamoDb(AwsClients.dynamoDb(), this));
+            return (event, ctx) -> {
+                for (SQSEvent.SQSMessage m : event.getRecords()) {
+                    if (DeadLetterHandler.gradesAlone(m, config.maxReceiveCount())
+                            && chosen("batch-poison", uploadIdIn(m.getBody()), profile.batchPoisonRate())) {
+                        count("dead-letter solo grade failures (poison upload)");
+                        throw new IllegalStateException("injected: the grader failed for the study");
                     }
                 }
                 return real.handleRequest(event, ctx);
