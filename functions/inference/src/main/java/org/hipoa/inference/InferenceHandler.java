@@ -139,8 +139,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     }
 
     /**
-     * @param receivesEnd whether a message's last receive (maxReceiveCount) ends it FAILED instead of retrying it;
-     *                    false for the second chance, whose queue counts receives on its own terms
+     * @param receivesEnd whether a study the grader fails for alone ends FAILED on its last receive (maxReceiveCount)
+     *                    instead of being retried; false for the second chance, whose queue counts on its own terms
      */
     private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics,
                                                            boolean receivesEnd) {
@@ -155,11 +155,12 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } catch (RuntimeException e) {
-                boolean permanent = !Faults.isTransient(e);
-                if (permanent || receivesEnd && lastReceive(m)) {
+                // A transient error is retried even on the last receive: the DLQ's consumer grades the study alone
+                // once more (gradeAlone), which beats ending a healthy study because S3 hiccuped on its fifth try.
+                if (!Faults.isTransient(e)) {
                     LOG.error("could not read the claim check's crops {} {}", entry("messageId", m.getMessageId()),
                             entry("where", Faults.where(e)));
-                    if (end(m, permanent ? Reason.INTERNAL : Reason.CROPS_UNREADABLE)) continue;
+                    if (end(m, Reason.INTERNAL)) continue;
                 }
                 LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
                         entry("errorType", e.getClass().getSimpleName()));
@@ -241,10 +242,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             CropMessage cm = CropMessage.fromJson(m.getBody());
             Optional<ResultRecord> current = results.get(cm.uploadId());
             if (current.isEmpty() || current.get().status().isTerminal()) return true;
-            String message = reason == Reason.CROPS_UNREADABLE
-                    ? "The hip crops could not be read after repeated attempts."
-                    : Faults.INTERNAL_MESSAGE;
-            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, message), Instant.now());
+            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, Faults.INTERNAL_MESSAGE),
+                    Instant.now());
             boolean written = results.failed(failed);
             log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
             return true;
