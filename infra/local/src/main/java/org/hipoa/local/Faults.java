@@ -143,6 +143,8 @@ public final class Faults {
     private final Map<String, AtomicInteger> budget = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lost = new ConcurrentHashMap<>();
+    /** function|upload pairs that got an injected crash, hang or transient error. */
+    private final java.util.Set<String> struck = ConcurrentHashMap.newKeySet();
 
     public Faults(long seed, Profile profile) {
         this.seed = seed;
@@ -186,6 +188,7 @@ public final class Faults {
         AtomicInteger used = budget.computeIfAbsent(function + "|" + upload, k -> new AtomicInteger());
         if (used.incrementAndGet() > profile.faultsPerUpload()) return false;
         count(function + " " + kind);
+        struck.add(function + "|" + upload);
         return true;
     }
 
@@ -305,6 +308,14 @@ public final class Faults {
                 return real.handleRequest(event, ctx);
             };
         };
+    }
+
+    /**
+     * True when this plan injected a crash, hang or transient error into {@code function} for this upload. For the
+     * DLQ consumer that means its one solo grade may have been hit, and DEAD_LETTERED is then the designed end.
+     */
+    public boolean struck(String function, String uploadId) {
+        return struck.contains(function + "|" + uploadId);
     }
 
     /** Uploads whose every inference attempt throws. */
