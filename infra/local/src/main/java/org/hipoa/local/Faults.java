@@ -145,6 +145,8 @@ public final class Faults {
     private final Map<String, Boolean> lost = new ConcurrentHashMap<>();
     /** function|upload pairs that got an injected crash, hang or transient error. */
     private final java.util.Set<String> struck = ConcurrentHashMap.newKeySet();
+    /** The uploads of the DLQ consumer's invocation running on this thread (its SDK calls run on it too). */
+    private final ThreadLocal<List<String>> invocationUploads = new ThreadLocal<>();
 
     public Faults(long seed, Profile profile) {
         this.seed = seed;
@@ -189,6 +191,10 @@ public final class Faults {
         if (used.incrementAndGet() > profile.faultsPerUpload()) return false;
         count(function + " " + kind);
         struck.add(function + "|" + upload);
+        // A subject may be an object key without the upload id (a hip picture, the uploaded film): the struck
+        // invocation's uploads are the ones it was working for.
+        List<String> working = invocationUploads.get();
+        if (working != null) working.forEach(id -> struck.add(function + "|" + id));
         return true;
     }
 
@@ -305,7 +311,13 @@ public final class Faults {
                         throw new IllegalStateException("injected: the grader failed for the study");
                     }
                 }
-                return real.handleRequest(event, ctx);
+                invocationUploads.set(event.getRecords().stream().map(m -> uploadIdIn(m.getBody()))
+                        .filter(java.util.Objects::nonNull).toList());
+                try {
+                    return real.handleRequest(event, ctx);
+                } finally {
+                    invocationUploads.remove();
+                }
             };
         };
     }
