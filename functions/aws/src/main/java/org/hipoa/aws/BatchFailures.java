@@ -30,11 +30,20 @@ public final class BatchFailures {
 
     /** SQS moves the message to the queue's DLQ after this receive unless it is deleted now. */
     public static boolean isLastReceive(SQSEvent.SQSMessage m, int maxReceiveCount) {
+        int count = receiveCount(m);
+        return count > 0 && count >= maxReceiveCount;
+    }
+
+    /**
+     * The message's ApproximateReceiveCount (1 on its first receive from this queue); 0 when absent or not a number,
+     * so a rule keyed on it falls back to what it does without one.
+     */
+    public static int receiveCount(SQSEvent.SQSMessage m) {
         String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
         try {
-            return count != null && Integer.parseInt(count) >= maxReceiveCount;
+            return count == null ? 0 : Math.max(0, Integer.parseInt(count));
         } catch (NumberFormatException e) {
-            return false;
+            return 0;
         }
     }
 }

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.AwsClients;
+import org.hipoa.aws.BatchFailures;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.Powertools;
 import org.hipoa.aws.ResultStore;
@@ -16,35 +17,66 @@ import org.hipoa.domain.wire.CropMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * The claim-check DLQ's consumer: every parked message ends its upload as FAILED ({@code DEAD_LETTERED}) unless the
- * upload is already GRADED or FAILED, so no upload stays PREPROCESSED because inference gave up on it (a function
- * crash or timeout on every receive never reaches the inference handler's own last-receive rule). Needs only the
- * table: no model, no crops. A message that is not a claim check is logged by id and dropped (there is no upload
- * to end); a table error is reported per message, so SQS keeps it for the next poll.
+ * The claim-check DLQ's consumer: every parked message ends its upload exactly once, and a healthy study whose
+ * batch-mates crashed the inference function on every receive still gets its grade (docs/PIPELINE.md, "Failures").
+ * On a claim check's first receive from the DLQ ({@link #gradesAlone}) its study is graded ALONE, by {@link InferenceHandler}'s own steps
+ * and conditional writes ({@link InferenceHandler#gradeAlone}): GRADED as inference would record it, or FAILED with
+ * the reason inference would give. If that solo grade throws, crashes or times out, the message comes back, and on
+ * any later receive the upload ends FAILED ({@code DEAD_LETTERED}) from the table alone, no grading — so a poison
+ * study costs one extra attempt, never a loop. Uploads already GRADED or FAILED are left as they are; a message that
+ * is not a claim check is logged by id and dropped (there is no upload to end); a table error is reported per
+ * message, so SQS keeps it for the next poll. The grader is loaded on the first solo grade only.
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
     static final String MESSAGE = "Grading did not succeed after repeated attempts.";
 
     private final ResultStore results;
+    private final int maxReceiveCount;
+    /** The inference function's handler, for the solo grade; built on the first one (it loads the grader). */
+    private final Supplier<InferenceHandler> inference;
+    private InferenceHandler grader;
 
     public DeadLetterHandler() {
-        this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb());
+        this(PipelineConfig.fromEnvironment(), AwsClients.s3(), AwsClients.dynamoDb());
     }
 
-    public DeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo) {
+    public DeadLetterHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo) {
+        this(config, dynamo, () -> new InferenceHandler(config, s3, dynamo));
+    }
+
+    /** With the inference handler the solo grade runs in (tests: one whose grader fails, as a poison study's would). */
+    public DeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<InferenceHandler> inference) {
         this.results = new ResultStore(dynamo, config.requireTableName());
+        this.maxReceiveCount = config.maxReceiveCount();
+        this.inference = Objects.requireNonNull(inference, "inference");
+    }
+
+    /**
+     * The one receive on which a parked claim check is graded alone: its first from the DLQ. SQS carries the receive
+     * count over from the claim-check queue when it redrives a message (ElasticMQ, measured: 3 on the first DLQ
+     * receive with maxReceiveCount 2), so that receive reads maxReceiveCount + 1; a DLQ that counted afresh would
+     * read 1, so both are taken. Any other count — or none — means the solo grade had its turn.
+     *
+     * @param maxReceiveCount the claim-check queue's redrive maxReceiveCount (MAX_RECEIVE_COUNT)
+     */
+    public static boolean gradesAlone(SQSEvent.SQSMessage m, int maxReceiveCount) {
+        int count = BatchFailures.receiveCount(m);
+        return count == 1 || count == maxReceiveCount + 1;
     }
 
     @Override
@@ -57,7 +89,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
                         : event.getRecords();
                 for (SQSEvent.SQSMessage m : messages) {
                     try {
-                        if (end(m)) metrics.addMetric("UploadsDeadLettered", 1, MetricUnit.COUNT);
+                        if (!settle(m, metrics)) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
                     } catch (CropMessage.InvalidMessageException e) {
                         LOG.error("dead letter is not a claim-check message, dropped {}",
                                 entry("messageId", m.getMessageId()));
@@ -75,15 +107,36 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         });
     }
 
-    /** True when this message's upload was ended here. */
-    private boolean end(SQSEvent.SQSMessage m) {
+    /** True when the message is done with; false when it should come back (its solo grade did not finish). */
+    private boolean settle(SQSEvent.SQSMessage m, Metrics metrics) {
         CropMessage cm = CropMessage.fromJson(m.getBody());
         Optional<ResultRecord> current = results.get(cm.uploadId());
         if (current.isEmpty() || current.get().status().isTerminal()) {
             LOG.info("dead letter for a finished or unknown upload, dropped {}", entry("uploadId", cm.uploadId()));
-            return false;
+            return true;
         }
-        ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, Reason.DEAD_LETTERED, MESSAGE),
+        if (gradesAlone(m, maxReceiveCount)) {
+            LOG.info("dead letter, grading the study alone {}", entry("uploadId", cm.uploadId()));
+            metrics.addMetric("SecondChances", 1, MetricUnit.COUNT);
+            boolean done = inference().gradeAlone(m, metrics);
+            if (!done) {
+                LOG.warn("solo grade did not finish, the next receive ends the upload {}",
+                        entry("uploadId", cm.uploadId()));
+            }
+            return done;
+        }
+        if (end(cm, current.get())) metrics.addMetric("UploadsDeadLettered", 1, MetricUnit.COUNT);
+        return true;
+    }
+
+    private synchronized InferenceHandler inference() {
+        if (grader == null) grader = Objects.requireNonNull(inference.get(), "inference handler");
+        return grader;
+    }
+
+    /** True when this message's upload was ended here. */
+    private boolean end(CropMessage cm, ResultRecord current) {
+        ResultRecord failed = current.failed(new Failure(Stage.INFERENCE, Reason.DEAD_LETTERED, MESSAGE),
                 Instant.now());
         boolean written = results.failed(failed); // conditional: never overwrites GRADED or FAILED
         LOG.info("{} {} {}", written ? "dead-lettered upload failed" : "dead-lettered upload was already final",

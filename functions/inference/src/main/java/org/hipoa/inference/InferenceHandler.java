@@ -124,14 +124,31 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             Metrics metrics = Powertools.metrics();
             try {
                 return new SQSBatchResponse(handle(event == null || event.getRecords() == null ? List.of()
-                        : event.getRecords(), metrics));
+                        : event.getRecords(), metrics, true));
             } finally {
                 Powertools.flush(metrics);
             }
         });
     }
 
-    private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics) {
+    /**
+     * The DLQ consumer's second chance (docs/PIPELINE.md): this one claim check graded alone, by exactly the steps
+     * and the conditional writes a batch goes through. Never treated as a last receive: what would be retried
+     * comes back as a failure, and the caller lets the message return (its next receive ends it DEAD_LETTERED).
+     * Failures with a reason (unreadable crops, a permanent fault, a source gone) end FAILED here as in a batch.
+     *
+     * @return true when the message is done with (GRADED, FAILED, or already final), false when it should come back
+     */
+    boolean gradeAlone(SQSEvent.SQSMessage message, Metrics metrics) {
+        return handle(List.of(message), metrics, false).isEmpty();
+    }
+
+    /**
+     * @param receivesEnd whether a study the grader fails for alone ends FAILED on its last receive (maxReceiveCount)
+     *                    instead of being retried; false for the second chance, whose queue counts on its own terms
+     */
+    private List<SQSBatchResponse.BatchItemFailure> handle(List<SQSEvent.SQSMessage> messages, Metrics metrics,
+                                                           boolean receivesEnd) {
         List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (SQSEvent.SQSMessage m : messages) {
@@ -143,11 +160,12 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
                 retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } catch (RuntimeException e) {
-                boolean permanent = !Faults.isTransient(e);
-                if (permanent || lastReceive(m)) {
+                // A transient error is retried even on the last receive: the DLQ's consumer grades the study alone
+                // once more (gradeAlone), which beats ending a healthy study because S3 hiccuped on its fifth try.
+                if (!Faults.isTransient(e)) {
                     LOG.error("could not read the claim check's crops {} {}", entry("messageId", m.getMessageId()),
                             entry("where", Faults.where(e)));
-                    if (end(m, permanent ? Reason.INTERNAL : Reason.CROPS_UNREADABLE)) continue;
+                    if (end(m, Reason.INTERNAL)) continue;
                 }
                 LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
                         entry("errorType", e.getClass().getSimpleName()));
@@ -176,7 +194,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                     LOG.error("grader failed for one study {} {}", entry("uploadId", p.message().uploadId()),
                             entry("where", Faults.where(single)));
                     // Retried like any failure (it may be the machine), ended on the last receive.
-                    if (!(lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
+                    if (!(receivesEnd && lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
                         retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
                     }
                     continue;
@@ -229,10 +247,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             CropMessage cm = CropMessage.fromJson(m.getBody());
             Optional<ResultRecord> current = results.get(cm.uploadId());
             if (current.isEmpty() || current.get().status().isTerminal()) return true;
-            String message = reason == Reason.CROPS_UNREADABLE
-                    ? "The hip crops could not be read after repeated attempts."
-                    : Faults.INTERNAL_MESSAGE;
-            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, message), Instant.now());
+            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, Faults.INTERNAL_MESSAGE),
+                    Instant.now());
             boolean written = results.failed(failed);
             log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
             return true;

@@ -79,7 +79,8 @@ public final class EmbeddedAws implements AutoCloseable {
     private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** template.yaml's MemorySize of each function (reported in the context; one shared heap here). */
-    static final int PREPROCESS_MEMORY_MB = 3008, INFERENCE_MEMORY_MB = 4096, API_MEMORY_MB = 1024;
+    static final int PREPROCESS_MEMORY_MB = 3008, INFERENCE_MEMORY_MB = 4096, API_MEMORY_MB = 1024,
+            DEAD_LETTER_MEMORY_MB = 3008;
 
     private EmbeddedAws(Builder b) throws IOException {
         long t0 = System.nanoTime();
@@ -113,14 +114,19 @@ public final class EmbeddedAws implements AutoCloseable {
             this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow, b.inferenceConcurrency).start();
             closeables.add(eventSource);
-            // template.yaml's DeadLetterFunction: ends every upload whose claim check reached the DLQ.
+            // template.yaml's DeadLetterFunction: grades a parked claim check alone once, else ends its upload.
             if (b.deadLetter != null) {
-                // As template.yaml's DeadLetterFunction: 30 s, 512 MB, at most 2 batches at once.
-                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, b.deadLetter, 2,
-                        java.time.Duration.ofSeconds(30), 512, b.handlerStackBytes);
+                // As template.yaml's DeadLetterFunction: the inference function's timeout (the solo grade is one of
+                // its steps; here the stack's inference timeout, within the DLQ's visibility), at most 2 at once,
+                // and batch size 1, so a solo grade that crashes or hangs takes no other message with it. Under a
+                // fault plan it gets the plan's faults too, as a crash in production would hit it as well.
+                var handler = faults != null && b.deadLetter == Builder.DEFAULT_DEAD_LETTER ? faults.deadLetter()
+                        : b.deadLetter;
+                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, handler, 2,
+                        b.inferenceTimeout, DEAD_LETTER_MEMORY_MB, b.handlerStackBytes);
                 closeables.add(deadLetter);
                 this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
-                        queues.deadLetterQueueArn(), b.region, deadLetter, b.batchSize, b.batchWindow, 2).start();
+                        queues.deadLetterQueueArn(), b.region, deadLetter, 1, b.batchWindow, 2).start();
                 closeables.add(deadLetterSource);
             } else {
                 this.deadLetter = null;
@@ -383,8 +389,10 @@ public final class EmbeddedAws implements AutoCloseable {
         private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inference;
         private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api =
                 LocalFunction.byClassName(API_HANDLER);
-        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter =
+        /** The real DeadLetterHandler; kept as this instance so a fault plan knows it may wrap it. */
+        static final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> DEFAULT_DEAD_LETTER =
                 LocalFunction.byClassName(DEAD_LETTER_HANDLER);
+        private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter = DEFAULT_DEAD_LETTER;
 
         private Builder() {}
 
@@ -459,7 +467,10 @@ public final class EmbeddedAws implements AutoCloseable {
             inference = v;
             return this;
         }
-        /** The DLQ's consumer (default: the real DeadLetterHandler); null: none, messages stay in the DLQ. */
+        /**
+         * The DLQ's consumer (default: the real DeadLetterHandler, with the fault plan's clients if there is one);
+         * null: none, messages stay in the DLQ.
+         */
         public Builder deadLetter(Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> v) {
             deadLetter = v;
             return this;

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.PipelineConfig;
+import org.hipoa.inference.DeadLetterHandler;
 import org.hipoa.inference.InferenceHandler;
 import org.hipoa.preprocess.PreprocessHandler;
 
@@ -41,6 +42,7 @@ import java.util.regex.Pattern;
  *   <li>the work bucket losing chosen crops right after they were written;</li>
  *   <li>DynamoDB killed and restarted (data kept) at chosen points of the run ({@link #outages(int)}).</li>
  * </ul>
+ * The DLQ consumer ({@link #deadLetter()}) gets the inference function's crash and hang rates and its own budget.
  * {@code faultsPerUpload} bounds the injected handler failures per upload and function, so a "survivable" profile
  * never exhausts the retries AWS gives (two async retries; maxReceiveCount 5) by bad luck alone.
  */
@@ -117,11 +119,16 @@ public final class Faults {
         }
 
         double crashRate(String function) {
-            return function.startsWith("Inference") ? inferenceCrashRate : crashRate;
+            return grades(function) ? inferenceCrashRate : crashRate;
         }
 
         double hangRate(String function) {
-            return function.startsWith("Inference") ? inferenceHangRate : hangRate;
+            return grades(function) ? inferenceHangRate : hangRate;
+        }
+
+        /** The functions that run the grader: inference, and the DLQ consumer's solo grade (same image, code). */
+        private static boolean grades(String function) {
+            return function.startsWith("Inference") || function.startsWith("DeadLetter");
         }
     }
 
@@ -136,6 +143,10 @@ public final class Faults {
     private final Map<String, AtomicInteger> budget = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lost = new ConcurrentHashMap<>();
+    /** function|upload pairs that got an injected crash, hang or transient error. */
+    private final java.util.Set<String> struck = ConcurrentHashMap.newKeySet();
+    /** The uploads of the DLQ consumer's invocation running on this thread (its SDK calls run on it too). */
+    private final ThreadLocal<List<String>> invocationUploads = new ThreadLocal<>();
 
     public Faults(long seed, Profile profile) {
         this.seed = seed;
@@ -179,6 +190,11 @@ public final class Faults {
         AtomicInteger used = budget.computeIfAbsent(function + "|" + upload, k -> new AtomicInteger());
         if (used.incrementAndGet() > profile.faultsPerUpload()) return false;
         count(function + " " + kind);
+        struck.add(function + "|" + upload);
+        // A subject may be an object key without the upload id (a hip picture, the uploaded film): the struck
+        // invocation's uploads are the ones it was working for.
+        List<String> working = invocationUploads.get();
+        if (working != null) working.forEach(id -> struck.add(function + "|" + id));
         return true;
     }
 
@@ -274,6 +290,44 @@ public final class Faults {
                 return real.handleRequest(event, ctx);
             };
         };
+    }
+
+    /**
+     * The real DLQ consumer with fault-injecting clients (crashes, hangs and transient errors at the inference
+     * function's rates: its solo grade runs the same code), behind a wrapper that fails its solo grade of a
+     * batch-poison upload, as that upload's batches fail in inference. Its later, table-only receive is not failed:
+     * that is what ends such an upload.
+     */
+    public Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter() {
+        return () -> {
+            PipelineConfig config = PipelineConfig.fromEnvironment();
+            RequestHandler<SQSEvent, SQSBatchResponse> real = new DeadLetterHandler(config,
+                    FaultyClients.s3(AwsClients.s3(), this), FaultyClients.dynamoDb(AwsClients.dynamoDb(), this));
+            return (event, ctx) -> {
+                for (SQSEvent.SQSMessage m : event.getRecords()) {
+                    if (DeadLetterHandler.gradesAlone(m, config.maxReceiveCount())
+                            && chosen("batch-poison", uploadIdIn(m.getBody()), profile.batchPoisonRate())) {
+                        count("dead-letter solo grade failures (poison upload)");
+                        throw new IllegalStateException("injected: the grader failed for the study");
+                    }
+                }
+                invocationUploads.set(event.getRecords().stream().map(m -> uploadIdIn(m.getBody()))
+                        .filter(java.util.Objects::nonNull).toList());
+                try {
+                    return real.handleRequest(event, ctx);
+                } finally {
+                    invocationUploads.remove();
+                }
+            };
+        };
+    }
+
+    /**
+     * True when this plan injected a crash, hang or transient error into {@code function} for this upload. For the
+     * DLQ consumer that means its one solo grade may have been hit, and DEAD_LETTERED is then the designed end.
+     */
+    public boolean struck(String function, String uploadId) {
+        return struck.contains(function + "|" + uploadId);
     }
 
     /** Uploads whose every inference attempt throws. */

@@ -261,9 +261,16 @@ public final class LoadRun {
         stages.add(Stage.of("S3 PUT -> GRADED|FAILED (e2e)", e2e));
         double seconds = Math.max(1e-3, Duration.between(start, last).toMillis() / 1e3);
         Map<String, String> stack = new LinkedHashMap<>();
-        for (LocalFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction())) {
+        List<LocalFunction<?, ?>> functions = new ArrayList<>(List.of(aws.preprocessFunction(),
+                aws.inferenceFunction()));
+        if (aws.deadLetterFunction() != null) functions.add(aws.deadLetterFunction());
+        for (LocalFunction<?, ?> f : functions) {
             stack.put(f.name(), "environments " + f.environmentsCreated() + ", errors " + f.errors() + ", timeouts "
                     + f.timeouts() + ", crashes " + f.crashes());
+        }
+        if (aws.deadLetterEventSource() != null) {
+            stack.put("DLQ", "messages received " + aws.deadLetterEventSource().messages() + ", deleted "
+                    + aws.deadLetterEventSource().deleted());
         }
         stack.put("S3 events", aws.notifications().events() + ", invocations " + aws.notifications().invocations()
                 + ", parked " + aws.notifications().failedEvents().size());

@@ -9,12 +9,14 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.aws.PipelineConfig;
+import org.hipoa.aws.HipPngStore;
 import org.hipoa.aws.ResultStore;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.domain.Outcome;
 import org.hipoa.domain.Reason;
+import org.hipoa.domain.Side;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
@@ -65,6 +67,8 @@ class PoisonUploadTest {
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
     private static final Map<String, String> messages = new ConcurrentHashMap<>();
     private static final AtomicInteger names = new AtomicInteger();
+    /** ApproximateReceiveCount of a claim check's first receive from the DLQ (carried over from the queue). */
+    private static final int FIRST_DLQ_RECEIVE = PipelineConfig.DEFAULT_MAX_RECEIVE_COUNT + 1;
     @TempDir
     static Path tmp;
 
@@ -210,25 +214,108 @@ class PoisonUploadTest {
     // ------------------------------------------------------------------ DLQ and sweep
 
     @Test
-    void deadLetters_endTheirUploads_butNeverAFinishedOne() throws Exception {
+    void deadLetters_onALaterReceive_endTheirUploads_butNeverAFinishedOne() throws Exception {
         String parked = preprocessed(film(30));
         String graded = preprocessed(film(31));
         new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(graded), 1), null);
         assertEquals(Status.GRADED, results.get(graded).orElseThrow().status());
 
-        SQSEvent dlq = batch(List.of(parked, graded), 1);
+        // The second receive from the DLQ: the solo grade had its turn on the first; from the table alone now.
+        SQSEvent dlq = batch(List.of(parked, graded), FIRST_DLQ_RECEIVE + 1);
         SQSEvent.SQSMessage junk = new SQSEvent.SQSMessage();
         junk.setMessageId("junk");
         junk.setBody("not a claim check");
         List<SQSEvent.SQSMessage> all = new ArrayList<>(dlq.getRecords());
         all.add(junk);
         dlq.setRecords(all);
-        SQSBatchResponse r = new DeadLetterHandler(config, aws.dynamoDb()).handleRequest(dlq, null);
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.dynamoDb(), () -> {
+            throw new AssertionError("a later receive must not grade");
+        }).handleRequest(dlq, null);
         assertEquals(List.of(), failedIds(r));
         ResultRecord p = results.get(parked).orElseThrow();
         assertEquals(Status.FAILED, p.status());
         assertEquals(Reason.DEAD_LETTERED, p.failure().orElseThrow().reason());
         assertEquals(Status.GRADED, results.get(graded).orElseThrow().status(), "a final result is never replaced");
+    }
+
+    /** The second chance: a healthy study whose batch-mates sank every batch is graded alone by the DLQ consumer. */
+    @Test
+    void deadLetter_firstReceive_gradesTheStudyAlone_asInferenceWould() throws Exception {
+        String parked = preprocessed(film(32));
+        String viaInference = preprocessed(film(33));
+        new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(viaInference), 1), null);
+        ResultRecord reference = results.get(viaInference).orElseThrow();
+
+        // The first DLQ receive reads maxReceiveCount + 1: SQS carries the count over from the claim-check queue.
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3(), aws.dynamoDb())
+                .handleRequest(batch(List.of(parked), FIRST_DLQ_RECEIVE), null);
+        assertEquals(List.of(), failedIds(r));
+        ResultRecord g = results.get(parked).orElseThrow();
+        assertEquals(Status.GRADED, g.status(), "failure: " + g.failure());
+        assertEquals(2, g.hips().size());
+        assertEquals(reference.model(), g.model(), "graded by the same model as the inference function");
+        assertEquals(reference.inferenceTimingsMs().keySet(), g.inferenceTimingsMs().keySet(),
+                "recorded with the same steps");
+        // Its hip pictures were written before the item, as inference writes them.
+        for (Side side : Side.values()) {
+            assertDoesNotThrow(() -> aws.s3().headObject(b -> b.bucket(aws.names().ingestBucket())
+                    .key(HipPngStore.key(g.provider().orElseThrow(), parked, side))), side.name());
+        }
+
+        // A duplicate of the parked message (SQS is at-least-once) changes nothing.
+        new DeadLetterHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(parked),
+                FIRST_DLQ_RECEIVE), null);
+        assertEquals(g, results.get(parked).orElseThrow());
+    }
+
+    @Test
+    void deadLetter_soloGradeThatFails_comesBack_andItsNextReceiveEndsItDeadLettered() throws Exception {
+        String thrown = preprocessed(film(34));
+        String crashed = preprocessed(film(35));
+        double thrownX = CropMessage.fromJson(messages.get(thrown)).right().centerXmm();
+        double crashedX = CropMessage.fromJson(messages.get(crashed)).right().centerXmm();
+        AtomicInteger graderCalls = new AtomicInteger();
+        DeadLetterHandler h = new DeadLetterHandler(config, aws.dynamoDb(),
+                () -> new InferenceHandler(config, aws.s3(), aws.dynamoDb(), real -> hips -> {
+                    graderCalls.incrementAndGet();
+                    double x = hips.getFirst().right().centerXmm();
+                    if (x == thrownX) throw new IllegalStateException("grader fault on this study");
+                    if (x == crashedX) throw new OutOfMemoryError("the runtime died");
+                    return real.apply(hips);
+                }));
+
+        assertEquals(List.of(thrown), failedIds(h.handleRequest(batch(List.of(thrown), FIRST_DLQ_RECEIVE), null)),
+                "a solo grade that throws lets its message come back");
+        // A crash (or a timeout) is a function error: the whole invocation, which batch size 1 makes this message.
+        // (Receive 1: a DLQ that counted afresh.)
+        assertThrows(OutOfMemoryError.class, () -> h.handleRequest(batch(List.of(crashed), 1), null));
+        for (String id : List.of(thrown, crashed)) {
+            assertEquals(Status.PREPROCESSED, results.get(id).orElseThrow().status(), "no end on a first try");
+        }
+        int calls = graderCalls.get();
+
+        assertEquals(List.of(), failedIds(h.handleRequest(batch(List.of(thrown, crashed), FIRST_DLQ_RECEIVE + 1),
+                null)));
+        assertEquals(calls, graderCalls.get(), "the second receive does not grade again");
+        for (String id : List.of(thrown, crashed)) {
+            ResultRecord r = results.get(id).orElseThrow();
+            assertEquals(Status.FAILED, r.status(), id);
+            assertEquals(Reason.DEAD_LETTERED, r.failure().orElseThrow().reason(), id);
+            assertHuman(r.failure().orElseThrow().message());
+        }
+    }
+
+    @Test
+    void deadLetter_soloGradeOfUnreadableCrops_endsFailedWithThatReason() throws Exception {
+        String id = preprocessed(film(36));
+        aws.s3().putObject(b -> b.bucket(aws.names().workBucket()).key("crops/" + id + ".npy"),
+                RequestBody.fromString("not a numpy file"));
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3(), aws.dynamoDb())
+                .handleRequest(batch(List.of(id), FIRST_DLQ_RECEIVE), null);
+        assertEquals(List.of(), failedIds(r));
+        ResultRecord f = results.get(id).orElseThrow();
+        assertEquals(Status.FAILED, f.status());
+        assertEquals(Reason.CROPS_UNREADABLE, f.failure().orElseThrow().reason(), "inference's reason, not DEAD_LETTERED");
     }
 
     @Test

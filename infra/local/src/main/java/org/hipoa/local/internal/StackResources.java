@@ -30,8 +30,10 @@ public final class StackResources {
     }
 
     public static Queues queues(SqsClient sqs, StackNames names, Duration visibilityTimeout, int maxReceiveCount) {
-        String dlqUrl = sqs.createQueue(b -> b.queueName(names.deadLetterQueue())
-                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+        // template.yaml: the DLQ's visibility is the claim-check queue's, since its consumer now grades (as long).
+        String dlqUrl = sqs.createQueue(b -> b.queueName(names.deadLetterQueue()).attributes(Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
         String dlqArn = arn(sqs, dlqUrl);
         String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
         String url = sqs.createQueue(b -> b.queueName(names.queue()).attributes(Map.of(
