@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,9 @@ class DeadLetterPathTest {
             @TempDir Path tmp) throws Exception {
         Set<String> crashAgain = ConcurrentHashMap.newKeySet();
         Map<String, Integer> soloGrades = new ConcurrentHashMap<>();
+        // Per claim check, not per invocation: the mapping may put both studies in one batch or not, as SQS may.
+        Map<String, Integer> inferenceReceives = new ConcurrentHashMap<>();
+        AtomicInteger inferenceInvocations = new AtomicInteger();
         try (EmbeddedAws aws = EmbeddedAws.builder()
                 // Lambda requires visibility >= the function's timeout; both short so the test takes seconds, long
                 // enough for the DLQ consumer's cold start (it loads the grader on its first solo grade).
@@ -48,6 +52,10 @@ class DeadLetterPathTest {
                 .visibilityTimeout(Duration.ofSeconds(5))
                 .maxReceiveCount(2)
                 .inference(() -> (RequestHandler<SQSEvent, SQSBatchResponse>) (e, c) -> {
+                    inferenceInvocations.incrementAndGet();
+                    for (SQSEvent.SQSMessage m : e.getRecords()) {
+                        inferenceReceives.merge(CropMessage.fromJson(m.getBody()).uploadId(), 1, Integer::sum);
+                    }
                     throw new IllegalStateException("the function died");
                 })
                 .deadLetter(() -> {
@@ -88,7 +96,10 @@ class DeadLetterPathTest {
 
             aws.awaitIdle(Duration.ofSeconds(30));
             assertEquals(Map.of(healthy, 1, poison, 1), soloGrades, "one solo grade each, never a second");
-            assertEquals(4, aws.inferenceFunction().errors(), "one function error per receive, then the DLQ");
+            assertEquals(Map.of(healthy, 2, poison, 2), inferenceReceives,
+                    "each claim check is received maxReceiveCount times, then redriven to the DLQ");
+            assertEquals(inferenceInvocations.get(), aws.inferenceFunction().errors(),
+                    "every inference invocation ended as a function error");
             assertEquals(1, aws.deadLetterFunction().crashes(), "the poison study's solo grade");
             assertTrue(aws.deadLetterFunction().timeouts() == 0, "the solo grade fits the function's timeout");
         }
