@@ -1,5 +1,8 @@
 package org.hipoa.local;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -15,6 +18,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.logging.log4j.layout.template.json.JsonTemplateLayout;
 import org.hipoa.api.ApiContract;
 import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.export.ExportHandler;
 import org.hipoa.phantom.PhantomFilm;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +52,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +63,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 10, "no patient-identifying attribute appears in the results table, any log line or any partner API
  * response". Phantom films carrying a distinctive synthetic patient (name, ID, birth date) go through the whole local
  * stack: one graded and exported (to Orthanc when it is installed), one graded whose PACS refuses the connection (the
- * export's failure path), one cut short and one of the wrong body part (the rejection paths). Every line the handlers
+ * export's failure path), one cut short and one of the wrong body part (the rejection paths), one whose inference
+ * invocation dies on every receive (the dead-letter consumer grades it alone), and partner calls made while DynamoDB
+ * is down (the API's 500 path, whose error is logged with its stack trace). Every line the handlers
  * emit is captured — System.out and System.err teed, an appender on every log4j2 logger (what SLF4J and Powertools
  * write through; org.hipoa raised to ALL), a handler on java.util.logging's root (System.Logger and PixelMed) — and
  * the capture is proven non-empty and to hold the handlers' own lines. Then neither the logs, nor a full Scan of the
@@ -77,7 +84,7 @@ class PatientDataStaysOutTest {
     static final List<String> NEEDLES = List.of(NAME, FAMILY + " " + GIVEN, GIVEN + " " + FAMILY, FAMILY, GIVEN,
             PATIENT_ID, "7Q3X9K", BIRTH, "1937-04-12", "12.04.1937", "04/12/1937");
 
-    static final String OK = "phi-ok", REFUSED = "phi-refused", BAD = "phi-bad";
+    static final String OK = "phi-ok", REFUSED = "phi-refused", BAD = "phi-bad", DEAD = "phi-dead";
 
     static PrintStream out0, err0;
     static final ByteArrayOutputStream STREAMS = new ByteArrayOutputStream();
@@ -98,9 +105,26 @@ class PatientDataStaysOutTest {
     static void captureAndStart() throws Exception {
         capture();
         if (OrthancPacs.installed()) pacs = OrthancPacs.start();
+        Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> realInference =
+                LocalFunction.byClassName(EmbeddedAws.INFERENCE_HANDLER);
         aws = EmbeddedAws.builder().export(true).exportVisibilityTimeout(Duration.ofSeconds(3))
-                .exportTimeout(Duration.ofSeconds(3)).dicomWebTimeout(Duration.ofSeconds(1)).start();
-        aws.grantApiKey(Set.of(OK, REFUSED, BAD));
+                .exportTimeout(Duration.ofSeconds(3)).dicomWebTimeout(Duration.ofSeconds(1))
+                .dynamoDbDir(tmp.resolve("dynamodb")) // on disk, so the table survives the kill for the 500 path
+                // The DEAD provider's claim check reaches the DLQ after two receives, 10 s apart, not 5 x 30 s.
+                .maxReceiveCount(2).visibilityTimeout(Duration.ofSeconds(10)).inferenceTimeout(Duration.ofSeconds(10))
+                .inference(() -> {
+                    RequestHandler<SQSEvent, SQSBatchResponse> real = realInference.get();
+                    return (event, context) -> {
+                        for (SQSEvent.SQSMessage m : event.getRecords()) {
+                            if (CropMessage.fromJson(m.getBody()).provider().name().equals(DEAD)) {
+                                throw new IllegalStateException("injected: the function dies on this claim check");
+                            }
+                        }
+                        return real.handleRequest(event, context);
+                    };
+                })
+                .start();
+        aws.grantApiKey(Set.of(OK, REFUSED, BAD, DEAD));
         api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey()).observing(x -> {
             EXCHANGES.add(x);
             // This client reads bodies as text: a PNG's bytes are mangled, so crops are checked raw (rawGet).
@@ -134,11 +158,12 @@ class PatientDataStaysOutTest {
         Path refused = withPatient(film(2), "refused.dcm", null);
         Path chest = withPatient(film(3), "chest.dcm", "CHEST");
         Path whole = withPatient(film(4), "whole.dcm", null);
+        Path dead = withPatient(film(5), "dead.dcm", null);
         byte[] bytes = Files.readAllBytes(whole);
         Path cut = tmp.resolve("cut.dcm");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3)); // the header (and the patient) stays whole
         // The bytes we upload really carry the patient.
-        for (Path p : List.of(good, refused, chest, cut)) {
+        for (Path p : List.of(good, refused, chest, cut, dead)) {
             String raw = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
             assertTrue(raw.contains(NAME) && raw.contains(PATIENT_ID) && raw.contains(BIRTH), p.toString());
         }
@@ -155,6 +180,10 @@ class PatientDataStaysOutTest {
         assertEquals(pacs != null ? "STORED" : "NOT_REGISTERED", okExport.get("dicomweb").s());
         Map<String, AttributeValue> refusedExport = awaitExport(refusedId, "RETRYING");
         assertEquals("DICOMWEB_UNREACHABLE", refusedExport.get("reason").s());
+        // Uploaded once the others are graded, so no other claim check shares its batches and goes the same way.
+        String deadId = upload(DEAD, dead);
+        JsonNode gradedAlone = awaitStatus(deadId, "GRADED");
+        assertEquals(2, gradedAlone.path("hips").size(), gradedAlone.toString());
         Set<String> reasons = new java.util.TreeSet<>();
         for (String id : bad.keySet()) {
             JsonNode r = awaitStatus(id, "FAILED");
@@ -168,7 +197,7 @@ class PatientDataStaysOutTest {
         Instant until = Instant.now().plusSeconds(60);
         String studyKey = graded.path("studyKey").asText();
         assertFalse(studyKey.isEmpty(), graded.toString());
-        for (String p : List.of(OK, REFUSED, BAD)) {
+        for (String p : List.of(OK, REFUSED, BAD, DEAD)) {
             String base = "/v1/providers/" + p;
             api.get(base + "/results");
             api.get(base + "/results?status=GRADED&order=asc");
@@ -180,7 +209,7 @@ class PatientDataStaysOutTest {
             }
             api.get(base + "/updates");
         }
-        List<String> all = new ArrayList<>(List.of(okId, refusedId));
+        List<String> all = new ArrayList<>(List.of(okId, refusedId, deadId));
         all.addAll(bad.keySet());
         for (String id : all) {
             api.get("/v1/uploads/" + id);
@@ -210,12 +239,20 @@ class PatientDataStaysOutTest {
         api.get("/v1/providers/" + OK + "/results?status=NOPE");
         api.get("/v1/uploads/" + okId + "/hips/middle.png");
         api.post("/v1/studies/lookup", "{\"studyInstanceUid\": 7}");
+        // The 500 path: the table is gone for a moment; the handler logs the error with its stack trace.
+        aws.dynalite().kill();
+        try {
+            assertEquals(500, api.get("/v1/uploads/" + okId).status());
+            assertEquals(500, api.get("/v1/providers/" + OK + "/results?status=GRADED").status());
+        } finally {
+            aws.dynalite().restart();
+        }
         Set<Integer> statuses = new java.util.TreeSet<>();
         synchronized (EXCHANGES) {
             for (LocalApiClient.Exchange x : EXCHANGES) statuses.add(x.status());
         }
-        assertTrue(statuses.contains(200) && statuses.contains(404) && statuses.stream().anyMatch(s -> s == 400
-                || s == 403), statuses.toString());
+        assertTrue(statuses.contains(200) && statuses.contains(404) && statuses.contains(500)
+                && statuses.stream().anyMatch(s -> s == 400 || s == 403), statuses.toString());
 
         // ---- the positive control: the provider's own SR holds the patient, as it must to file into the study
         byte[] sr = aws.s3().getObjectAsBytes(b -> b.bucket(aws.names().ingestBucket())
@@ -252,6 +289,8 @@ class PatientDataStaysOutTest {
         for (String id : all) assertTrue(log4j.contains(id), "the handlers' log lines name upload " + id);
         assertTrue(log4j.contains("graded"), "the inference handler's 'graded' line");
         assertTrue(log4j.contains("DICOMWEB_UNREACHABLE"), "the export handler's failure line");
+        assertTrue(log4j.contains("grading the study alone"), "the dead-letter consumer's line");
+        assertTrue(log4j.contains("request failed"), "the API's 500 line");
         assertTrue(streams.contains(okId), "the console lines (log4j's JSON appender on System.out) were teed too");
         String logs = log4j + "\n" + streams + "\n" + jul;
         // Kept for a reader: what was searched (target/ is not committed).
