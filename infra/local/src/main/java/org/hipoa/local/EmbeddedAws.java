@@ -56,6 +56,8 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
     public static final String DEAD_LETTER_HANDLER = "org.hipoa.inference.DeadLetterHandler";
     public static final String EXPORT_HANDLER = "org.hipoa.export.ExportHandler";
+    /** template.yaml, ExportFunction's SQS event: BatchSize 5, ScalingConfig.MaximumConcurrency 2. */
+    static final int EXPORT_BATCH_SIZE = 5, EXPORT_CONCURRENCY = 2;
     /** The partner API's resources (docs/PIPELINE.md). */
     public static final List<String> API_RESOURCES = ApiRoute.resources();
 
@@ -72,6 +74,7 @@ public final class EmbeddedAws implements AutoCloseable {
     /** The export step (issue 10), when the builder asked for it; else null. */
     private final StackResources.Queues exportQueues;
     private final LocalFunction<SQSEvent, SQSBatchResponse> export;
+    private final SqsEventSourceMapping exportSource;
     private final ApiGatewayServer apiGateway;
     private final ViewerServer viewer;
     private final Duration startTime;
@@ -126,21 +129,26 @@ public final class EmbeddedAws implements AutoCloseable {
                         b.inferenceTimeout, DEAD_LETTER_MEMORY_MB, b.handlerStackBytes);
                 closeables.add(deadLetter);
                 this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
-                        queues.deadLetterQueueArn(), b.region, deadLetter, 1, b.batchWindow, 2).start();
+                        queues.deadLetterQueueArn(), b.region, deadLetter, 1, Duration.ZERO, 2).start();
                 closeables.add(deadLetterSource);
             } else {
                 this.deadLetter = null;
                 this.deadLetterSource = null;
             }
             // template.yaml's ExportFunction on the export queue: SR to results/, STOW-RS to a registered PACS.
+            // Its mapping as the template's: batches of 5, no batching window, at most 2 batches at once.
             if (exportQueues != null) {
                 this.export = new LocalFunction<>("ExportFunction", b.region, SQSEvent.class,
-                        LocalFunction.byClassName(EXPORT_HANDLER), 1, b.exportTimeout, 1024, b.handlerStackBytes);
+                        LocalFunction.byClassName(EXPORT_HANDLER), EXPORT_CONCURRENCY, b.exportTimeout, 1024,
+                        b.handlerStackBytes);
                 closeables.add(export);
-                closeables.add(new SqsEventSourceMapping(servers.sqs(), exportQueues.queueUrl(),
-                        exportQueues.queueArn(), b.region, export, b.batchSize, b.batchWindow, 1).start());
+                this.exportSource = new SqsEventSourceMapping(servers.sqs(), exportQueues.queueUrl(),
+                        exportQueues.queueArn(), b.region, export, EXPORT_BATCH_SIZE, Duration.ZERO,
+                        EXPORT_CONCURRENCY).start();
+                closeables.add(exportSource);
             } else {
                 this.export = null;
+                this.exportSource = null;
             }
             // The viewer's port is bound first: the API function reads its origin (CORS) when it starts.
             this.viewer = b.viewerDir == null ? null : new ViewerServer(b.viewerDir);
@@ -297,6 +305,10 @@ public final class EmbeddedAws implements AutoCloseable {
     public LocalFunction<SQSEvent, SQSBatchResponse> deadLetterFunction() { return deadLetter; }
     /** Null when the builder was given no DLQ consumer. */
     public SqsEventSourceMapping deadLetterEventSource() { return deadLetterSource; }
+    /** The export queue's mapping; empty unless the stack was built with {@code export(true)}. */
+    public java.util.Optional<SqsEventSourceMapping> exportEventSource() {
+        return java.util.Optional.ofNullable(exportSource);
+    }
     /** The dynalite child process (tests check it is gone after close). */
     public DynaliteProcess dynalite() { return servers.dynalite(); }
     /** Wall time of {@link Builder#start()}: servers, resources, bridges. */

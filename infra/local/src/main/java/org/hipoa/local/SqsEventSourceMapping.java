@@ -178,6 +178,13 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     }
 
     /** True while a batch is in the function (or being deleted after it). */
+    /** The mapping's settings, as template.yaml names them: BatchSize, MaximumBatchingWindowInSeconds, MaximumConcurrency. */
+    public record Settings(int batchSize, Duration batchingWindow, int maximumConcurrency) {}
+
+    public Settings settings() {
+        return new Settings(batchSize, batchWindow, pollers.size());
+    }
+
     public boolean busy() {
         return busy.get() > 0;
     }
