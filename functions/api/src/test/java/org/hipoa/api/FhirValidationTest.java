@@ -173,12 +173,11 @@ class FhirValidationTest {
 
     @Test
     void theValidatorBites_aReportWithoutStatus_isAnError() {
-        ObjectNode bundle = FhirReport.bundle(Fixtures.graded());
-        ObjectNode report = (ObjectNode) bundle.get("entry").get(0).get("resource");
-        assertEquals("DiagnosticReport", report.get("resourceType").asText());
-        report.remove("status");
-        List<SingleValidationMessage> errors = errors(validate(bundle.toString()));
-        System.out.println("[FhirValidationTest] DiagnosticReport without status:\n" + show(errors));
+        List<SingleValidationMessage> errors = errorsOfChanged("DiagnosticReport without status", bundle -> {
+            ObjectNode report = (ObjectNode) bundle.get("entry").get(0).get("resource");
+            assertEquals("DiagnosticReport", report.get("resourceType").asText());
+            report.remove("status");
+        });
         assertTrue(errors.stream().anyMatch(m -> m.getLocationString().contains("DiagnosticReport")
                 && m.getMessage().contains("status")), show(errors));
         assertNoOutbound();
@@ -186,16 +185,24 @@ class FhirValidationTest {
 
     @Test
     void theValidatorBites_aGradeOutsideOurCodeSystem_isAnError() {
-        ObjectNode bundle = FhirReport.bundle(Fixtures.graded());
-        ObjectNode obs = (ObjectNode) bundle.get("entry").get(1).get("resource");
-        assertEquals("Observation", obs.get("resourceType").asText());
-        ObjectNode coding = (ObjectNode) obs.get("code").get("coding").get(0);
-        assertEquals(FhirReport.CODE_SYSTEM, coding.get("system").asText());
-        coding.put("code", "G7");
-        List<SingleValidationMessage> errors = errors(validate(bundle.toString()));
-        System.out.println("[FhirValidationTest] Observation.code G7:\n" + show(errors));
+        List<SingleValidationMessage> errors = errorsOfChanged("Observation.code G7", bundle -> {
+            ObjectNode obs = (ObjectNode) bundle.get("entry").get(1).get("resource");
+            assertEquals("Observation", obs.get("resourceType").asText());
+            ObjectNode coding = (ObjectNode) obs.get("code").get("coding").get(0);
+            assertEquals(FhirReport.CODE_SYSTEM, coding.get("system").asText());
+            coding.put("code", "G7");
+        });
         assertTrue(errors.stream().anyMatch(m -> m.getMessage().contains("G7")), show(errors));
         assertNoOutbound();
+    }
+
+    /** The negative controls: our bundle with one change, and the validator's errors on it (printed for a reader). */
+    static List<SingleValidationMessage> errorsOfChanged(String change, java.util.function.Consumer<ObjectNode> edit) {
+        ObjectNode bundle = FhirReport.bundle(Fixtures.graded());
+        edit.accept(bundle);
+        List<SingleValidationMessage> errors = errors(validate(bundle.toString()));
+        System.out.println("[FhirValidationTest] " + change + ":\n" + show(errors));
+        return errors;
     }
 
     static void assertNoOutbound() {
