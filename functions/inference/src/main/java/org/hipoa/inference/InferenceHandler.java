@@ -165,7 +165,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                 if (!Faults.isTransient(e)) {
                     LOG.error("could not read the claim check's crops {} {}", entry("messageId", m.getMessageId()),
                             entry("where", Faults.where(e)));
-                    if (end(m, Reason.INTERNAL)) continue;
+                    if (endInternal(m)) continue;
                 }
                 LOG.warn("transient error, message will be redelivered {} {}", entry("messageId", m.getMessageId()),
                         entry("errorType", e.getClass().getSimpleName()));
@@ -194,7 +194,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                     LOG.error("grader failed for one study {} {}", entry("uploadId", p.message().uploadId()),
                             entry("where", Faults.where(single)));
                     // Retried like any failure (it may be the machine), ended on the last receive.
-                    if (!(receivesEnd && lastReceive(p.sqs()) && end(p.sqs(), Reason.INTERNAL))) {
+                    if (!(receivesEnd && lastReceive(p.sqs()) && endInternal(p.sqs()))) {
                         retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
                     }
                     continue;
@@ -225,7 +225,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
             log(written ? "graded" : "graded, item was already final", graded, null, ms);
         } catch (RuntimeException e) {
-            if (!Faults.isTransient(e) && end(p.sqs(), Reason.INTERNAL)) return;
+            if (!Faults.isTransient(e) && endInternal(p.sqs())) return;
             LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
                     entry("errorType", e.getClass().getSimpleName()));
             retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
@@ -238,19 +238,19 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     }
 
     /**
-     * Records the upload FAILED instead of letting its message park in the DLQ; true when the message is done with
-     * (recorded, or the upload is already final or unknown), false when even that failed (the table is out too:
-     * the message stays, and the DLQ handler ends the upload later).
+     * Records the upload FAILED (INTERNAL) instead of letting its message park in the DLQ; true when the message is
+     * done with (recorded, or the upload is already final or unknown), false when even that failed (the table is
+     * out too: the message stays, and the DLQ handler ends the upload later).
      */
-    private boolean end(SQSEvent.SQSMessage m, Reason reason) {
+    private boolean endInternal(SQSEvent.SQSMessage m) {
         try {
             CropMessage cm = CropMessage.fromJson(m.getBody());
             Optional<ResultRecord> current = results.get(cm.uploadId());
             if (current.isEmpty() || current.get().status().isTerminal()) return true;
-            ResultRecord failed = current.get().failed(new Failure(Stage.INFERENCE, reason, Faults.INTERNAL_MESSAGE),
-                    Instant.now());
+            ResultRecord failed = current.get().failed(
+                    new Failure(Stage.INFERENCE, Reason.INTERNAL, Faults.INTERNAL_MESSAGE), Instant.now());
             boolean written = results.failed(failed);
-            log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
+            log(written ? "failed" : "failed, item was already final", failed, Reason.INTERNAL, Map.of());
             return true;
         } catch (RuntimeException e) {
             return false;
