@@ -3,6 +3,7 @@ package org.hipoa.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import org.hipoa.local.internal.FunctionEnvironment;
 import org.hipoa.local.internal.LocalContext;
 
 import java.time.Duration;
@@ -147,6 +148,8 @@ public final class LocalFunction<I, O> implements AutoCloseable {
     private final AtomicInteger timeouts = new AtomicInteger();
     private final AtomicInteger crashes = new AtomicInteger();
     private volatile boolean closed;
+    /** The function's own environment (its role's credentials, its template variables); null: the JVM's. */
+    private volatile java.util.Map<String, String> environment;
 
     /** Memory 3008 MB, the JVM's default thread stack (as Lambda). */
     public LocalFunction(String name, String region, Class<I> inputType,
@@ -192,6 +195,22 @@ public final class LocalFunction<I, O> implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Runs every invocation with this environment layered over the JVM's properties, as Lambda gives each function
+     * its own role credentials and variables ({@link FunctionEnvironment}); threads the handler starts inherit it.
+     */
+    public LocalFunction<I, O> environment(java.util.Map<String, String> variables) {
+        FunctionEnvironment.install();
+        this.environment = java.util.Map.copyOf(variables);
+        return this;
+    }
+
+    /** The environment set by {@link #environment}, empty when none. */
+    public java.util.Map<String, String> environment() {
+        java.util.Map<String, String> e = environment;
+        return e == null ? java.util.Map.of() : e;
     }
 
     public Duration timeout() {
@@ -262,6 +281,7 @@ public final class LocalFunction<I, O> implements AutoCloseable {
 
     private O run(Environment env, String eventJson, Invocation inv) {
         Invocation.CURRENT.set(inv);
+        if (environment != null) FunctionEnvironment.enter(environment);
         try {
             RequestHandler<I, O> h = env.handler;
             boolean cold = h == null;

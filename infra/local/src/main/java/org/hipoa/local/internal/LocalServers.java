@@ -3,6 +3,7 @@ package org.hipoa.local.internal;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.AccessGrant;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -19,7 +20,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -35,7 +38,16 @@ public final class LocalServers implements AutoCloseable {
     private final SqsClient sqs;
     private final DynamoDbClient dynamoDb;
 
-    private LocalServers(S3Proxy s3Proxy, SQSRestServer elasticMq, DynaliteProcess dynalite, String region) {
+    /**
+     * Access key → secret of every identity S3Proxy accepts (it verifies SigV4 as S3 does): the harness's own key and,
+     * once registered, each local principal's (a function's role, a provider's uploader). dynalite and ElasticMQ take
+     * any key; who may do what is decided by the local IAM layer, not by the servers.
+     */
+    private final Map<String, String> secrets;
+
+    private LocalServers(S3Proxy s3Proxy, SQSRestServer elasticMq, DynaliteProcess dynalite, String region,
+                         Map<String, String> secrets) {
+        this.secrets = secrets;
         this.s3Proxy = s3Proxy;
         this.elasticMq = elasticMq;
         this.dynalite = dynalite;
@@ -77,16 +89,18 @@ public final class LocalServers implements AutoCloseable {
             server.waitUntilStarted();
             return server;
         });
+        Map<String, String> secrets = new ConcurrentHashMap<>(Map.of(EmbeddedIds.ACCESS_KEY_ID,
+                EmbeddedIds.SECRET_ACCESS_KEY));
         S3Proxy proxy;
         try {
-            proxy = startS3Proxy(blobStoreDir, objectCreated);
+            proxy = startS3Proxy(blobStoreDir, objectCreated, secrets);
         } catch (Exception e) {
             ddb.thenAccept(DynaliteProcess::close);
             mq.thenAccept(SQSRestServer::stopAndWait);
             throw new IOException("S3Proxy did not start: " + e, e);
         }
         try {
-            return new LocalServers(proxy, mq.join(), ddb.join(), region);
+            return new LocalServers(proxy, mq.join(), ddb.join(), region, secrets);
         } catch (CompletionException e) {
             stopQuietly(proxy);
             ddb.thenAccept(DynaliteProcess::close);
@@ -96,7 +110,8 @@ public final class LocalServers implements AutoCloseable {
         }
     }
 
-    private static S3Proxy startS3Proxy(Path dir, Consumer<ObjectCreated> objectCreated) throws Exception {
+    private static S3Proxy startS3Proxy(Path dir, Consumer<ObjectCreated> objectCreated, Map<String, String> secrets)
+            throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.identity", EmbeddedIds.ACCESS_KEY_ID);
         props.setProperty("jclouds.credential", EmbeddedIds.SECRET_ACCESS_KEY);
@@ -104,13 +119,19 @@ public final class LocalServers implements AutoCloseable {
             Files.createDirectories(dir);
             props.setProperty("jclouds.filesystem.basedir", dir.toString());
         }
-        BlobStore store = BlobStores.create(dir == null ? "transient" : "filesystem", props);
+        BlobStore store = new ObjectCreatedBlobStore(BlobStores.create(dir == null ? "transient" : "filesystem", props),
+                objectCreated);
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new ObjectCreatedBlobStore(store, objectCreated))
+                .blobStore(store)
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, EmbeddedIds.ACCESS_KEY_ID,
                         EmbeddedIds.SECRET_ACCESS_KEY)
                 .build();
+        // Many identities, each checked against its own secret; an unknown key gets S3's InvalidAccessKeyId.
+        proxy.setBlobStoreLocator((identity, container, blob) -> {
+            String secret = identity == null ? null : secrets.get(identity);
+            return secret == null ? null : new AccessGrant(secret, store);
+        });
         proxy.start();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {
@@ -118,6 +139,11 @@ public final class LocalServers implements AutoCloseable {
             Thread.sleep(10);
         }
         return proxy;
+    }
+
+    /** Lets S3Proxy accept this access key (signatures are verified against the secret). */
+    public void registerCredentials(String accessKeyId, String secret) {
+        secrets.put(accessKeyId, secret);
     }
 
     public S3Client s3() { return s3; }
