@@ -15,6 +15,7 @@ import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.LocalServers;
 import org.hipoa.local.internal.StackResources;
+import org.hipoa.local.template.StackTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -51,13 +52,6 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class EmbeddedAws implements AutoCloseable {
-    public static final String PREPROCESS_HANDLER = "org.hipoa.preprocess.PreprocessHandler";
-    public static final String INFERENCE_HANDLER = "org.hipoa.inference.InferenceHandler";
-    public static final String API_HANDLER = "org.hipoa.api.ApiHandler";
-    public static final String DEAD_LETTER_HANDLER = "org.hipoa.inference.DeadLetterHandler";
-    public static final String EXPORT_HANDLER = "org.hipoa.export.ExportHandler";
-    /** template.yaml, ExportFunction's SQS event: BatchSize 5, ScalingConfig.MaximumConcurrency 2. */
-    static final int EXPORT_BATCH_SIZE = 5, EXPORT_CONCURRENCY = 2;
     /** The partner API's resources (docs/PIPELINE.md). */
     public static final List<String> API_RESOURCES = ApiRoute.resources();
 
@@ -81,18 +75,19 @@ public final class EmbeddedAws implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** template.yaml's MemorySize of each function (reported in the context; one shared heap here). */
-    static final int PREPROCESS_MEMORY_MB = 3008, INFERENCE_MEMORY_MB = 4096, API_MEMORY_MB = 1024,
-            DEAD_LETTER_MEMORY_MB = 3008;
 
     private EmbeddedAws(Builder b) throws IOException {
         long t0 = System.nanoTime();
         this.settings = b;
+        StackTemplate t = b.template;
+        StackTemplate.Function preFn = t.function("PreprocessFunction"), infFn = t.function("InferenceFunction"),
+                apiFn = t.function("ApiFunction"), dlFn = t.function("DeadLetterFunction"),
+                exFn = t.function("ExportFunction");
         // The bridge is built before S3 so the blob store can hand it every created object.
         Faults faults = b.faults;
         this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class,
                 faults != null && b.preprocess == null ? faults.preprocess() : b.preprocessOrDefault(),
-                b.preprocessConcurrency, b.preprocessTimeout, PREPROCESS_MEMORY_MB, b.handlerStackBytes);
+                b.preprocessConcurrency, b.preprocessTimeout, preFn.memoryMb(), b.handlerStackBytes);
         this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), UploadRef.INCOMING,
                 b.region, faults != null ? faults::deliveries : S3NotificationBridge.everyTime(b.deliveriesPerEvent),
                 b.asyncRetryDelays, b.preprocessConcurrency);
@@ -105,46 +100,53 @@ public final class EmbeddedAws implements AutoCloseable {
             });
             closeables.add(servers);
             StackResources.buckets(servers.s3(), b.names);
-            StackResources.table(servers.dynamoDb(), b.names);
-            this.queues = StackResources.queues(servers.sqs(), b.names, b.visibilityTimeout, b.maxReceiveCount);
-            this.exportQueues = b.export ? StackResources.exportQueues(servers.sqs(), b.names,
-                    b.exportVisibilityTimeout, b.maxReceiveCount) : null;
+            StackResources.table(servers.dynamoDb(), t, b.names);
+            this.queues = StackResources.queues(servers.sqs(), t, "ClaimCheckQueue", b.names.queue(),
+                    b.names.deadLetterQueue(), b.visibilityTimeout, b.maxReceiveCount);
+            this.exportQueues = b.export ? StackResources.queues(servers.sqs(), t, "ExportQueue",
+                    b.names.queue() + "-export", b.names.queue() + "-export-dlq", b.exportVisibilityTimeout,
+                    b.maxReceiveCount) : null;
             if (b.setSystemProperties) exportSettings();
             this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class,
                     faults != null && b.inference == null ? faults.inference() : b.inferenceOrDefault(),
-                    b.inferenceConcurrency, b.inferenceTimeout, INFERENCE_MEMORY_MB, b.handlerStackBytes);
+                    b.inferenceConcurrency, b.inferenceTimeout, infFn.memoryMb(), b.handlerStackBytes);
             closeables.add(inference);
             this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow, b.inferenceConcurrency).start();
             closeables.add(eventSource);
             // template.yaml's DeadLetterFunction: grades a parked claim check alone once, else ends its upload.
             if (b.deadLetter != null) {
-                // As template.yaml's DeadLetterFunction: the inference function's timeout (the solo grade is one of
-                // its steps; here the stack's inference timeout, within the DLQ's visibility), at most 2 at once,
-                // and batch size 1, so a solo grade that crashes or hangs takes no other message with it. Under a
-                // fault plan it gets the plan's faults too, as a crash in production would hit it as well.
-                var handler = faults != null && b.deadLetter == Builder.DEFAULT_DEAD_LETTER ? faults.deadLetter()
-                        : b.deadLetter;
-                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, handler, 2,
-                        b.inferenceTimeout, DEAD_LETTER_MEMORY_MB, b.handlerStackBytes);
+                // Its mapping as the template's (batch size 1, so a solo grade that crashes or hangs takes no other
+                // message with it); its timeout the stack's inference timeout, as the template sets both alike and
+                // the DLQ's visibility must cover it. Under a fault plan it gets the plan's faults too, as a crash in
+                // production would hit it as well.
+                boolean templates = b.deadLetter == Builder.DEFAULT_DEAD_LETTER;
+                Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handler =
+                        templates && faults != null ? faults.deadLetter()
+                        : templates ? LocalFunction.byClassName(dlFn.handlerClass()) : b.deadLetter;
+                StackTemplate.SqsEvent dlEvent = dlFn.sqsEvent().orElseThrow();
+                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, handler,
+                        dlEvent.maximumConcurrency(), b.inferenceTimeout, dlFn.memoryMb(), b.handlerStackBytes);
                 closeables.add(deadLetter);
                 this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
-                        queues.deadLetterQueueArn(), b.region, deadLetter, 1, Duration.ZERO, 2).start();
+                        queues.deadLetterQueueArn(), b.region, deadLetter, dlEvent.batchSize(), dlEvent.batchWindow(),
+                        dlEvent.maximumConcurrency()).start();
                 closeables.add(deadLetterSource);
             } else {
                 this.deadLetter = null;
                 this.deadLetterSource = null;
             }
-            // template.yaml's ExportFunction on the export queue: SR to results/, STOW-RS to a registered PACS.
-            // Its mapping as the template's: batches of 5, no batching window, at most 2 batches at once.
+            // template.yaml's ExportFunction on the export queue: SR to results/, STOW-RS to a registered PACS,
+            // with its mapping as the template's.
             if (exportQueues != null) {
+                StackTemplate.SqsEvent exEvent = exFn.sqsEvent().orElseThrow();
                 this.export = new LocalFunction<>("ExportFunction", b.region, SQSEvent.class,
-                        LocalFunction.byClassName(EXPORT_HANDLER), EXPORT_CONCURRENCY, b.exportTimeout, 1024,
-                        b.handlerStackBytes);
+                        LocalFunction.byClassName(exFn.handlerClass()), exEvent.maximumConcurrency(), b.exportTimeout,
+                        exFn.memoryMb(), b.handlerStackBytes);
                 closeables.add(export);
                 this.exportSource = new SqsEventSourceMapping(servers.sqs(), exportQueues.queueUrl(),
-                        exportQueues.queueArn(), b.region, export, EXPORT_BATCH_SIZE, Duration.ZERO,
-                        EXPORT_CONCURRENCY).start();
+                        exportQueues.queueArn(), b.region, export, exEvent.batchSize(), exEvent.batchWindow(),
+                        exEvent.maximumConcurrency()).start();
                 closeables.add(exportSource);
             } else {
                 this.export = null;
@@ -158,8 +160,9 @@ public final class EmbeddedAws implements AutoCloseable {
                 else System.clearProperty(ApiHandler.VIEWER_ORIGIN); // a previous stack's, in this JVM
             }
             if (faults != null && faults.profile().lostCropsRate() > 0) addObjectListener(lostObjects(faults));
-            this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class, b.api, 1,
-                    b.apiTimeout, API_MEMORY_MB, b.handlerStackBytes);
+            this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class,
+                    b.api != null ? b.api : LocalFunction.byClassName(apiFn.handlerClass()), 1, b.apiTimeout,
+                    apiFn.memoryMb(), b.handlerStackBytes);
             closeables.add(api);
             this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
             closeables.add(apiGateway);
@@ -333,13 +336,25 @@ public final class EmbeddedAws implements AutoCloseable {
                     a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
             state = "s3 events pending " + notifications.pending() + ", queue visible " + visible + ", in flight "
                     + inFlight + ", inference busy " + eventSource.busy();
+            int exportPending = exportQueues == null ? 0 : pending(exportQueues.queueUrl());
+            state += ", export queue " + exportPending;
             boolean idle = notifications.pending() == 0 && visible == 0 && inFlight == 0 && !eventSource.busy()
-                    && (deadLetterSource == null || !deadLetterSource.busy());
+                    && (deadLetterSource == null || !deadLetterSource.busy())
+                    && exportPending == 0 && (exportSource == null || !exportSource.busy());
             quiet = idle ? quiet + 1 : 0;
             if (quiet >= 2) return;
             Thread.sleep(100);
         }
         throw new IllegalStateException("local stack not idle after " + timeout + ": " + state);
+    }
+
+    /** Messages visible or in flight on a queue. */
+    private int pending(String queueUrl) {
+        Map<QueueAttributeName, String> a = sqs().getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
+                + Integer.parseInt(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
     }
 
     @Override
@@ -360,8 +375,14 @@ public final class EmbeddedAws implements AutoCloseable {
         closeables.clear();
     }
 
-    /** Settings of a local stack; every one has a default that suits the demo. */
+    /**
+     * Settings of a local stack. Everything AWS would take from template.yaml comes from it (handlers, memory, the
+     * SQS mappings, queues, the table); what a developer would wait for (timeouts, visibility, batching window, the
+     * redrive count) may be set shorter here, never longer than the template's: a local stand-in may be harsher than
+     * AWS, never kinder.
+     */
     public static final class Builder {
+        private StackTemplate template;
         private StackNames names = StackNames.defaults();
         private String region = "us-east-1";
         private Path blobStoreDir;
@@ -399,11 +420,11 @@ public final class EmbeddedAws implements AutoCloseable {
         private boolean setSystemProperties = true;
         private Supplier<? extends RequestHandler<S3Event, Void>> preprocess;
         private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inference;
-        private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api =
-                LocalFunction.byClassName(API_HANDLER);
-        /** The real DeadLetterHandler; kept as this instance so a fault plan knows it may wrap it. */
-        static final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> DEFAULT_DEAD_LETTER =
-                LocalFunction.byClassName(DEAD_LETTER_HANDLER);
+        private Supplier<? extends RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> api;
+        /** The template's DeadLetterFunction handler; this marker lets a fault plan know it may wrap it. */
+        static final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> DEFAULT_DEAD_LETTER = () -> {
+            throw new IllegalStateException("marker: the stack builds the template's DeadLetterFunction handler");
+        };
         private Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> deadLetter = DEFAULT_DEAD_LETTER;
 
         private Builder() {}
@@ -463,11 +484,13 @@ public final class EmbeddedAws implements AutoCloseable {
         public Builder dicomWebTimeout(Duration v) { dicomWebTimeout = Objects.requireNonNull(v); return this; }
 
         Supplier<? extends RequestHandler<S3Event, Void>> preprocessOrDefault() {
-            return preprocess != null ? preprocess : LocalFunction.byClassName(PREPROCESS_HANDLER);
+            return preprocess != null ? preprocess
+                    : LocalFunction.byClassName(template.function("PreprocessFunction").handlerClass());
         }
 
         Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> inferenceOrDefault() {
-            return inference != null ? inference : LocalFunction.byClassName(INFERENCE_HANDLER);
+            return inference != null ? inference
+                    : LocalFunction.byClassName(template.function("InferenceFunction").handlerClass());
         }
         public Builder studyKeySecret(String v) { studyKeySecret = Objects.requireNonNull(v); return this; }
         public Builder apiKey(String v) { apiKey = Objects.requireNonNull(v); return this; }
@@ -505,6 +528,8 @@ public final class EmbeddedAws implements AutoCloseable {
                         + " s), as Lambda requires");
             }
             Path root = repositoryRoot();
+            template = StackTemplate.read(root);
+            notKinderThanTheTemplate();
             if (nodeDir == null) nodeDir = root.resolve("infra/local/node");
             if (modelDir == null) modelDir = root.resolve("model");
             if (viewerOn && viewerDir == null) viewerDir = root.resolve("viewer");
@@ -513,6 +538,45 @@ public final class EmbeddedAws implements AutoCloseable {
                 return new EmbeddedAws(this);
             } catch (IOException e) {
                 throw new UncheckedIOException("local stack did not start: " + e.getMessage(), e);
+            }
+        }
+
+        /** Refuses settings under which the local stack would forgive what AWS, as template.yaml sets it up, would not. */
+        private void notKinderThanTheTemplate() {
+            StackTemplate.Function pre = template.function("PreprocessFunction"),
+                    inf = template.function("InferenceFunction"), api = template.function("ApiFunction"),
+                    ex = template.function("ExportFunction");
+            StackTemplate.Queue claim = template.queue("ClaimCheckQueue"), exq = template.queue("ExportQueue");
+            StackTemplate.SqsEvent infEvent = inf.sqsEvent().orElseThrow();
+            atMost("PreprocessFunction Timeout", preprocessTimeout, pre.timeout());
+            atMost("InferenceFunction Timeout", inferenceTimeout, inf.timeout());
+            atMost("ApiFunction Timeout", apiTimeout, api.timeout());
+            atMost("ExportFunction Timeout", exportTimeout, ex.timeout());
+            atMost("ClaimCheckQueue VisibilityTimeout", visibilityTimeout, claim.visibilityTimeout());
+            atMost("ExportQueue VisibilityTimeout", exportVisibilityTimeout, exq.visibilityTimeout());
+            atMost("InferenceFunction MaximumBatchingWindowInSeconds", batchWindow, infEvent.batchWindow());
+            if (batchSize > infEvent.batchSize()) {
+                throw new IllegalArgumentException("batchSize " + batchSize + " is above template.yaml's BatchSize "
+                        + infEvent.batchSize());
+            }
+            if (inferenceConcurrency > infEvent.maximumConcurrency()) {
+                throw new IllegalArgumentException("inferenceConcurrency " + inferenceConcurrency
+                        + " is above template.yaml's MaximumConcurrency " + infEvent.maximumConcurrency());
+            }
+            if (maxReceiveCount > claim.maxReceiveCount()) {
+                throw new IllegalArgumentException("maxReceiveCount " + maxReceiveCount + " is above template.yaml's "
+                        + claim.maxReceiveCount());
+            }
+            if (exportVisibilityTimeout.compareTo(exportTimeout) < 0) {
+                throw new IllegalArgumentException("the export queue's visibility timeout must be at least the export "
+                        + "function's timeout, as Lambda requires");
+            }
+        }
+
+        private static void atMost(String what, Duration local, Duration template) {
+            if (local.compareTo(template) > 0) {
+                throw new IllegalArgumentException(what + ": " + local.toMillis() / 1000.0 + " s is longer than "
+                        + "template.yaml's " + template.toSeconds() + " s; the local stack may only be stricter");
             }
         }
     }

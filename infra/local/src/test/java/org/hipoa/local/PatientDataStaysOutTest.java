@@ -106,7 +106,7 @@ class PatientDataStaysOutTest {
         capture();
         if (OrthancPacs.installed()) pacs = OrthancPacs.start();
         Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> realInference =
-                LocalFunction.byClassName(EmbeddedAws.INFERENCE_HANDLER);
+                LocalFunction.byClassName("org.hipoa.inference.InferenceHandler");
         aws = EmbeddedAws.builder().export(true).exportVisibilityTimeout(Duration.ofSeconds(3))
                 .exportTimeout(Duration.ofSeconds(3)).dicomWebTimeout(Duration.ofSeconds(1))
                 .dynamoDbDir(tmp.resolve("dynamodb")) // on disk, so the table survives the kill for the 500 path

@@ -41,4 +41,16 @@ class StackTemplateTest {
         assertTrue(e.batchWindow().compareTo(Duration.ZERO) > 0);
         assertEquals(1, TEMPLATE.function("DeadLetterFunction").sqsEvent().orElseThrow().batchSize());
     }
+
+    @Test
+    void aLocalSettingKinderThanTheTemplateIsRefusedBeforeAnythingStarts() {
+        var longer = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                org.hipoa.local.EmbeddedAws.builder().apiTimeout(TEMPLATE.function("ApiFunction").timeout()
+                        .plusSeconds(1)).start());
+        assertTrue(longer.getMessage().contains("ApiFunction Timeout"), longer.getMessage());
+        var bigger = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                org.hipoa.local.EmbeddedAws.builder().maxReceiveCount(TEMPLATE.queue("ClaimCheckQueue")
+                        .maxReceiveCount() + 1).start());
+        assertTrue(bigger.getMessage().contains("maxReceiveCount"), bigger.getMessage());
+    }
 }
