@@ -13,6 +13,8 @@ import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
+import org.hipoa.local.internal.FunctionEnvironment;
+import org.hipoa.local.internal.FunctionEnvironments;
 import org.hipoa.local.internal.LocalServers;
 import org.hipoa.local.internal.StackResources;
 import org.hipoa.local.template.StackTemplate;
@@ -174,7 +176,44 @@ public final class EmbeddedAws implements AutoCloseable {
             close();
             throw e;
         }
+        if (b.setSystemProperties) {
+            try {
+                functionEnvironments();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         this.startTime = Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /**
+     * Gives each function the environment template.yaml gives it (and only that: the harness's own settings are
+     * hidden from a function whose template lacks them), resolved to this stack's resources.
+     */
+    private void functionEnvironments() {
+        StackTemplate t = settings.template;
+        Map<String, String> refs = new java.util.HashMap<>();
+        refs.put("ResultsTable", settings.names.table());
+        refs.put("WorkBucket", settings.names.workBucket());
+        refs.put("IngestBucket", settings.names.ingestBucket());
+        refs.put("ClaimCheckQueue", queues.queueUrl());
+        refs.put("ExportQueue", exportQueues == null ? FunctionEnvironment.UNSET : exportQueues.queueUrl());
+        refs.put("MaxReceiveCount", Integer.toString(settings.maxReceiveCount));
+        refs.put("StuckAfterMinutes", t.parameterDefault("StuckAfterMinutes"));
+        Map<String, String> local = new java.util.HashMap<>();
+        local.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString()); // /var/task/model in the zip or image
+        local.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret); // a Secrets Manager dynamic reference
+        local.put(ApiHandler.VIEWER_ORIGIN, viewer == null ? FunctionEnvironment.UNSET : viewer.origin());
+        local.put(org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS, Long.toString(settings.dicomWebTimeout.toMillis()));
+        java.util.Set<String> harness = java.util.Set.of(PipelineConfig.TABLE_NAME, PipelineConfig.WORK_BUCKET,
+                PipelineConfig.QUEUE_URL, PipelineConfig.STUDY_KEY_SECRET, PipelineConfig.MODEL_DIR,
+                PipelineConfig.MAX_RECEIVE_COUNT, PipelineConfig.EXPORT_QUEUE_URL, PipelineConfig.STUCK_AFTER_MINUTES,
+                ApiHandler.VIEWER_ORIGIN, org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS);
+        for (LocalFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export)) {
+            if (f == null) continue;
+            f.environment(FunctionEnvironments.resolve(t, f.name(), refs, local, harness));
+        }
     }
 
     /**

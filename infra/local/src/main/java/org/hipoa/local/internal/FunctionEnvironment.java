@@ -18,6 +18,12 @@ public final class FunctionEnvironment extends Properties {
     private static final long serialVersionUID = 1L;
     private static final InheritableThreadLocal<Map<String, String>> OVERLAY = new InheritableThreadLocal<>();
 
+    /**
+     * A value meaning "this function has no such variable", so a setting the harness exports for itself is not
+     * visible to a function whose template environment lacks it (a function must not work here and fail there).
+     */
+    public static final String UNSET = "\u0000unset";
+
     private FunctionEnvironment() {}
 
     /** Installs the overlay-aware properties object once per JVM (idempotent); existing properties are kept. */
@@ -45,6 +51,7 @@ public final class FunctionEnvironment extends Properties {
         Map<String, String> o = OVERLAY.get();
         if (o != null) {
             String v = o.get(key);
+            if (UNSET.equals(v)) return null;
             if (v != null) return v;
         }
         return super.getProperty(key);

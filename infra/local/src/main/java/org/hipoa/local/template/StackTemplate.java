@@ -152,7 +152,7 @@ public final class StackTemplate {
     }
 
     /** {@code "X.Arn"} (a dropped !GetAtt) or {@code "X"} (a dropped !Ref) → X. */
-    static String logicalIdOf(String reference) {
+    public static String logicalIdOf(String reference) {
         int dot = reference.indexOf('.');
         return dot < 0 ? reference : reference.substring(0, dot);
     }
