@@ -75,6 +75,7 @@ public final class EmbeddedAws implements AutoCloseable {
     private final ViewerServer viewer;
     private final Duration startTime;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Map<String, S3Client> uploaders = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -283,7 +284,32 @@ public final class EmbeddedAws implements AutoCloseable {
 
     public StackNames names() { return settings.names; }
     public String region() { return settings.region; }
+    /** The account operator's S3 client (the harness's own; bucket policies' denies still apply to it). */
     public S3Client s3() { return servers.s3(); }
+
+    /**
+     * S3 as a provider's upload role sees it: what a provider's PACS or script uses to PUT under
+     * {@code incoming/{provider}/} (its grants are template.yaml's ProviderUploadPolicy and the bucket policy).
+     */
+    public S3Client uploader(String provider) {
+        return uploaders.computeIfAbsent(provider, p -> {
+            String[] keys = uploaderCredentials(p);
+            servers.registerCredentials(keys[0], keys[1]);
+            return S3Client.builder().endpointOverride(servers.s3Endpoint()).forcePathStyle(true)
+                    .region(software.amazon.awssdk.regions.Region.of(settings.region))
+                    .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(keys[0], keys[1])))
+                    .httpClientBuilder(software.amazon.awssdk.http.crt.AwsCrtHttpClient.builder()).build();
+        });
+    }
+
+    /** PUTs {@code key} of the ingest bucket as the provider the key names ({@code incoming/{provider}/…}). */
+    public software.amazon.awssdk.services.s3.model.PutObjectResponse upload(String key,
+            software.amazon.awssdk.core.sync.RequestBody body) {
+        String[] parts = key.split("/", 3);
+        if (parts.length < 3) throw new IllegalArgumentException("not a provider's key: " + key);
+        return uploader(parts[1]).putObject(b -> b.bucket(settings.names.ingestBucket()).key(key), body);
+    }
     public SqsClient sqs() { return servers.sqs(); }
     public DynamoDbClient dynamoDb() { return servers.dynamoDb(); }
     public URI s3Endpoint() { return servers.s3Endpoint(); }
@@ -396,8 +422,15 @@ public final class EmbeddedAws implements AutoCloseable {
                 + Integer.parseInt(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
     }
 
+    /** Access key and secret of a provider's upload role. */
+    private String[] uploaderCredentials(String provider) {
+        return new String[]{EmbeddedIds.ACCESS_KEY_ID, EmbeddedIds.SECRET_ACCESS_KEY};
+    }
+
     @Override
     public void close() {
+        uploaders.values().forEach(S3Client::close);
+        uploaders.clear();
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 long t = System.nanoTime();

@@ -145,7 +145,7 @@ public final class LoadRun {
                         for (int attempt = 1; ; attempt++) {
                             Instant at = Instant.now();
                             try {
-                                String eTag = aws.s3().putObject(b -> b.bucket(bucket).key(key)
+                                String eTag = aws.uploader(provider).putObject(b -> b.bucket(bucket).key(key)
                                         .contentType("application/dicom"), RequestBody.fromFile(f)).eTag();
                                 putAt.put(keys.uploadId(bucket, key, eTag.replace("\"", "")), at);
                                 break;

@@ -32,7 +32,7 @@ class BackfillTest {
         String prefix = "backfill/" + PROVIDER + "/2019/";
         try (EmbeddedAws aws = EmbeddedAws.builder().blobStoreDir(tmp.resolve("s3")).preprocessConcurrency(2).start()) {
             for (PhantomSet.Study s : studies) {
-                aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(prefix + s.file().getFileName()),
+                aws.upload(prefix + s.file().getFileName(),
                         RequestBody.fromFile(s.file()));
             }
             assertEquals(0, aws.notifications().events(), "objects under backfill/ raise no event notification");

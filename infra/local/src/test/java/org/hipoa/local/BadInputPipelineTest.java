@@ -52,7 +52,7 @@ class BadInputPipelineTest {
 
         try (EmbeddedAws aws = EmbeddedAws.builder().blobStoreDir(tmp.resolve("s3")).start()) {
             for (Map.Entry<String, byte[]> u : uploads) {
-                aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(u.getKey()),
+                aws.upload(u.getKey(),
                         RequestBody.fromBytes(u.getValue()));
             }
             Map<String, List<ResultRecord>> byKey = new HashMap<>();

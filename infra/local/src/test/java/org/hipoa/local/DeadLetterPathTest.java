@@ -106,7 +106,7 @@ class DeadLetterPathTest {
     }
 
     private static String put(EmbeddedAws aws, Keys keys, String bucket, String key, Path film) {
-        String eTag = aws.s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(film)).eTag()
+        String eTag = aws.upload(key, RequestBody.fromFile(film)).eTag()
                 .replace("\"", "");
         return keys.uploadId(bucket, key, eTag);
     }

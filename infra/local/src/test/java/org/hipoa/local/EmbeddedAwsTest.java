@@ -106,7 +106,7 @@ class EmbeddedAwsTest {
     @Test
     void everyPutUnderIncoming_becomesTheS3EventAwsSends_deliveredAsOftenAsConfigured() throws Exception {
         String key = "incoming/acme-clinic/2026 01/a b+c.dcm";
-        PutObjectResponse put = aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(key),
+        PutObjectResponse put = aws.upload(key,
                 RequestBody.fromString("not really dicom"));
         aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("outgoing/x.dcm"), RequestBody.fromString("x"));
         aws.s3().putObject(b -> b.bucket(aws.names().workBucket()).key("incoming/y.dcm"), RequestBody.fromString("y"));
@@ -131,9 +131,9 @@ class EmbeddedAwsTest {
     @Test
     void failingS3Event_isRetriedLikeAsyncInvoke_andParkedWhenItKeepsFailing() throws Exception {
         int parkedBefore = aws.notifications().failedEvents().size();
-        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/acme/fails-once.dcm"),
+        aws.upload("incoming/acme/fails-once.dcm",
                 RequestBody.fromString("1"));
-        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/acme/always-fails.dcm"),
+        aws.upload("incoming/acme/always-fails.dcm",
                 RequestBody.fromString("2"));
         aws.awaitIdle(Duration.ofSeconds(20));
 

@@ -210,8 +210,7 @@ class ExportPacsTest {
 
     /** PUTs the film as the provider would and returns its uploadId, from the provider's listing. */
     private static String upload(String provider, Path film) throws Exception {
-        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/" + provider + "/" + film
-                .getFileName()), RequestBody.fromFile(film));
+        aws.upload("incoming/" + provider + "/" + film.getFileName(), RequestBody.fromFile(film));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             List<JsonNode> results = api.providerResults(provider);

@@ -520,8 +520,7 @@ class PatientDataStaysOutTest {
     }
 
     private static void put(String provider, Path film) {
-        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/" + provider + "/"
-                + film.getFileName()), RequestBody.fromFile(film));
+        aws.upload("incoming/" + provider + "/" + film.getFileName(), RequestBody.fromFile(film));
     }
 
     private static String upload(String provider, Path film) throws Exception {

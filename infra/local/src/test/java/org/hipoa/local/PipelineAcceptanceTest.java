@@ -76,7 +76,7 @@ class PipelineAcceptanceTest {
                 boolean corrupt = i == UPLOADS - 1;
                 String key = "incoming/" + PROVIDER + "/2026/11/" + s.file().getFileName()
                         + (corrupt ? ".truncated" : "");
-                String eTag = aws.s3().putObject(b -> b.bucket(bucket).key(key),
+                String eTag = aws.upload(key,
                         corrupt ? RequestBody.fromBytes(truncated) : RequestBody.fromFile(s.file())).eTag();
                 String uploadId = keys.uploadId(bucket, key, eTag.replace("\"", ""));
                 uploadedAt.put(uploadId, Instant.now());

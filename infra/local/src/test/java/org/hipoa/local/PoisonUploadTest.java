@@ -360,7 +360,7 @@ class PoisonUploadTest {
 
     static Upload upload(Path file) {
         String key = "incoming/" + PROVIDER + "/poison/" + names.incrementAndGet() + "-" + file.getFileName();
-        String eTag = aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(key), RequestBody.fromFile(file))
+        String eTag = aws.upload(key, RequestBody.fromFile(file))
                 .eTag().replace("\"", "");
         return new Upload(key, eTag, keys.uploadId(aws.names().ingestBucket(), key, eTag));
     }

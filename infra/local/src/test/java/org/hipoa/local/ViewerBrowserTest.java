@@ -159,7 +159,7 @@ class ViewerBrowserTest {
 
     private static String put(EmbeddedAws aws, Keys keys, String key, byte[] body) {
         String bucket = aws.names().ingestBucket();
-        String eTag = aws.s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body)).eTag();
+        String eTag = aws.upload(key, RequestBody.fromBytes(body)).eTag();
         return keys.uploadId(bucket, key, eTag.replace("\"", ""));
     }
 

@@ -69,7 +69,7 @@ final class BackfillCommand {
             long t0 = System.nanoTime();
             for (Path f : files) {
                 String key = prefix + root.relativize(f).toString().replace('\\', '/');
-                aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(key), RequestBody.fromFile(f));
+                aws.upload(key, RequestBody.fromFile(f));
             }
             double copyS = (System.nanoTime() - t0) / 1e9;
             System.err.printf("backfill: copied %d files to s3://%s/%s in %.1f s (no events)%n", files.size(),

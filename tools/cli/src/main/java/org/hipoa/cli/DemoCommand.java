@@ -81,7 +81,7 @@ final class DemoCommand {
             for (PhantomSet.Study s : studies) {
                 String key = UploadRef.INCOMING + PROVIDER + "/" + day + "/" + s.file().getFileName();
                 long put = System.nanoTime();
-                aws.s3().putObject(b -> b.bucket(bucket).key(key).contentType("application/dicom"),
+                aws.uploader(PROVIDER).putObject(b -> b.bucket(bucket).key(key).contentType("application/dicom"),
                         RequestBody.fromFile(s.file()));
                 uploadedAt.put(s.studyInstanceUid(), Instant.now());
                 if (oneAtATime) {

@@ -42,10 +42,10 @@ class ReconcileCommandTest {
                 .start()) {
             String bucket = aws.names().ingestBucket();
             Path film = PhantomFilm.write(7L, 0, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, tmp).file();
-            aws.s3().putObject(b -> b.bucket(bucket).key("incoming/acme/left-preprocessed.dcm"),
+            aws.upload("incoming/acme/left-preprocessed.dcm",
                     RequestBody.fromFile(film));
-            aws.s3().putObject(b -> b.bucket(bucket).key("incoming/acme/item-lost.dcm"), RequestBody.fromFile(film));
-            aws.s3().putObject(b -> b.bucket(bucket).key("incoming/acme/not-dicom.dcm"),
+            aws.upload("incoming/acme/item-lost.dcm", RequestBody.fromFile(film));
+            aws.upload("incoming/acme/not-dicom.dcm",
                     RequestBody.fromString("hello"));
             aws.s3().putObject(b -> b.bucket(bucket).key("incoming/no-provider.dcm"), RequestBody.fromString("x"));
             aws.awaitIdle(Duration.ofMinutes(1));
