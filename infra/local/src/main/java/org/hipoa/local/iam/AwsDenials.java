@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
+import software.amazon.awssdk.services.s3.model.AccessDeniedException;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Request;
@@ -32,7 +33,7 @@ final class AwsDenials {
         boolean kms = denied.action().startsWith("kms:");
         return switch (call) {
             case S3Request r -> s3(r, message(principal, denied, decision, '"'));
-            case DynamoDbRequest r -> json(DynamoDbException.builder(), 400, "AccessDeniedException", "DynamoDB",
+            case DynamoDbRequest r -> json(DynamoDbException.builder(), 400, "AccessDeniedException", "DynamoDb",
                     message(principal, denied, decision, ' '));
             // SQS answers its own actions with a 403 whose query-compatible code is AccessDenied and spells the
             // action in lower case; a KMS refusal is its modelled KmsAccessDenied (400, KMS.AccessDeniedException).
@@ -75,24 +76,24 @@ final class AwsDenials {
     }
 
     /**
-     * S3's XML error: status 403, code AccessDenied. A HEAD response has no body, so the SDK names the error only
-     * by its status there.
+     * S3's XML error: status 403, code AccessDenied, which this SDK version models as S3's AccessDeniedException. A
+     * HEAD response has no body, so the SDK knows the error only by its status there: a plain S3Exception with no
+     * code and no message.
      */
     static AwsServiceException s3(S3Request call, String message) {
         boolean head = call instanceof HeadObjectRequest;
-        String code = head ? null : "AccessDenied";
+        AwsServiceException.Builder builder = head ? S3Exception.builder() : AccessDeniedException.builder();
         String text = head ? null : message;
-        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(code).errorMessage(text).serviceName("S3")
-                .sdkHttpResponse(SdkHttpResponse.builder().statusCode(403).statusText("Forbidden").build()).build();
-        return S3Exception.builder().message(text).statusCode(403).requestId(requestId())
-                .extendedRequestId(requestId()).awsErrorDetails(details).build();
+        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(head ? null : "AccessDenied").errorMessage(text)
+                .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(403).build()).build();
+        return builder.message(text).statusCode(403).requestId(requestId()).extendedRequestId(requestId())
+                .awsErrorDetails(details).build();
     }
 
     private static AwsServiceException json(AwsServiceException.Builder builder, int status, String code,
                                             String service, String message) {
         AwsErrorDetails details = AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName(service)
-                .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status)
-                        .statusText(status == 403 ? "Forbidden" : "Bad Request").build()).build();
+                .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
         return builder.message(message).statusCode(status).requestId(requestId()).awsErrorDetails(details).build();
     }
 
