@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.sqs.model.KmsAccessDeniedException;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 import software.amazon.awssdk.services.sqs.model.SqsRequest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -95,6 +96,18 @@ final class AwsDenials {
         AwsErrorDetails details = AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName(service)
                 .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
         return builder.message(message).statusCode(status).requestId(requestId()).awsErrorDetails(details).build();
+    }
+
+    /** S3's error document for AccessDenied, as S3 sends it. */
+    static byte[] s3ErrorXml(String message) {
+        String id = requestId();
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>"
+                + xml(message) + "</Message><RequestId>" + id + "</RequestId><HostId>" + id + "</HostId></Error>")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String requestId() { return UUID.randomUUID().toString(); }

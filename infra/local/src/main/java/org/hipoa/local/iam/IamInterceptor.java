@@ -8,11 +8,13 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,8 @@ public final class IamInterceptor implements ExecutionInterceptor {
     private static final Logger LOG = LoggerFactory.getLogger(IamInterceptor.class);
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/,\\s]+)/");
     private static final ExecutionAttribute<String> ACCESS_KEY = new ExecutionAttribute<>("HipoaLocalIamAccessKey");
+    private static final ExecutionAttribute<byte[]> MISSING_KEY_BODY =
+            new ExecutionAttribute<>("HipoaLocalIamMissingKeyBody");
 
     private record Installed(Authorizer authorizer, ServiceModel model) {}
 
@@ -88,34 +92,57 @@ public final class IamInterceptor implements ExecutionInterceptor {
     }
 
     /**
-     * S3 hides whether a key exists from a caller that may not list the bucket: a missing key answers 403 unless
-     * s3:ListBucket is allowed (S3 API reference, GetObject and HeadObject, "Permissions").
+     * S3 hides whether a key exists from a caller that may not list the bucket: a missing key answers 403
+     * AccessDenied unless s3:ListBucket is allowed (S3 API reference, GetObject and HeadObject, "Permissions").
+     *
+     * <p>The 404 is turned into that 403 on the HTTP response, before the SDK reads it, rather than in
+     * {@code modifyException}: the SDK refuses an exception of another class there (a NoSuchKeyException may only
+     * become another NoSuchKeyException), and this way its own error unmarshaller makes S3's AccessDeniedException
+     * (or, for a bodiless HEAD, the plain 403 S3Exception) from AWS's answer.
      */
     @Override
-    public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        SdkHttpResponse response = context.httpResponse();
         Installed state = installed;
-        Throwable e = context.exception();
         String key = attributes.getAttribute(ACCESS_KEY);
-        if (state == null || key == null || !isMissingObject(e, context.request())) return e;
+        if (state == null || key == null || response.statusCode() != 404) return response;
         String bucket;
         String objectKey;
         switch (context.request()) {
             case GetObjectRequest g -> { bucket = g.bucket(); objectKey = g.key(); }
             case HeadObjectRequest h -> { bucket = h.bucket(); objectKey = h.key(); }
-            default -> { return e; }
+            default -> { return response; }
         }
         SdkIamMapping.Requests list = new SdkIamMapping.Requests(state.model);
         list.add("s3:ListBucket", "arn:aws:s3:::" + bucket, Map.of("s3:prefix", List.of(objectKey)));
         IamRequest q = list.list.getFirst();
         Decision d = state.authorizer.decide(key, q);
-        if (d.allowed()) return e;
-        return AwsDenials.denied(context.request(), q, d, state.model.principalArn(key));
+        if (d.allowed()) return response;
+        String message = AwsDenials.message(state.model.principalArn(key), q, d, '"');
+        LOG.warn("local IAM: {} of missing s3://{}/{} answers 403, not 404: {}",
+                SdkIamMapping.operation(context.request()), bucket, objectKey, message);
+        byte[] body = context.request() instanceof HeadObjectRequest ? new byte[0] : AwsDenials.s3ErrorXml(message);
+        attributes.putAttribute(MISSING_KEY_BODY, body);
+        return response.toBuilder().statusCode(403).statusText("Forbidden")
+                .putHeader("Content-Type", "application/xml")
+                .putHeader("Content-Length", Integer.toString(body.length)).build();
     }
 
-    private static boolean isMissingObject(Throwable e, SdkRequest request) {
-        if (!(request instanceof GetObjectRequest) && !(request instanceof HeadObjectRequest)) return false;
-        return e instanceof NoSuchKeyException || (e instanceof S3Exception s && s.statusCode() == 404
-                && request instanceof HeadObjectRequest);
+    @Override
+    public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+                                                           ExecutionAttributes attributes) {
+        byte[] body = attributes.getAttribute(MISSING_KEY_BODY);
+        if (body == null || body.length == 0) return context.responseBody();
+        context.responseBody().ifPresent(IamInterceptor::closeQuietly);
+        return Optional.of(new ByteArrayInputStream(body));
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the 404's body is replaced; a failure to close it changes nothing the caller sees
+        }
     }
 
     /** SigV4 (and SigV4a) name the key in the Authorization header, or in X-Amz-Credential when presigned. */
