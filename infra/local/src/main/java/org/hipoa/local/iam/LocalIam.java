@@ -3,6 +3,7 @@ package org.hipoa.local.iam;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public final class LocalIam implements Authorizer {
     }
 
     public static LocalIam fromTemplate(CfnTemplate template) {
-        Map<String, ResourcePolicy> policies = new java.util.LinkedHashMap<>();
+        Map<String, ResourcePolicy> policies = new LinkedHashMap<>();
         for (String bucket : template.logicalIds("AWS::S3::Bucket")) {
             template.bucketPolicy(bucket).ifPresent(p -> policies.put(template.getAtt(bucket, "Arn"), new ResourcePolicy(p, false)));
         }

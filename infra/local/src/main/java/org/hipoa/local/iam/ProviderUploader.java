@@ -1,5 +1,6 @@
 package org.hipoa.local.iam;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public record ProviderUploader(String name, String tagValue, Map<String, String>
 
     /** More identity policies on the role. */
     public ProviderUploader alsoAttached(PolicyDocument policy) {
-        List<PolicyDocument> all = new java.util.ArrayList<>(policies);
+        List<PolicyDocument> all = new ArrayList<>(policies);
         all.add(policy);
         return new ProviderUploader(name, tagValue, sessionTags, account, path, all, accessKeyId);
     }
