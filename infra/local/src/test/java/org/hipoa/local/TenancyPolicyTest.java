@@ -2,176 +2,198 @@ package org.hipoa.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.hipoa.local.iam.CfnBinding;
+import org.hipoa.local.iam.CfnTemplate;
+import org.hipoa.local.iam.Decision;
+import org.hipoa.local.iam.IamRequest;
+import org.hipoa.local.iam.LocalIam;
+import org.hipoa.local.iam.LocalPrincipal;
+import org.hipoa.local.iam.PolicyDocument;
+import org.hipoa.local.iam.PolicyEvaluator;
+import org.hipoa.local.iam.ProviderUploader;
+import org.hipoa.local.iam.ResourcePolicy;
+import org.hipoa.local.iam.Statement;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Write-side tenancy as template.yaml states it, checked by evaluating its own policy statements: a provider's
- * principal can upload only under its own prefix (so it cannot put a result into another provider's feed), nobody
- * untagged can upload at all, and the functions' roles cannot write the grant items that decide what partners read.
- *
- * <p>Why a hand-written evaluator: no IAM policy simulator is reachable offline, and S3Proxy/dynalite enforce no IAM.
- * It implements only what these statements use — Action and Resource/NotResource wildcards, {@code ${aws:...}}
- * policy variables, StringLike / StringEquals / Null / Bool / ForAllValues:StringLike — and IAM's rule that an
- * explicit Deny wins over any Allow; an element it does not know fails the test instead of being ignored.
+ * Write-side tenancy and upload encryption as template.yaml states them (IngestBucketPolicy, ProviderUploadPolicy,
+ * the functions' roles), evaluated by the local IAM engine ({@link PolicyEvaluator}, tested on its own against
+ * IAM's documented logic): a provider writes only under its own prefixes, whatever tags its session or its own
+ * account claim; nobody else writes there; uploads are SSE-KMS with HipoaKey in a class grading can read; a
+ * provider's multipart upload gets the KMS permissions it needs.
  */
 class TenancyPolicyTest {
-    static final JsonNode TEMPLATE = read();
-    static final String BUCKET = "arn:aws:s3:::hipoa-ingest-000000000000-us-east-1-test";
+    static final CfnTemplate STACK = CfnTemplate.load(Path.of("../../template.yaml"))
+            .withBinding(CfnBinding.builder().parameter("Stage", "local").build());
+    /** The raw tree, which other template checks read too. */
+    static final JsonNode TEMPLATE = STACK.raw();
+    static final String ACCOUNT = STACK.binding().account();
+    static final String OTHER_ACCOUNT = "444455556666";
+    static final String BUCKET = STACK.getAtt("IngestBucket", "Arn");
+    static final String KEY = STACK.getAtt("HipoaKey", "Arn");
+    static final Map<String, List<String>> TLS = Map.of("aws:SecureTransport", List.of("true"));
 
-    static JsonNode read() {
+    final LocalIam iam = LocalIam.fromTemplate(STACK);
+
+    Decision put(LocalPrincipal p, String key) {
+        return put(p, key, Map.of());
+    }
+
+    Decision put(LocalPrincipal p, String key, Map<String, String> headers) {
+        Map<String, List<String>> context = new HashMap<>(TLS);
+        headers.forEach((k, v) -> context.put(k, List.of(v)));
+        return iam.decide(p.accessKeyId(), new IamRequest("s3:PutObject", BUCKET + "/" + key, context));
+    }
+
+    static PolicyDocument identity(String statement) {
         try {
-            return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of("../../template.yaml")));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return PolicyDocument.parse(new ObjectMapper().readTree(("{'Version':'2012-10-17','Statement':[" + statement
+                    + "]}").replace('\'', '"')), PolicyDocument.Kind.IDENTITY, "test grant");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
         }
     }
 
-    record Request(String action, String resource, Map<String, List<String>> context) {}
-
-    static List<JsonNode> statements(String resource, String documentPath) {
-        JsonNode doc = TEMPLATE.path("Resources").path(resource).path("Properties").at(documentPath);
-        assertFalse(doc.isMissingNode(), resource + documentPath + " is missing");
-        List<JsonNode> out = new ArrayList<>();
-        doc.path("Statement").forEach(out::add);
-        return out;
-    }
-
-    /** The statements of one role's inline policies. */
-    static List<JsonNode> roleStatements(String role) {
-        List<JsonNode> out = new ArrayList<>();
-        TEMPLATE.path("Resources").path(role).path("Properties").path("Policies")
-                .forEach(p -> p.path("PolicyDocument").path("Statement").forEach(out::add));
-        assertFalse(out.isEmpty(), role + " has no inline statements");
-        return out;
-    }
-
-    static boolean allowed(Request r, List<JsonNode> identity, List<JsonNode> resourcePolicy) {
-        List<JsonNode> all = new ArrayList<>(identity);
-        all.addAll(resourcePolicy);
-        for (JsonNode s : all) if (s.path("Effect").asText().equals("Deny") && applies(s, r)) return false;
-        for (JsonNode s : identity) if (s.path("Effect").asText().equals("Allow") && applies(s, r)) return true;
-        return false;
-    }
-
-    static boolean applies(JsonNode s, Request r) {
-        if (!anyMatch(s.path("Action"), r.action(), r)) return false;
-        if (s.has("Resource") && !anyMatch(s.get("Resource"), r.resource(), r)) return false;
-        if (s.has("NotResource") && anyMatch(s.get("NotResource"), r.resource(), r)) return false;
-        var conditions = s.path("Condition").properties();
-        for (Map.Entry<String, JsonNode> op : conditions) {
-            for (Map.Entry<String, JsonNode> key : op.getValue().properties()) {
-                if (!condition(op.getKey(), key.getKey(), key.getValue(), r)) return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean condition(String op, String key, JsonNode values, Request r) {
-        List<String> wanted = new ArrayList<>();
-        if (values.isArray()) values.forEach(v -> wanted.add(v.asText())); else wanted.add(values.asText());
-        List<String> present = r.context().get(key);
-        return switch (op) {
-            case "Null" -> (present == null) == Boolean.parseBoolean(wanted.getFirst());
-            case "StringLike" -> present != null && present.stream().anyMatch(v -> wanted.stream().anyMatch(w -> glob(w, v)));
-            case "StringEquals" -> present != null && present.stream().anyMatch(wanted::contains);
-            case "Bool" -> present != null && present.contains(wanted.getFirst());
-            case "ForAllValues:StringLike" -> present == null
-                    || present.stream().allMatch(v -> wanted.stream().anyMatch(w -> glob(w, v)));
-            default -> throw new AssertionError("the evaluator does not know condition operator " + op);
-        };
-    }
-
-    static boolean anyMatch(JsonNode patterns, String value, Request r) {
-        List<String> ps = new ArrayList<>();
-        if (patterns.isArray()) patterns.forEach(p -> ps.add(p.asText())); else ps.add(patterns.asText());
-        for (String p : ps) {
-            String resolved = resolve(p, r);
-            if (resolved != null && glob(resolved, value)) return true;
-        }
-        return false;
-    }
-
-    /** CloudFormation references to the bucket, then IAM policy variables; null when a variable has no value. */
-    static String resolve(String p, Request r) {
-        String s = p.replace("${IngestBucket.Arn}", BUCKET).replace("IngestBucket.Arn", BUCKET)
-                .replace("${ResultsTable.Arn}", "arn:aws:dynamodb:table/results").replace("ResultsTable.Arn",
-                        "arn:aws:dynamodb:table/results").replace("${!", "${");
-        Matcher m = Pattern.compile("\\$\\{(aws:[^}]+)}").matcher(s);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            List<String> v = r.context().get(m.group(1));
-            if (v == null) return null; // IAM: an unresolvable variable makes the element not match
-            m.appendReplacement(out, Matcher.quoteReplacement(v.getFirst()));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    static boolean glob(String pattern, String value) {
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            re.append(switch (c) {
-                case '*' -> ".*";
-                case '?' -> ".";
-                default -> Pattern.quote(String.valueOf(c));
-            });
-        }
-        return value.matches(re.toString());
-    }
-
-    static Request put(String key, Map<String, List<String>> context) {
-        return new Request("s3:PutObject", BUCKET + "/" + key, context);
+    /** A role in the stack's account with a broad write grant of its own and no provider tag. */
+    LocalPrincipal inAccountWriter(String name, Map<String, String> tags) {
+        return iam.register(new LocalPrincipal(name, "s", "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + name + "/s",
+                "arn:aws:iam::" + ACCOUNT + ":role/" + name, ACCOUNT, "AROAWRITER:s", null, tags, Map.of(),
+                List.of(identity("{'Effect':'Allow','Action':'s3:*','Resource':'*'}"))));
     }
 
     @Test
     void aProvider_uploadsOnlyUnderItsOwnPrefix() {
-        List<JsonNode> bucket = statements("IngestBucketPolicy", "/PolicyDocument");
-        List<JsonNode> provider = statements("ProviderUploadPolicy", "/PolicyDocument");
-        Map<String, List<String>> acme = Map.of("aws:PrincipalTag/hipoa-provider", List.of("acme-clinic"),
-                "aws:SecureTransport", List.of("true"));
-        assertTrue(allowed(put("incoming/acme-clinic/2026-12-01/film.dcm", acme), provider, bucket));
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme-clinic"));
+        assertEquals(Decision.ALLOW, put(acme, "incoming/acme-clinic/2026-12-01/film.dcm"));
         for (String other : List.of("incoming/other-clinic/film.dcm", "incoming/acme-clinic-2/film.dcm",
                 "incoming/film.dcm", "results/acme-clinic/x/right.png", "elsewhere/acme-clinic/film.dcm")) {
-            assertFalse(allowed(put(other, acme), provider, bucket), other);
+            assertEquals(Decision.EXPLICIT_DENY, put(acme, other), other);
         }
     }
 
     @Test
     void anUntaggedPrincipal_cannotUpload_evenWithABroadGrant() {
-        List<JsonNode> bucket = statements("IngestBucketPolicy", "/PolicyDocument");
-        JsonNode admin = new ObjectMapper().createObjectNode().put("Effect", "Allow").put("Action", "s3:*")
-                .put("Resource", "*");
-        Map<String, List<String>> untagged = Map.of("aws:SecureTransport", List.of("true"));
-        assertFalse(allowed(put("incoming/acme-clinic/film.dcm", untagged), List.of(admin), bucket));
-        // The deny is about uploads: the same broad grant still reads (the functions' roles are untagged).
-        assertTrue(allowed(new Request("s3:GetObject", BUCKET + "/incoming/acme-clinic/film.dcm", untagged),
-                List.of(admin), bucket));
+        LocalPrincipal writer = inAccountWriter("BroadWriter", Map.of());
+        assertEquals(Decision.EXPLICIT_DENY, put(writer, "incoming/acme-clinic/film.dcm"));
+        // The deny is about uploads: the same grant still reads (the functions' roles are untagged).
+        assertEquals(Decision.ALLOW, iam.decide(writer.accessKeyId(),
+                new IamRequest("s3:GetObject", BUCKET + "/incoming/acme-clinic/film.dcm", TLS)));
     }
 
     @Test
     void theFunctionsRoles_cannotWriteGrantItems() {
-        for (String role : List.of("PreprocessRole", "InferenceRole", "GpuTaskRole", "DeadLetterRole", "SweepRole")) {
-            if (TEMPLATE.path("Resources").path(role).isMissingNode()) continue;
-            List<JsonNode> statements = roleStatements(role);
+        String table = STACK.getAtt("ResultsTable", "Arn");
+        for (String role : List.of("PreprocessRole", "InferenceRole", "DeadLetterRole", "SweepRole")) {
             Map<String, List<String>> upload = Map.of("dynamodb:LeadingKeys", List.of("UPLOAD#0123456789abcdef0123456789abcdef"));
             Map<String, List<String>> grant = Map.of("dynamodb:LeadingKeys", List.of("APIKEY#0123456789abcdef0123456789abcdef"));
-            String table = "arn:aws:dynamodb:table/results";
-            assertTrue(allowed(new Request("dynamodb:UpdateItem", table, upload), statements, List.of()), role);
+            assertEquals(Decision.ALLOW, iam.decide(role, new IamRequest("dynamodb:UpdateItem", table, upload)), role);
             for (String action : List.of("dynamodb:PutItem", "dynamodb:UpdateItem")) {
-                assertFalse(allowed(new Request(action, table, grant), statements, List.of()), role + " " + action);
+                assertEquals(Decision.IMPLICIT_DENY, iam.decide(role, new IamRequest(action, table, grant)), role + " " + action);
             }
+        }
+    }
+
+    @Test
+    void aSessionTag_cannotMoveAProviderIntoAnotherProvidersPrefix() {
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme").withSessionTag("victim"));
+        assertEquals(Decision.EXPLICIT_DENY, put(acme, "incoming/victim/film.dcm"));
+    }
+
+    @Test
+    void aProviderInAnotherAccount_taggedByThatAccount_cannotUpload_evenIfTheBucketGrantsTheAccount() {
+        // What an operator onboarding a cross-account provider might add to the bucket policy.
+        PolicyDocument bucket = STACK.bucketPolicy("IngestBucket").orElseThrow();
+        List<Statement> statements = new ArrayList<>(bucket.statements());
+        statements.add(PolicyDocument.parse(read("{'Version':'2012-10-17','Statement':{'Effect':'Allow','Principal':"
+                + "{'AWS':'" + OTHER_ACCOUNT + "'},'Action':'s3:PutObject','Resource':'" + BUCKET + "/incoming/*'}}"),
+                PolicyDocument.Kind.RESOURCE, "operator grant").statements().getFirst());
+        ResourcePolicy granted = new ResourcePolicy(new PolicyDocument(PolicyDocument.Kind.RESOURCE, "granted", statements), false);
+        LocalPrincipal foreign = iam.addProvider(ProviderUploader.named("victim").inAccount(OTHER_ACCOUNT)
+                .withAccessKeyId("foreign"));
+        assertEquals(Decision.EXPLICIT_DENY, PolicyEvaluator.decide(foreign,
+                new IamRequest("s3:PutObject", BUCKET + "/incoming/victim/film.dcm", TLS), Optional.of(granted), ACCOUNT));
+    }
+
+    @Test
+    void aTagValueWithASlash_cannotWriteIntoAnotherProvidersFolder() {
+        // A role named x under the path /hipoa-provider/acme/ has the ARN .../role/hipoa-provider/acme/x.
+        LocalPrincipal nested = iam.addProvider(ProviderUploader.named("x").atPath("/hipoa-provider/acme/").taggedAs("acme/x"));
+        assertEquals(Decision.EXPLICIT_DENY, put(nested, "incoming/acme/x/film.dcm"));
+        LocalPrincipal plain = iam.addProvider(ProviderUploader.named("x").taggedAs("acme/x").withAccessKeyId("plain-x"));
+        assertEquals(Decision.EXPLICIT_DENY, put(plain, "incoming/acme/x/film.dcm"));
+    }
+
+    @Test
+    void anEmptyTagValue_escapesNoDeny() {
+        LocalPrincipal empty = inAccountWriter("EmptyTagged", Map.of(ProviderUploader.TAG, ""));
+        assertEquals(Decision.EXPLICIT_DENY, put(empty, "incoming/victim/film.dcm"));
+        assertEquals(Decision.EXPLICIT_DENY, put(empty, "backfill/victim/film.dcm"));
+    }
+
+    @Test
+    void noInAccountPrincipal_writesAProvidersBackfillPrefix() {
+        LocalPrincipal writer = inAccountWriter("BroadWriter", Map.of());
+        assertEquals(Decision.EXPLICIT_DENY, put(writer, "backfill/victim/archive/film.dcm"));
+        assertEquals(Decision.EXPLICIT_DENY, put(iam.admin(), "backfill/victim/archive/film.dcm"));
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme"));
+        assertEquals(Decision.EXPLICIT_DENY, put(acme, "backfill/victim/archive/film.dcm"));
+    }
+
+    @Test
+    void aProvider_backfillsUnderItsOwnPrefix() {
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme"));
+        assertEquals(Decision.ALLOW, put(acme, "backfill/acme/2019/film.dcm"));
+    }
+
+    @Test
+    void aProvidersMultipartUpload_getsDecryptBesideGenerateDataKey_throughS3Only() {
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme"));
+        Map<String, List<String>> viaS3 = Map.of("kms:ViaService", List.of("s3.us-east-1.amazonaws.com"));
+        for (String action : List.of("kms:Decrypt", "kms:GenerateDataKey")) {
+            assertEquals(Decision.ALLOW, iam.decide(acme.accessKeyId(), new IamRequest(action, KEY, viaS3)), action);
+        }
+        for (String action : List.of("kms:Decrypt", "kms:GenerateDataKey")) {
+            assertEquals(Decision.IMPLICIT_DENY, iam.decide(acme.accessKeyId(), IamRequest.of(action, KEY)),
+                    action + " called directly, not by S3");
+        }
+    }
+
+    @Test
+    void uploadsAreSseKmsWithHipoaKey_inAClassGradingCanRead() {
+        LocalPrincipal acme = iam.addProvider(ProviderUploader.named("acme"));
+        String key = "incoming/acme/film.dcm";
+        assertEquals(Decision.ALLOW, put(acme, key));
+        assertEquals(Decision.ALLOW, put(acme, key, Map.of("s3:x-amz-server-side-encryption", "aws:kms",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id", KEY, "s3:x-amz-storage-class", "STANDARD")));
+        List<org.junit.jupiter.api.function.Executable> each = new ArrayList<>();
+        for (Map<String, String> refused : List.of(
+                Map.of("s3:x-amz-server-side-encryption-customer-algorithm", "AES256"),
+                Map.of("s3:x-amz-server-side-encryption", "aws:kms",
+                        "s3:x-amz-server-side-encryption-aws-kms-key-id", KEY.replaceAll("key/.*", "key/another")),
+                Map.of("s3:x-amz-server-side-encryption", "AES256"),
+                Map.of("s3:x-amz-server-side-encryption", "aws:kms:dsse"),
+                Map.of("s3:x-amz-storage-class", "GLACIER"),
+                Map.of("s3:x-amz-storage-class", "DEEP_ARCHIVE"))) {
+            each.add(() -> assertEquals(Decision.EXPLICIT_DENY, put(acme, key, refused), refused.toString()));
+        }
+        assertAll(each);
+    }
+
+    static JsonNode read(String json) {
+        try {
+            return new ObjectMapper().readTree(json.replace('\'', '"'));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
         }
     }
 }
