@@ -1,0 +1,124 @@
+package org.hipoa.local.internal;
+
+import org.hipoa.local.StackNames;
+import org.hipoa.local.iam.CfnBinding;
+import org.hipoa.local.iam.CfnTemplate;
+import org.hipoa.local.iam.IamInterceptor;
+import org.hipoa.local.iam.LocalIam;
+import org.hipoa.local.iam.LocalPrincipal;
+import org.hipoa.local.iam.ProviderUploader;
+import org.hipoa.local.iam.ServiceModel;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * IAM on the local stack, as template.yaml writes it: every principal (each function's role, each provider's upload
+ * role, the operator) signs with its own key; S3Proxy verifies the signatures and {@link IamInterceptor} asks
+ * {@link LocalIam} about every SDK call before it leaves the JVM, failing a denied one as the service would. The
+ * resources the template names are bound to this stack's buckets, table and queues so the policies' ARNs match.
+ */
+public final class StackIam implements AutoCloseable {
+    private final LocalIam iam;
+    private final LocalServers servers;
+    private final String region;
+    private final Map<String, SqsClient> roleSqs = new ConcurrentHashMap<>();
+
+    private StackIam(LocalIam iam, LocalServers servers, String region) {
+        this.iam = iam;
+        this.servers = servers;
+        this.region = region;
+    }
+
+    /** The template's policies bound to this stack's resources, enforced from now on in this JVM. */
+    public static StackIam install(Path template, LocalServers servers, String region, StackNames names,
+                                   StackResources.Queues claimCheck, StackResources.Queues export,
+                                   Map<String, String> tableHashKeys) {
+        CfnBinding.Builder b = CfnBinding.builder().account(EmbeddedIds.ACCOUNT).region(region)
+                .physicalName("IngestBucket", names.ingestBucket()).physicalName("WorkBucket", names.workBucket())
+                .physicalName("ResultsTable", names.table())
+                .physicalName("ClaimCheckQueue", name(claimCheck.queueArn()))
+                .physicalName("ClaimCheckDLQ", name(claimCheck.deadLetterQueueArn()));
+        if (export != null) {
+            b.physicalName("ExportQueue", name(export.queueArn()))
+                    .physicalName("ExportDLQ", name(export.deadLetterQueueArn()));
+        }
+        CfnTemplate cfn = CfnTemplate.load(template).withBinding(b.build());
+        String ingestArn = cfn.getAtt("IngestBucket", "Arn"), workArn = cfn.getAtt("WorkBucket", "Arn");
+        if (!ingestArn.endsWith(":" + names.ingestBucket()) || !workArn.endsWith(":" + names.workBucket())) {
+            throw new IllegalStateException("template.yaml names the buckets " + ingestArn + ", " + workArn);
+        }
+        LocalIam iam = LocalIam.fromTemplate(cfn);
+        String key = cfn.getAtt("HipoaKey", "Arn");
+        ServiceModel.Builder model = ServiceModel.builder(EmbeddedIds.ACCOUNT, region)
+                .bucket(names.ingestBucket(), key).bucket(names.workBucket(), key)
+                .table(names.table(), tableHashKeys.get(""), without(tableHashKeys, ""))
+                .queue(claimCheck.queueUrl(), name(claimCheck.queueArn()), key)
+                .queue(claimCheck.deadLetterQueueUrl(), name(claimCheck.deadLetterQueueArn()), key);
+        if (export != null) {
+            model.queue(export.queueUrl(), name(export.queueArn()), key)
+                    .queue(export.deadLetterQueueUrl(), name(export.deadLetterQueueArn()), key);
+        }
+        StackIam out = new StackIam(iam, servers, region);
+        for (String role : cfn.logicalIds("AWS::IAM::Role")) {
+            iam.principal(role).ifPresent(p -> {
+                model.principal(p.accessKeyId(), p.callerArn());
+                servers.registerCredentials(p.accessKeyId(), p.secretAccessKey());
+            });
+        }
+        model.principal(iam.admin().accessKeyId(), iam.admin().callerArn());
+        IamInterceptor.install(iam, model.build());
+        return out;
+    }
+
+    /** The SDK settings a function running as this role signs with. */
+    public Map<String, String> credentials(String roleLogicalId) {
+        LocalPrincipal p = iam.role(roleLogicalId);
+        return Map.of("aws.accessKeyId", p.accessKeyId(), "aws.secretAccessKey", p.secretAccessKey());
+    }
+
+    /** An SQS client signed as this role: what Lambda's event source mapping polls with (the function's role). */
+    public SqsClient sqsAs(String roleLogicalId) {
+        return roleSqs.computeIfAbsent(roleLogicalId, r -> {
+            LocalPrincipal p = iam.role(r);
+            return SqsClient.builder().endpointOverride(servers.sqsEndpoint()).region(Region.of(region))
+                    .credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
+                    .httpClientBuilder(AwsCrtHttpClient.builder()).build();
+        });
+    }
+
+    /** A provider's upload role session (template.yaml's ProviderUploadPolicy, tagged with the provider). */
+    public LocalPrincipal provider(String provider) {
+        LocalPrincipal p = iam.principal(ProviderUploader.named(provider).accessKeyId())
+                .orElseGet(() -> iam.addProvider(ProviderUploader.named(provider)));
+        servers.registerCredentials(p.accessKeyId(), p.secretAccessKey());
+        return p;
+    }
+
+    public LocalIam iam() {
+        return iam;
+    }
+
+    @Override
+    public void close() {
+        IamInterceptor.uninstall();
+        roleSqs.values().forEach(SqsClient::close);
+    }
+
+    private static String name(String arn) {
+        return arn.substring(arn.lastIndexOf(':') + 1);
+    }
+
+    private static Map<String, String> without(Map<String, String> m, String key) {
+        Map<String, String> copy = new java.util.HashMap<>(m);
+        copy.remove(key);
+        return copy;
+    }
+}
