@@ -89,8 +89,10 @@ public final class Faults {
         String aws = awsError(t).map(a -> " (" + (a.awsErrorDetails() == null ? "?"
                 : a.awsErrorDetails().serviceName() + " " + a.awsErrorDetails().errorCode()) + " "
                 + a.statusCode() + ")").orElse("");
-        return t.getClass().getName() + aws + " at " + Arrays.stream(t.getStackTrace()).limit(6)
-                .map(StackTraceElement::toString).collect(Collectors.joining(" < "));
+        // An SDK error's first frames are the SDK's request pipeline, the same for every call: skip to our call.
+        return t.getClass().getName() + aws + " at " + Arrays.stream(t.getStackTrace())
+                .dropWhile(f -> t instanceof SdkException && f.getClassName().startsWith("software.amazon.awssdk."))
+                .limit(6).map(StackTraceElement::toString).collect(Collectors.joining(" < "));
     }
 
     /** What a partner reads for an INTERNAL failure: no class names, no offsets. */

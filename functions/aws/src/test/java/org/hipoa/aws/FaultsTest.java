@@ -102,6 +102,7 @@ class FaultsTest {
                 .awsErrorDetails(AwsErrorDetails.builder().serviceName("S3").errorCode("AccessDenied")
                         .errorMessage("not authorized on incoming/acme/SMITH^JOHN.dcm").build()).build());
         assertTrue(where.contains("S3 AccessDenied 403"), where);
+        assertTrue(where.contains(" at org.hipoa.aws.FaultsTest."), "our frame, not the SDK's builder: " + where);
         assertFalse(where.contains("SMITH"), where);
     }
 
