@@ -24,6 +24,7 @@ const REASONS = {
   CORRUPT: 'The file is damaged: its structure or its image data is inconsistent.',
   BAD_KEY: 'The file was uploaded to a place HipOA does not grade from (it must be under incoming/{provider}/).',
   SOURCE_MISSING: 'The uploaded file was deleted or replaced before HipOA could read it.',
+  SOURCE_UNREADABLE: 'HipOA was not allowed to read the uploaded file (its encryption, storage class or access settings). Upload it again with the bucket\'s default settings.',
   CROPS_UNREADABLE: 'An internal intermediate result had expired or was damaged. Upload the study again.',
 };
 const STAGES = { PREPROCESS: 'while reading the image', INFERENCE: 'while grading' };

@@ -9,7 +9,7 @@ import org.hipoa.domain.wire.HipHeatmaps;
 import org.hipoa.domain.wire.HipPng;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -86,8 +86,11 @@ public final class HipPngStore {
         String key = key(result.provider().get(), result.uploadId(), side, kind);
         try {
             return Optional.of(s3.getObjectAsBytes(b -> b.bucket(result.bucket()).key(key)).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
+        } catch (S3Exception e) {
+            // NoSuchKey: a model without CAM outputs stores no heatmaps. Only with s3:ListBucket on the bucket does
+            // S3 say 404 (ApiRole has it for results/); a 403 is a refusal and stays an error.
+            if (e.statusCode() == 404) return Optional.empty();
+            throw e;
         }
     }
 }

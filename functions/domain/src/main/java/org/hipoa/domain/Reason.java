@@ -32,6 +32,11 @@ public enum Reason {
     BAD_KEY,
     /** The uploaded object was gone (deleted or overwritten by a newer version) before it could be read (pipeline). */
     SOURCE_MISSING,
+    /**
+     * The uploaded object is there but stored so that HipOA cannot read it: access denied, encrypted with a KMS key
+     * HipOA may not use or with a customer-provided key (SSE-C), or in an archive storage class (pipeline).
+     */
+    SOURCE_UNREADABLE,
     /** The work bucket's crops for an upload are missing, expired or not the float32 array the contract says. */
     CROPS_UNREADABLE,
     /**

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.domain.Reason;
+import org.hipoa.domain.Rejection;
 import org.hipoa.domain.Side;
 import org.hipoa.core.crop.CropContract;
 import org.hipoa.domain.HipCrop;
@@ -25,6 +26,7 @@ import org.hipoa.aws.ResultStore;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.aws.Powertools;
 import org.hipoa.aws.Faults;
+import org.hipoa.aws.SourceReads;
 import org.hipoa.aws.GradedEvents;
 import org.hipoa.domain.result.Status;
 import org.hipoa.core.study.PreparedStudy;
@@ -32,7 +34,6 @@ import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.Outcome;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,7 +226,13 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
             log(written ? "graded" : "graded, item was already final", graded, null, ms);
         } catch (RuntimeException e) {
-            if (!Faults.isTransient(e) && endInternal(p.sqs())) return;
+            if (!Faults.isTransient(e)) {
+                // A permanent AWS error on our own bucket, table or queue (a role, a key policy, an item over
+                // 400 KB): retries would end in the DLQ all the same.
+                LOG.error("could not record the grade {} {}", entry("uploadId", m.uploadId()),
+                        entry("where", Faults.where(e)));
+                if (endInternal(p.sqs())) return;
+            }
             LOG.warn("transient error, message will be redelivered {} {}", entry("uploadId", m.uploadId()),
                     entry("errorType", e.getClass().getSimpleName()));
             retry.add(new SQSBatchResponse.BatchItemFailure(p.messageId()));
@@ -325,14 +332,14 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         })) {
             outcome = preparer().prepare(in);
             if (outcome instanceof Outcome.Rejected) in.abort();
-        } catch (NoSuchKeyException e) {
-            return failed(current, Stage.PREPROCESS, Reason.SOURCE_MISSING, "The uploaded object no longer exists.");
         } catch (S3Exception e) {
-            if (e.statusCode() == 404 || e.statusCode() == 412) { // 412: overwritten in an unversioned bucket
-                return failed(current, Stage.PREPROCESS, Reason.SOURCE_MISSING,
-                        "The uploaded object no longer exists.");
+            // 412 (overwritten in an unversioned bucket) reads as gone; what S3 will never hand us ends here too.
+            Rejection refused = SourceReads.refusal(e).orElseThrow(() -> e);
+            if (refused.reason() == Reason.SOURCE_UNREADABLE) {
+                LOG.error("upload unreadable {} {}", entry("uploadId", current.uploadId()),
+                        entry("where", Faults.where(e)));
             }
-            throw e;
+            return failed(current, Stage.PREPROCESS, refused.reason(), refused.message());
         } catch (IOException e) {
             throw new UncheckedIOException("reading the uploaded object failed", e);
         } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.SourceReads;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.UploadRef;
@@ -32,7 +33,6 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -53,8 +53,10 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 /**
  * S3 ObjectCreated on {@code incoming/{provider}/…} → RECEIVED → decode, localise, crop → crops to the work bucket →
  * claim-check message → PREPROCESSED (docs/PIPELINE.md). Bad input ends in a FAILED record; so does any other fault
- * of decoding, localising or cropping (reason INTERNAL, details in the log only). SDK and I/O errors
- * ({@link Faults#isTransient}) propagate so the asynchronous invocation is retried (every step is idempotent). Logs carry uploadId, provider, status, reason
+ * of decoding, localising or cropping (reason INTERNAL, details in the log only), and so does an AWS error that a
+ * retry would get again (an upload S3 will not hand us ends SOURCE_MISSING or SOURCE_UNREADABLE, see
+ * {@link SourceReads}). Transient SDK and I/O errors ({@link Faults#isTransient}) propagate so the asynchronous
+ * invocation is retried (every step is idempotent). Logs carry uploadId, provider, status, reason
  * and timings only — never object keys, UIDs or patient data.
  */
 public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
@@ -127,8 +129,10 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                         metrics.addMetric(status == Status.FAILED ? "UploadsFailed" : "UploadsPreprocessed", 1,
                                 MetricUnit.COUNT);
                     } catch (RuntimeException e) { // transient (Faults): finish the other records, then retry
+                        // Or not even the FAILED record could be written (the table refuses us): Lambda's two
+                        // async retries, then the on-failure queue and its alarm.
                         LOG.error("preprocess error, the invocation will be retried {}",
-                                entry("errorType", e.getClass().getSimpleName()));
+                                entry("where", Faults.where(e)));
                         if (first == null) first = e;
                         else first.addSuppressed(e);
                     }
@@ -163,9 +167,12 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         } catch (RuntimeException e) {
             if (Faults.isTransient(e)) throw e;
             // Decoding, localising, cropping or building the claim check failed on this input: the same bytes
-            // fail the same way on every retry, so end the upload instead of parking it RECEIVED.
-            LOG.error("internal error, upload failed {} {}", entry("uploadId", current.uploadId()),
-                    entry("where", Faults.where(e)));
+            // fail the same way on every retry, so end the upload instead of parking it RECEIVED. A permanent AWS
+            // error (AccessDenied on our own bucket, queue or table, a KMS key policy, an item over 400 KB) is as
+            // final: it is ours to fix, so the log says so.
+            LOG.error(Faults.isPermanentAwsError(e) ? "AWS refused a call (check the role, key policy or limits),"
+                            + " upload failed {} {}" : "internal error, upload failed {} {}",
+                    entry("uploadId", current.uploadId()), entry("where", Faults.where(e)));
             return fail(current, new Rejection(Reason.INTERNAL, Faults.INTERNAL_MESSAGE));
         } catch (StackOverflowError e) {
             // Recursion this input drives too deep (handler threads have the JVM's default 1 MB on Lambda): the
@@ -185,13 +192,14 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         })) {
             outcome = afterPrepare.apply(preparer.prepare(in));
             if (outcome instanceof Outcome.Rejected) in.abort(); // do not drain a huge object
-        } catch (NoSuchKeyException e) {
-            return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return fail(current, new Rejection(Reason.SOURCE_MISSING, "The uploaded object no longer exists."));
+            // Gone, or stored so that we cannot read it: the same GET gets the same answer, so end it now.
+            Rejection refused = SourceReads.refusal(e).orElseThrow(() -> e);
+            if (refused.reason() == Reason.SOURCE_UNREADABLE) {
+                // Possibly ours (a role or key policy): the operators hear of it, the partner reads the sentence.
+                LOG.error("upload unreadable {} {}", entry("uploadId", uploadId), entry("where", Faults.where(e)));
             }
-            throw e;
+            return fail(current, refused);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the uploaded object failed", e); // network: transient
         }
