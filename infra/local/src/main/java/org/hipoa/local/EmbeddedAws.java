@@ -16,6 +16,7 @@ import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.FunctionEnvironment;
 import org.hipoa.local.internal.FunctionEnvironments;
 import org.hipoa.local.internal.LocalServers;
+import org.hipoa.local.internal.StackIam;
 import org.hipoa.local.internal.StackResources;
 import org.hipoa.local.template.StackTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -76,6 +77,8 @@ public final class EmbeddedAws implements AutoCloseable {
     private final Duration startTime;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Map<String, S3Client> uploaders = new java.util.concurrent.ConcurrentHashMap<>();
+    /** template.yaml's IAM, enforced on every SDK call in this JVM; null when the builder turned it off. */
+    private final StackIam stackIam;
     private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -109,12 +112,15 @@ public final class EmbeddedAws implements AutoCloseable {
             this.exportQueues = b.export ? StackResources.queues(servers.sqs(), t, "ExportQueue",
                     b.names.queue() + "-export", b.names.queue() + "-export-dlq", b.exportVisibilityTimeout,
                     b.maxReceiveCount) : null;
+            this.stackIam = b.iam ? StackIam.install(b.root.resolve("template.yaml"), servers, b.region, b.names,
+                    queues, exportQueues, StackResources.hashKeys(t)) : null;
+            if (stackIam != null) closeables.add(stackIam);
             if (b.setSystemProperties) exportSettings();
             this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class,
                     faults != null && b.inference == null ? faults.inference() : b.inferenceOrDefault(),
                     b.inferenceConcurrency, b.inferenceTimeout, infFn.memoryMb(), b.handlerStackBytes);
             closeables.add(inference);
-            this.eventSource = new SqsEventSourceMapping(servers.sqs(), queues.queueUrl(), queues.queueArn(), b.region,
+            this.eventSource = new SqsEventSourceMapping(sqsAs(infFn), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow, b.inferenceConcurrency).start();
             closeables.add(eventSource);
             // template.yaml's DeadLetterFunction: grades a parked claim check alone once, else ends its upload.
@@ -131,7 +137,7 @@ public final class EmbeddedAws implements AutoCloseable {
                 this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, handler,
                         dlEvent.maximumConcurrency(), b.inferenceTimeout, dlFn.memoryMb(), b.handlerStackBytes);
                 closeables.add(deadLetter);
-                this.deadLetterSource = new SqsEventSourceMapping(servers.sqs(), queues.deadLetterQueueUrl(),
+                this.deadLetterSource = new SqsEventSourceMapping(sqsAs(dlFn), queues.deadLetterQueueUrl(),
                         queues.deadLetterQueueArn(), b.region, deadLetter, dlEvent.batchSize(), dlEvent.batchWindow(),
                         dlEvent.maximumConcurrency()).start();
                 closeables.add(deadLetterSource);
@@ -147,7 +153,7 @@ public final class EmbeddedAws implements AutoCloseable {
                         LocalFunction.byClassName(exFn.handlerClass()), exEvent.maximumConcurrency(), b.exportTimeout,
                         exFn.memoryMb(), b.handlerStackBytes);
                 closeables.add(export);
-                this.exportSource = new SqsEventSourceMapping(servers.sqs(), exportQueues.queueUrl(),
+                this.exportSource = new SqsEventSourceMapping(sqsAs(exFn), exportQueues.queueUrl(),
                         exportQueues.queueArn(), b.region, export, exEvent.batchSize(), exEvent.batchWindow(),
                         exEvent.maximumConcurrency()).start();
                 closeables.add(exportSource);
@@ -213,7 +219,10 @@ public final class EmbeddedAws implements AutoCloseable {
                 ApiHandler.VIEWER_ORIGIN, org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS);
         for (LocalFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export)) {
             if (f == null) continue;
-            f.environment(FunctionEnvironments.resolve(t, f.name(), refs, local, harness));
+            Map<String, String> env = new java.util.HashMap<>(FunctionEnvironments.resolve(t, f.name(), refs, local,
+                    harness));
+            if (stackIam != null) env.putAll(stackIam.credentials(t.function(f.name()).role()));
+            f.environment(env);
         }
     }
 
@@ -424,7 +433,19 @@ public final class EmbeddedAws implements AutoCloseable {
 
     /** Access key and secret of a provider's upload role. */
     private String[] uploaderCredentials(String provider) {
-        return new String[]{EmbeddedIds.ACCESS_KEY_ID, EmbeddedIds.SECRET_ACCESS_KEY};
+        if (stackIam == null) return new String[]{EmbeddedIds.ACCESS_KEY_ID, EmbeddedIds.SECRET_ACCESS_KEY};
+        var p = stackIam.provider(provider);
+        return new String[]{p.accessKeyId(), p.secretAccessKey()};
+    }
+
+    /** The SQS client Lambda's event source mapping polls with: signed as the function's role. */
+    private SqsClient sqsAs(StackTemplate.Function f) {
+        return stackIam == null ? servers.sqs() : stackIam.sqsAs(f.role());
+    }
+
+    /** The local IAM (empty when the builder turned it off). */
+    public java.util.Optional<StackIam> iam() {
+        return java.util.Optional.ofNullable(stackIam);
     }
 
     @Override
@@ -455,6 +476,8 @@ public final class EmbeddedAws implements AutoCloseable {
      */
     public static final class Builder {
         private StackTemplate template;
+        private Path root;
+        private boolean iam = true;
         private StackNames names = StackNames.defaults();
         private String region = "us-east-1";
         private Path blobStoreDir;
@@ -502,6 +525,11 @@ public final class EmbeddedAws implements AutoCloseable {
         private Builder() {}
 
         public Builder names(StackNames v) { names = Objects.requireNonNull(v); return this; }
+        /**
+         * Enforce template.yaml's IAM on every SDK call (default true). Off only for tests of the harness itself: a
+         * pipeline run without it forgives what AWS refuses.
+         */
+        public Builder iam(boolean v) { iam = v; return this; }
         public Builder region(String v) { region = Objects.requireNonNull(v); return this; }
         /** Keep objects in files under this folder (S3Proxy "filesystem"); default: in memory ("transient"). */
         public Builder blobStoreDir(Path v) { blobStoreDir = v; return this; }
@@ -599,7 +627,7 @@ public final class EmbeddedAws implements AutoCloseable {
                         + " s) must be at least the inference function's timeout (" + inferenceTimeout.toSeconds()
                         + " s), as Lambda requires");
             }
-            Path root = repositoryRoot();
+            root = repositoryRoot();
             template = StackTemplate.read(root);
             notKinderThanTheTemplate();
             if (nodeDir == null) nodeDir = root.resolve("infra/local/node");

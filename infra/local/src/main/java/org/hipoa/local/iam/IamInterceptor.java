@@ -42,20 +42,39 @@ public final class IamInterceptor implements ExecutionInterceptor {
 
     private record Installed(Authorizer authorizer, ServiceModel model) {}
 
-    private static volatile Installed installed;
+    /**
+     * Installations by the local server port a request goes to: two local stacks in one JVM (a test starting a
+     * second one) each keep their own policies and resources.
+     */
+    private static final Map<Integer, Installed> BY_PORT = new java.util.concurrent.ConcurrentHashMap<>();
+    private static volatile Installed everywhere;
 
     /** The SDK instantiates this through its no-argument constructor; the state is process-wide. */
     public IamInterceptor() {}
 
     /** From now on every SDK call of this JVM is authorised by {@code authorizer}, its resources named by {@code model}. */
     public static void install(Authorizer authorizer, ServiceModel model) {
-        installed = new Installed(Objects.requireNonNull(authorizer, "authorizer"), Objects.requireNonNull(model, "model"));
+        everywhere = new Installed(Objects.requireNonNull(authorizer, "authorizer"), Objects.requireNonNull(model, "model"));
     }
 
-    /** Back to no enforcement. */
-    public static void uninstall() { installed = null; }
+    /** As {@link #install(Authorizer, ServiceModel)}, for the calls to these local server ports only. */
+    public static void install(Authorizer authorizer, ServiceModel model, java.util.Collection<Integer> ports) {
+        Installed i = new Installed(Objects.requireNonNull(authorizer, "authorizer"), Objects.requireNonNull(model, "model"));
+        for (int port : ports) BY_PORT.put(port, i);
+    }
 
-    public static boolean isInstalled() { return installed != null; }
+    /** Back to no enforcement (the installation for every port). */
+    public static void uninstall() { everywhere = null; }
+
+    /** Ends the installation for these ports. */
+    public static void uninstall(java.util.Collection<Integer> ports) { ports.forEach(BY_PORT::remove); }
+
+    public static boolean isInstalled() { return everywhere != null || !BY_PORT.isEmpty(); }
+
+    private static Installed installedFor(SdkHttpRequest http) {
+        Installed i = BY_PORT.get(http.port());
+        return i != null ? i : everywhere;
+    }
 
     /**
      * After signing, before each attempt's transmission: the signed request (its Authorization header names the
@@ -63,10 +82,10 @@ public final class IamInterceptor implements ExecutionInterceptor {
      */
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        Installed state = installed;
-        if (state == null) return;
         SdkRequest call = context.request();
         SdkHttpRequest http = context.httpRequest();
+        Installed state = installedFor(http);
+        if (state == null) return;
         Optional<String> key = accessKeyId(http);
         if (key.isEmpty()) {
             throw AwsDenials.unmapped(call, "anonymous", "the request is not signed with SigV4 (no Credential in its "
@@ -103,7 +122,7 @@ public final class IamInterceptor implements ExecutionInterceptor {
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
         SdkHttpResponse response = context.httpResponse();
-        Installed state = installed;
+        Installed state = installedFor(context.httpRequest());
         String key = attributes.getAttribute(ACCESS_KEY);
         if (state == null || key == null || response.statusCode() != 404) return response;
         String bucket;

@@ -73,7 +73,7 @@ public final class StackIam implements AutoCloseable {
             });
         }
         model.principal(iam.admin().accessKeyId(), iam.admin().callerArn());
-        IamInterceptor.install(iam, model.build());
+        IamInterceptor.install(iam, model.build(), out.ports());
         return out;
     }
 
@@ -106,9 +106,15 @@ public final class StackIam implements AutoCloseable {
         return iam;
     }
 
+    /** This stack's server ports: the calls the installation covers (another stack in this JVM keeps its own). */
+    private java.util.List<Integer> ports() {
+        return java.util.List.of(servers.s3Endpoint().getPort(), servers.sqsEndpoint().getPort(),
+                servers.dynamoDbEndpoint().getPort());
+    }
+
     @Override
     public void close() {
-        IamInterceptor.uninstall();
+        IamInterceptor.uninstall(ports());
         roleSqs.values().forEach(SqsClient::close);
     }
 
