@@ -65,22 +65,32 @@ final class SourceHeader {
             fetched += bytes.length;
             long total = total(got.response(), bytes.length);
             boolean whole = bytes.length >= total;
-            EndAware in = new EndAware(new ByteArrayInputStream(bytes));
-            AttributeList header = new AttributeList();
-            try {
-                header.read(new DicomInputStream(in), TagFromName.PixelData);
-                // Stopped at Pixel Data (the stream was not exhausted), or the whole object is in hand.
-                if (!in.ended || whole) return new Read(header, fetched, requests);
-            } catch (IOException | DicomException | RuntimeException e) {
-                if (whole || !in.ended) throw new UnreadableHeaderException("the uploaded object's header could not"
-                        + " be read as DICOM");
-            }
+            AttributeList header = parse(bytes, whole);
+            if (header != null) return new Read(header, fetched, requests);
             if (range >= MAX_HEADER) {
                 throw new UnreadableHeaderException("the uploaded object's header is longer than "
                         + (MAX_HEADER >> 20) + " MiB");
             }
             range = Math.min(range * 2, MAX_HEADER);
         }
+    }
+
+    /**
+     * The header in {@code bytes} (the object's first bytes, or all of it when {@code whole}); null when the bytes
+     * end before the header does.
+     */
+    static AttributeList parse(byte[] bytes, boolean whole) throws UnreadableHeaderException {
+        EndAware in = new EndAware(new ByteArrayInputStream(bytes));
+        AttributeList header = new AttributeList();
+        try {
+            header.read(new DicomInputStream(in), TagFromName.PixelData);
+            // Stopped at Pixel Data (the stream was not exhausted), or the whole object is in hand.
+            if (!in.ended || whole) return header;
+        } catch (IOException | DicomException | RuntimeException e) {
+            if (whole || !in.ended) throw new UnreadableHeaderException("the uploaded object's header could not"
+                    + " be read as DICOM");
+        }
+        return null;
     }
 
     /** The object's size from Content-Range ("bytes 0-65535/1234567"), else what came back. */
