@@ -107,8 +107,8 @@ public final class ExportDeadLetterHandler implements RequestHandler<SQSEvent, S
             dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(g.uploadId()))
                     .updateExpression("SET #e = :e")
                     // Still GRADED, and not exported meanwhile by a receive that was still running.
-                    .conditionExpression("#s = :graded AND (attribute_not_exists(#e) OR #e.#st <> :done)")
-                    .expressionAttributeNames(Map.of("#e", ExportHandler.EXPORT, "#s", "status", "#st", "status"))
+                    .conditionExpression("#s = :graded AND (attribute_not_exists(#e) OR #e.#s <> :done)")
+                    .expressionAttributeNames(Map.of("#e", ExportHandler.EXPORT, "#s", "status"))
                     .expressionAttributeValues(Map.of(":e", AttributeValue.fromM(export),
                             ":graded", AttributeValue.fromS(Status.GRADED.name()),
                             ":done", AttributeValue.fromS("DONE"))));
