@@ -52,7 +52,9 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
  * beside the uploads and, when the provider registered a DICOMweb endpoint, stored there with STOW-RS. The outcome is
  * the item's {@code export} attribute {status, reason, message, attempts, srKey, dicomweb}; the item's status stays
  * GRADED whatever happens here. A retryable failure is reported in {@code batchItemFailures} so SQS redelivers it,
- * up to the queue's receive count (then the export DLQ); its last receive records {@code FAILED}.
+ * up to the queue's receive count (then the export DLQ); its last receive records {@code FAILED}. A message the
+ * invocation has no time left for is returned unattempted ({@link Budget}); one that no receive finished reaches the
+ * export DLQ, where {@link ExportDeadLetterHandler} records it FAILED.
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(ExportHandler.class);
