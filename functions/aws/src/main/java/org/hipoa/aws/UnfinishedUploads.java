@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The results that are neither GRADED nor FAILED, for the sweeper. A filtered Scan of the whole table: simple and
@@ -30,6 +31,16 @@ public final class UnfinishedUploads {
 
     /** Every upload result still RECEIVED or PREPROCESSED (grant items and other kinds are skipped). */
     public List<ResultRecord> list() {
+        return list(item -> {
+            throw new IllegalStateException("an unfinished item does not read as a result");
+        });
+    }
+
+    /**
+     * As {@link #list()}, but an item that does not read as a result goes to {@code unreadable} (its key only, never
+     * its attributes) and the listing goes on: one bad item must not hide every other from the sweeper.
+     */
+    public List<ResultRecord> list(Consumer<Map<String, AttributeValue>> unreadable) {
         List<ResultRecord> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
@@ -41,7 +52,19 @@ public final class UnfinishedUploads {
                             ":preprocessed", AttributeValue.fromS(Status.PREPROCESSED.name())));
             if (start != null) q.exclusiveStartKey(start);
             ScanResponse r = dynamo.scan(q.build());
-            r.items().stream().map(ResultItems::fromItem).forEach(out::add);
+            for (Map<String, AttributeValue> item : r.items()) {
+                ResultRecord record;
+                try {
+                    record = ResultItems.fromItem(item);
+                } catch (RuntimeException e) {
+                    Map<String, AttributeValue> key = new java.util.HashMap<>();
+                    if (item.get(ResultItems.PK) != null) key.put(ResultItems.PK, item.get(ResultItems.PK));
+                    if (item.get(ResultItems.SK) != null) key.put(ResultItems.SK, item.get(ResultItems.SK));
+                    unreadable.accept(key);
+                    continue;
+                }
+                out.add(record);
+            }
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
         return out;

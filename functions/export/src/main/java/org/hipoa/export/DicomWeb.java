@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * STOW-RS (PS3.18 10.5): {@code POST {root}/studies}, {@code multipart/related; type="application/dicom"}, one part.
@@ -60,7 +69,59 @@ final class DicomWeb {
                 "The DICOMweb secret holds neither a token nor a username and password.");
     }
 
-    void store(URI root, byte[] dicom, Optional<String> authorization) throws StowException {
+    /**
+     * The registered URL, if an SR may be sent there. The SR carries the patient's name, ID and birth date and the
+     * request carries the provider's credentials, so only https is accepted. Plain http is accepted for a loopback
+     * address literal alone: nothing sent there leaves the host (a Lambda's loopback is its own sandbox), and the
+     * local stack's PACS (Orthanc on 127.0.0.1) speaks http. A host name is never taken as loopback: resolving it
+     * is up to DNS.
+     */
+    static URI endpoint(String url) throws StowException {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not a"
+                    + " valid URL.");
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!u.isAbsolute() || u.isOpaque() || u.getHost() == null || !(scheme.equals("https")
+                || scheme.equals("http"))) {
+            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not an"
+                    + " https URL with a host.");
+        }
+        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL carries"
+                    + " user information, a query or a fragment; credentials belong in the provider's secret.");
+        }
+        if (scheme.equals("http") && !loopbackLiteral(u.getHost())) {
+            throw new StowException(ExportReason.DICOMWEB_NOT_HTTPS, "The registered DICOMweb URL is plain http;"
+                    + " the SR carries patient data and credentials, so it is sent over https only.");
+        }
+        return u;
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /** 127.0.0.0/8 or [::1], as an address literal (parsed without a name lookup). */
+    private static boolean loopbackLiteral(String host) {
+        boolean literal = IPV4.matcher(host).matches() || host.startsWith("[") && host.endsWith("]");
+        if (!literal) return false;
+        try {
+            // A literal is parsed, never looked up (InetAddress.getByName's contract for address literals).
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Stores one instance, waiting at most the configured timeout or {@code budget}, whichever is shorter: the
+     * function must answer before its own timeout, however slow the PACS. The bound covers connecting as well:
+     * the request is abandoned, not merely the answer's wait.
+     */
+    void store(URI root, byte[] dicom, Optional<String> authorization, Duration budget) throws StowException {
+        Duration bound = budget.compareTo(timeout) < 0 ? budget : timeout;
         String boundary = "hipoa-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream(dicom.length + 256);
         body.writeBytes(("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n")
@@ -68,24 +129,30 @@ final class DicomWeb {
         body.writeBytes(dicom);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         String base = root.toString().endsWith("/") ? root.toString() : root + "/";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "studies")).timeout(timeout)
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "studies")).timeout(bound)
                 .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
                 .header("Accept", "application/dicom+json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         authorization.ifPresent(a -> req.header("Authorization", a));
         HttpResponse<Void> r;
+        CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(req.build(),
+                HttpResponse.BodyHandlers.discarding());
         try {
-            r = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
-        } catch (HttpTimeoutException e) {
-            throw new StowException(ExportReason.DICOMWEB_TIMEOUT, "The DICOMweb endpoint did not answer within "
-                    + timeout.toSeconds() + " s.");
-        } catch (ConnectException e) {
-            throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The DICOMweb endpoint refused the connection"
-                    + " or could not be reached.");
-        } catch (IOException e) {
+            r = sent.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            throw timedOut(bound);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) throw timedOut(bound);
+            if (cause instanceof ConnectException) {
+                throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The DICOMweb endpoint refused the"
+                        + " connection or could not be reached.");
+            }
             throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The connection to the DICOMweb endpoint"
                     + " failed.");
         } catch (InterruptedException e) {
+            sent.cancel(true);
             Thread.currentThread().interrupt();
             throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The store was interrupted.");
         }
@@ -95,5 +162,10 @@ final class DicomWeb {
         ExportReason reason = s == 401 || s == 403 ? ExportReason.DICOMWEB_CREDENTIALS
                 : s >= 500 || s == 408 || s == 429 ? ExportReason.DICOMWEB_UNAVAILABLE : ExportReason.DICOMWEB_REJECTED;
         throw new StowException(reason, "The DICOMweb endpoint answered HTTP " + s + " to the store.");
+    }
+
+    private static StowException timedOut(Duration bound) {
+        return new StowException(ExportReason.DICOMWEB_TIMEOUT, String.format(Locale.ROOT,
+                "The DICOMweb endpoint did not answer within %.1f s.", bound.toMillis() / 1000.0));
     }
 }

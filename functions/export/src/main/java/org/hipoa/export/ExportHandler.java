@@ -52,7 +52,9 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
  * beside the uploads and, when the provider registered a DICOMweb endpoint, stored there with STOW-RS. The outcome is
  * the item's {@code export} attribute {status, reason, message, attempts, srKey, dicomweb}; the item's status stays
  * GRADED whatever happens here. A retryable failure is reported in {@code batchItemFailures} so SQS redelivers it,
- * up to the queue's receive count (then the export DLQ); its last receive records {@code FAILED}.
+ * up to the queue's receive count (then the export DLQ); its last receive records {@code FAILED}. A message the
+ * invocation has no time left for is returned unattempted ({@link Budget}); one that no receive finished reaches the
+ * export DLQ, where {@link ExportDeadLetterHandler} records it FAILED.
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(ExportHandler.class);
@@ -94,17 +96,81 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return Powertools.withLogging(context, () -> {
+            Budget budget = Budget.of(context);
             List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
             for (SQSEvent.SQSMessage m : event == null || event.getRecords() == null
                     ? List.<SQSEvent.SQSMessage>of() : event.getRecords()) {
-                if (!export(m)) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+                boolean done;
+                if (!budget.allowsAnother()) {
+                    done = false;
+                } else {
+                    try {
+                        done = export(m, budget);
+                    } catch (RuntimeException e) {
+                        // Nothing one message holds may fail the others: this one comes back, alone.
+                        LOG.error("export error outside the per-upload handling {} {} {}",
+                                entry("messageId", m.getMessageId()), entry("errorType", e.getClass().getSimpleName()),
+                                entry("where", Faults.where(e)));
+                        done = false;
+                    }
+                }
+                if (!done) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            }
+            if (budget.skipped > 0) {
+                LOG.warn("left for a later receive, not attempted: too little time left {}",
+                        entry("messages", budget.skipped));
             }
             return new SQSBatchResponse(retry);
         });
     }
 
+    /**
+     * The invocation's time: each STOW gets at most what is left less a reserve for recording its outcome and
+     * answering, and a message is not started when less than that is left. Lambda ends an invocation at its timeout
+     * with no answer, and then every message of the batch comes back, done or not: one provider's PACS that never
+     * answers would hold back all the others, and after MaxReceiveCount receives park them all in the DLQ.
+     */
+    static final class Budget {
+        /** Below this a STOW is not started: a PACS does not answer a store faster. */
+        static final Duration MIN_STOW = Duration.ofMillis(500);
+        private final Context context;
+        private final Duration reserve;
+        int skipped;
+
+        private Budget(Context context) {
+            this.context = context;
+            // A tenth of the invocation (6 s of the template's 60), within 0.25..3 s: recording an outcome is one
+            // DynamoDB write, and the local stack runs this function with a 3 s timeout.
+            long ms = context == null ? 0 : context.getRemainingTimeInMillis() / 10;
+            this.reserve = Duration.ofMillis(Math.clamp(ms, 250, 3_000));
+        }
+
+        static Budget of(Context context) {
+            return new Budget(context);
+        }
+
+        /** Time a STOW may take now: what is left less the reserve (unbounded without a context). */
+        Duration stow() {
+            if (context == null) return Duration.ofDays(1);
+            return Duration.ofMillis(context.getRemainingTimeInMillis()).minus(reserve);
+        }
+
+        boolean allowsAnother() {
+            boolean ok = stow().compareTo(MIN_STOW) >= 0;
+            if (!ok) skipped++;
+            return ok;
+        }
+    }
+
+    /** Thrown when the time left will not hold a STOW: the message is left for a later receive, unrecorded. */
+    private static final class OutOfTime extends Exception {
+        OutOfTime() {
+            super(null, null, false, false);
+        }
+    }
+
     /** False: redeliver this message. */
-    private boolean export(SQSEvent.SQSMessage m) {
+    private boolean export(SQSEvent.SQSMessage m, Budget budget) {
         GradedEvents.Graded g;
         try {
             g = GradedEvents.Graded.fromJson(m.getBody());
@@ -125,18 +191,24 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
             LOG.warn("graded message for an unknown upload, dropped {}", entry("uploadId", g.uploadId()));
             return true;
         }
-        ResultRecord r = ResultItems.fromItem(item);
+        ResultRecord r;
+        AttributeValue previous = item.get(EXPORT);
+        int attempts;
+        try {
+            r = ResultItems.fromItem(item);
+            attempts = 1 + (previous != null && previous.hasM() && previous.m().get("attempts") != null
+                    ? Integer.parseInt(previous.m().get("attempts").n()) : 0);
+        } catch (RuntimeException e) {
+            return unreadable(g, e);
+        }
         if (r.status() != Status.GRADED || r.provider().map(p -> !p.name().equals(g.provider())).orElse(true)) {
             LOG.warn("graded message does not match the item, dropped {}", entry("uploadId", g.uploadId()));
             return true;
         }
-        AttributeValue previous = item.get(EXPORT);
         if (previous != null && previous.hasM() && "DONE".equals(s(previous.m().get("status")))) {
             log("already exported", r, "DONE", "");
             return true;
         }
-        int attempts = 1 + (previous != null && previous.hasM() && previous.m().get("attempts") != null
-                ? Integer.parseInt(previous.m().get("attempts").n()) : 0);
         String key = srKey(g.provider(), g.uploadId());
         boolean srWritten = false;
         try {
@@ -148,18 +220,29 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
             srWritten = true;
             Optional<Endpoint> endpoint = endpoint(g.provider());
             if (endpoint.isPresent()) {
-                Optional<String> auth = endpoint.get().secretName() == null ? Optional.empty()
-                        : DicomWeb.authorization(secret(endpoint.get().secretName()));
-                dicomWeb.store(endpoint.get().url(), sr, auth);
+                URI url = DicomWeb.endpoint(endpoint.get().url());
+                String secretName = endpoint.get().secretName();
+                if (secretName != null && !secretBelongsTo(secretName, g.provider())) {
+                    throw new DicomWeb.StowException(ExportReason.DICOMWEB_SECRET_NOT_PROVIDERS, "The registered"
+                            + " secretName is not the provider's own (hipoa/dicomweb/" + g.provider() + ").");
+                }
+                Optional<String> auth = secretName == null ? Optional.empty()
+                        : DicomWeb.authorization(secret(secretName));
+                Duration stow = budget.stow();
+                if (stow.compareTo(Budget.MIN_STOW) < 0) throw new OutOfTime();
+                dicomWeb.store(url, sr, auth, stow);
             }
             record(r, "DONE", null, null, attempts, key, endpoint.isPresent() ? "STORED" : "NOT_REGISTERED");
             log("exported", r, "DONE", "");
             return true;
+        } catch (OutOfTime e) {
+            budget.skipped++;
+            return false;
         } catch (SourceHeader.SourceMissingException e) {
             return failed(m, r, ExportReason.SOURCE_MISSING, "The uploaded object no longer exists.", attempts, null);
         } catch (SourceHeader.UnreadableHeaderException e) {
-            return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, "The uploaded object's header could not be read.",
-                    attempts, null);
+            return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, "The uploaded object's header could not be read"
+                    + " (" + e.getMessage() + ").", attempts, null);
         } catch (HipSrWriter.SourceIncompleteException e) {
             return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, e.getMessage(), attempts, null);
         } catch (DicomWeb.StowException e) {
@@ -169,6 +252,40 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
             LOG.error("export error {} {} {}", entry("uploadId", r.uploadId()), entry("errorType",
                     e.getClass().getSimpleName()), entry("where", Faults.where(e)));
             return failed(m, r, ExportReason.INTERNAL, Faults.INTERNAL_MESSAGE, attempts, srWritten ? key : null);
+        }
+    }
+
+    /**
+     * A provider's DICOMWEB item names its secret, and ExportRole may read every hipoa/dicomweb/* secret (IAM cannot
+     * tie the secret to the provider of the message being exported): the name must be the provider's own,
+     * {@code hipoa/dicomweb/{provider}} or under it, so one provider's registration cannot send another's
+     * credentials to its own endpoint.
+     */
+    static boolean secretBelongsTo(String secretName, String provider) {
+        String own = "hipoa/dicomweb/" + provider;
+        return secretName.equals(own) || secretName.startsWith(own + "/");
+    }
+
+    /**
+     * The item does not read as a result (a hand edit, a bug in an older writer): it is FAILED with a reason on the
+     * raw item, while it still says GRADED, and the message is done — no retry reads it differently.
+     */
+    private boolean unreadable(GradedEvents.Graded g, RuntimeException e) {
+        LOG.error("result item unreadable {} {}", entry("uploadId", g.uploadId()),
+                entry("errorType", e.getClass().getSimpleName()));
+        Map<String, AttributeValue> export = new LinkedHashMap<>();
+        export.put("status", AttributeValue.fromS("FAILED"));
+        export.put("attempts", AttributeValue.fromN("1"));
+        export.put("at", AttributeValue.fromS(ResultRecord.TIME.format(Instant.now())));
+        export.put("reason", AttributeValue.fromS(ExportReason.ITEM_UNREADABLE.name()));
+        export.put("message", AttributeValue.fromS("The result could not be read to build its report."));
+        try {
+            update(g.uploadId(), export);
+            return true;
+        } catch (RuntimeException again) {
+            LOG.warn("could not record the export failure {} {}", entry("uploadId", g.uploadId()),
+                    entry("errorType", again.getClass().getSimpleName()));
+            return false;
         }
     }
 
@@ -198,26 +315,31 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         if (message != null) e.put("message", AttributeValue.fromS(message));
         if (srKey != null) e.put("srKey", AttributeValue.fromS(srKey));
         if (dicomweb != null) e.put("dicomweb", AttributeValue.fromS(dicomweb));
+        update(r.uploadId(), e);
+    }
+
+    /** Sets the export attribute while the item says GRADED (a conditional write; a changed item is left alone). */
+    private void update(String uploadId, Map<String, AttributeValue> export) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(r.uploadId()))
+            dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(uploadId))
                     .updateExpression("SET #e = :e")
                     .conditionExpression("#s = :graded")
                     .expressionAttributeNames(Map.of("#e", EXPORT, "#s", "status"))
-                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromM(e),
+                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromM(export),
                             ":graded", AttributeValue.fromS(Status.GRADED.name()))));
         } catch (ConditionalCheckFailedException gone) {
             // The item is no longer GRADED (deleted): nothing to record on.
         }
     }
 
-    private record Endpoint(URI url, String secretName) {}
+    private record Endpoint(String url, String secretName) {}
 
     private Optional<Endpoint> endpoint(String provider) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(
                 ResultItems.PK, AttributeValue.fromS("PROVIDER#" + provider),
                 ResultItems.SK, AttributeValue.fromS(DICOMWEB_SK)))).item();
         if (item == null || item.isEmpty() || s(item.get("url")) == null) return Optional.empty();
-        return Optional.of(new Endpoint(URI.create(s(item.get("url"))), s(item.get("secretName"))));
+        return Optional.of(new Endpoint(s(item.get("url")), s(item.get("secretName"))));
     }
 
     private synchronized String secret(String name) {

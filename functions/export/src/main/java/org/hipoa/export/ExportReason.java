@@ -16,6 +16,19 @@ enum ExportReason {
     DICOMWEB_CREDENTIALS(true),
     /** Any other 4xx, or a 202 with failures: the PACS will not take this SR. */
     DICOMWEB_REJECTED(false),
+    /**
+     * The registered URL is malformed, not http(s), or carries credentials, a query or a fragment. Not retried: a
+     * registration error is recorded at once rather than left RETRYING (as the next three).
+     */
+    DICOMWEB_ENDPOINT_INVALID(false),
+    /** The registered URL is plain http to a host other than a loopback address: nothing is sent. */
+    DICOMWEB_NOT_HTTPS(false),
+    /** The registered secretName is not {@code hipoa/dicomweb/{provider}} or under it: no secret is read. */
+    DICOMWEB_SECRET_NOT_PROVIDERS(false),
+    /** The result item (or its export record) does not read as one: nothing to build the SR from. */
+    ITEM_UNREADABLE(false),
+    /** The message reached the export DLQ (every receive ran out of time or crashed); set by its consumer. */
+    DEAD_LETTERED(false),
     /** A fault in the export itself; details in the log only. */
     INTERNAL(true);
 

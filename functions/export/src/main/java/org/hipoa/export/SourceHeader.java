@@ -4,23 +4,31 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
+import org.hipoa.core.dicom.internal.RejectedException;
+import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.core.dicom.internal.DicomStructureScan;
+import org.hipoa.domain.Reason;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * The source image's header, read with ranged GETs and never its pixels: the first {@link #FIRST_RANGE} bytes,
- * parsed by PixelMed up to Pixel Data; when the parser runs off the end of the range before reaching Pixel Data the
- * range doubles (up to {@link #MAX_HEADER}). The header's Patient and Study attributes are used for the SR only —
+ * walked by the decoder's structure scan and then parsed by PixelMed up to Pixel Data; when the range ends before
+ * the header does, it doubles (up to {@link #MAX_HEADER}). The header's Patient and Study attributes are used for the SR only —
  * they are never logged or stored in the table.
  */
 final class SourceHeader {
     static final int FIRST_RANGE = 64 << 10;
     static final int MAX_HEADER = 16 << 20;
+    /**
+     * A deflated source is inflated whole by the scan (its header cannot be walked from a prefix): the bound keeps
+     * that, twice while its chunks are joined, well inside the function's 1024 MB.
+     */
+    static final long MAX_INFLATED = 128L << 20;
 
     /** The object is gone or overwritten. */
     static final class SourceMissingException extends Exception {
@@ -65,22 +73,50 @@ final class SourceHeader {
             fetched += bytes.length;
             long total = total(got.response(), bytes.length);
             boolean whole = bytes.length >= total;
-            EndAware in = new EndAware(new ByteArrayInputStream(bytes));
-            AttributeList header = new AttributeList();
-            try {
-                header.read(new DicomInputStream(in), TagFromName.PixelData);
-                // Stopped at Pixel Data (the stream was not exhausted), or the whole object is in hand.
-                if (!in.ended || whole) return new Read(header, fetched, requests);
-            } catch (IOException | DicomException | RuntimeException e) {
-                if (whole || !in.ended) throw new UnreadableHeaderException("the uploaded object's header could not"
-                        + " be read as DICOM");
-            }
+            AttributeList header = parse(bytes, whole);
+            if (header != null) return new Read(header, fetched, requests);
             if (range >= MAX_HEADER) {
                 throw new UnreadableHeaderException("the uploaded object's header is longer than "
                         + (MAX_HEADER >> 20) + " MiB");
             }
             range = Math.min(range * 2, MAX_HEADER);
         }
+    }
+
+    /**
+     * The header in {@code bytes} (the object's first bytes, or all of it when {@code whole}); null when the bytes
+     * end before the header does. The upload is a provider's file: the decoder's structure scan walks it first
+     * (lengths inside the bytes, nesting, element and item counts), so PixelMed only parses what the scan proved.
+     */
+    static AttributeList parse(byte[] bytes, boolean whole) throws UnreadableHeaderException {
+        DicomStructureScan.Result structure;
+        try {
+            structure = DicomStructureScan.scanHeader(bytes, MAX_INFLATED);
+        } catch (RejectedException e) {
+            if (e.rejection().reason() == Reason.TRUNCATED && !whole) return null;
+            throw new UnreadableHeaderException("the uploaded object's header is not well-formed DICOM: "
+                    + e.getMessage());
+        }
+        // Without Pixel Data the header ends where the bytes do only if they are the whole object.
+        if (!structure.hasPixelData() && !whole) return null;
+        AttributeList header = new AttributeList();
+        try {
+            header.read(pixelMedStream(bytes, structure), TagFromName.PixelData);
+            return header;
+        } catch (IOException | DicomException | RuntimeException e) {
+            throw new UnreadableHeaderException("the uploaded object's header could not be read as DICOM");
+        }
+    }
+
+    /** As the decoder hands PixelMed a deflated data set: the bytes the scan inflated, so they are what it walked. */
+    private static DicomInputStream pixelMedStream(byte[] bytes, DicomStructureScan.Result structure)
+            throws IOException {
+        if (structure.transferSyntaxUid().equals(TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)) {
+            byte[] dataSet = structure.dataSet();
+            return new DicomInputStream(new ByteArrayInputStream(dataSet, structure.dataSetOffset(),
+                    dataSet.length - structure.dataSetOffset()), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, false);
+        }
+        return new DicomInputStream(new ByteArrayInputStream(bytes));
     }
 
     /** The object's size from Content-Range ("bytes 0-65535/1234567"), else what came back. */
@@ -97,30 +133,5 @@ final class SourceHeader {
             }
         }
         return r.contentLength() != null && r.contentLength() > got ? r.contentLength() : got;
-    }
-
-    /** Notes whether a reader asked for bytes past the end: then the range was too short for the header. */
-    private static final class EndAware extends java.io.FilterInputStream {
-        boolean ended;
-
-        EndAware(InputStream in) { super(in); }
-
-        @Override public int read() throws IOException {
-            int b = super.read();
-            if (b < 0) ended = true;
-            return b;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n < 0 || n < len) ended = true;
-            return n;
-        }
-
-        @Override public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            if (s < n) ended = true;
-            return s;
-        }
     }
 }

@@ -36,8 +36,11 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepHandler.Summary> {
     private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);
 
-    /** What one sweep saw and did. */
-    public record Summary(int unfinished, int timedOut, long oldestAgeSeconds) {}
+    /**
+     * What one sweep saw and did; {@code unreadable}: unfinished items that do not read as a result (their age is
+     * unknown, they are left as they are); {@code errors}: items whose timeout could not be written this time.
+     */
+    public record Summary(int unfinished, int timedOut, long oldestAgeSeconds, int unreadable, int errors) {}
 
     private final ResultStore results;
     private final UnfinishedUploads unfinished;
@@ -64,8 +67,10 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
                 metrics.addMetric("UnfinishedUploads", s.unfinished(), MetricUnit.COUNT);
                 metrics.addMetric("OldestUnfinishedAgeSeconds", s.oldestAgeSeconds(), MetricUnit.SECONDS);
                 metrics.addMetric("UploadsTimedOut", s.timedOut(), MetricUnit.COUNT);
-                LOG.info("sweep {} {} {}", entry("unfinished", s.unfinished()), entry("timedOut", s.timedOut()),
-                        entry("oldestAgeSeconds", s.oldestAgeSeconds()));
+                metrics.addMetric("UnfinishedUploadsUnreadable", s.unreadable(), MetricUnit.COUNT);
+                LOG.info("sweep {} {} {} {} {}", entry("unfinished", s.unfinished()),
+                        entry("timedOut", s.timedOut()), entry("oldestAgeSeconds", s.oldestAgeSeconds()),
+                        entry("unreadable", s.unreadable()), entry("errors", s.errors()));
                 return s;
             } finally {
                 Powertools.flush(metrics);
@@ -75,21 +80,34 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
 
     Summary sweep() {
         Instant now = clock.instant();
-        int count = 0, timedOut = 0;
+        int count = 0, timedOut = 0, errors = 0;
         long oldest = 0;
         String message = "The upload did not finish within " + describe(stuckAfter) + " and was stopped.";
-        for (ResultRecord r : unfinished.list()) {
+        java.util.concurrent.atomic.AtomicInteger unreadable = new java.util.concurrent.atomic.AtomicInteger();
+        // One item that does not read, or whose write fails, is logged and counted; the others are still swept.
+        for (ResultRecord r : unfinished.list(key -> {
+            unreadable.incrementAndGet();
+            LOG.error("unfinished item does not read as a result, left as it is {}",
+                    entry("pk", key.get(org.hipoa.aws.ResultItems.PK) == null ? ""
+                            : key.get(org.hipoa.aws.ResultItems.PK).s()));
+        })) {
             count++;
-            Duration age = Duration.between(r.receivedAt(), now);
-            oldest = Math.max(oldest, age.toSeconds());
-            if (age.compareTo(stuckAfter) < 0) continue;
-            Stage waitingFor = r.status() == Status.RECEIVED ? Stage.PREPROCESS : Stage.INFERENCE;
-            boolean written = results.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
-            if (written) timedOut++;
-            LOG.info("{} {} {}", written ? "timed out" : "finished meanwhile", entry("uploadId", r.uploadId()),
-                    entry("status", r.status().name()));
+            try {
+                Duration age = Duration.between(r.receivedAt(), now);
+                oldest = Math.max(oldest, age.toSeconds());
+                if (age.compareTo(stuckAfter) < 0) continue;
+                Stage waitingFor = r.status() == Status.RECEIVED ? Stage.PREPROCESS : Stage.INFERENCE;
+                boolean written = results.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
+                if (written) timedOut++;
+                LOG.info("{} {} {}", written ? "timed out" : "finished meanwhile", entry("uploadId", r.uploadId()),
+                        entry("status", r.status().name()));
+            } catch (RuntimeException e) {
+                errors++;
+                LOG.error("could not time out an upload, the next sweep tries again {} {}",
+                        entry("uploadId", r.uploadId()), entry("errorType", e.getClass().getSimpleName()));
+            }
         }
-        return new Summary(count, timedOut, oldest);
+        return new Summary(count + unreadable.get(), timedOut, oldest, unreadable.get(), errors);
     }
 
     private static String describe(Duration d) {

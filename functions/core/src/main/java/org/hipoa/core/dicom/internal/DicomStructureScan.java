@@ -59,12 +59,24 @@ public final class DicomStructureScan {
     private int elements, items;
     private int[] fragmentOffsets = new int[4], fragmentLengths = new int[4];
     private int fragmentCount; // fragments after the basic offset table
+    private final boolean headerOnly;
 
-    private DicomStructureScan() {}
+    private DicomStructureScan(boolean headerOnly) {
+        this.headerOnly = headerOnly;
+    }
 
     /** Scans {@code bytes}; throws {@link RejectedException} with NOT_DICOM, TRUNCATED, CORRUPT or TOO_LARGE. */
     public static Result scan(byte[] bytes, long maxInflatedBytes) {
-        return new DicomStructureScan().run(bytes, maxInflatedBytes);
+        return new DicomStructureScan(false).run(bytes, maxInflatedBytes);
+    }
+
+    /**
+     * As {@link #scan}, but the walk stops at the header of the top-level Pixel Data element: {@code bytes} may be a
+     * ranged read that ends anywhere after that header (the export reads source headers without their pixels). A
+     * TRUNCATED rejection then means the bytes end before the header does. A deflated data set must be whole.
+     */
+    public static Result scanHeader(byte[] bytes, long maxInflatedBytes) {
+        return new DicomStructureScan(true).run(bytes, maxInflatedBytes);
     }
 
     private Result run(byte[] bytes, long maxInflatedBytes) {
@@ -119,7 +131,7 @@ public final class DicomStructureScan {
             throw new RejectedException(Reason.CORRUPT,
                     "The data set after the meta header does not start with a valid DICOM element.");
         }
-        while (pos < end) {
+        while (pos < end && !(headerOnly && hasPixelData)) {
             pos = element(pos, 0);
         }
         return new Result(transferSyntax, hasPixelData, encapsulated, pixelDataLength, fragments, buf, dataSetOffset,
@@ -167,6 +179,7 @@ public final class DicomStructureScan {
             encapsulated = undefined;
             pixelDataLength = undefined ? UNDEFINED : length;
             pixelDataOffset = undefined ? UNDEFINED : valueStart;
+            if (headerOnly) return valueStart;
         }
         if (undefined) {
             if (depth >= MAX_DEPTH) throw corrupt("sequences are nested deeper than " + MAX_DEPTH + " levels");

@@ -1,0 +1,76 @@
+package org.hipoa.export;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Where an SR may be sent, and how long a store may take. */
+class DicomWebTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"https://pacs.example.org/dicom-web", "https://pacs.example.org:8443/",
+            "http://127.0.0.1:8042/dicom-web", "http://127.9.9.9/dicom-web", "http://[::1]:8042/dicom-web"})
+    void httpsAndLoopbackHttp_areAccepted(String url) throws Exception {
+        assertEquals(URI.create(url), DicomWeb.endpoint(url));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://pacs.example.org/dicom-web", "http://10.0.0.5/dicom-web",
+            "http://localhost:8042/dicom-web", "http://127.0.0.1.example.org/dicom-web", "HTTP://192.0.2.7/"})
+    void plainHttpElsewhere_isRefused_asNotHttps(String url) {
+        var e = assertThrows(DicomWeb.StowException.class, () -> DicomWeb.endpoint(url));
+        assertEquals(ExportReason.DICOMWEB_NOT_HTTPS, e.reason);
+        assertFalse(e.reason.retryable);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://pacs.example.org/", "pacs.example.org/dicom-web", "https:///dicom-web",
+            "https://user:secret@pacs.example.org/", "https://pacs.example.org/dw?token=x", "not a url", ""})
+    void malformedOrCredentialBearingUrls_areRefused_asInvalid(String url) {
+        var e = assertThrows(DicomWeb.StowException.class, () -> DicomWeb.endpoint(url));
+        assertEquals(ExportReason.DICOMWEB_ENDPOINT_INVALID, e.reason);
+        for (String leak : new String[] {"user:secret", "token=x", "pacs.example.org"}) {
+            assertFalse(e.getMessage().contains(leak), "the URL's text is not echoed: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void secretNames_mustBeTheProvidersOwn() {
+        assertTrue(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme", "acme"));
+        assertTrue(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme/pacs-2", "acme"));
+        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme-west", "acme"));
+        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/other", "acme"));
+        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/", "acme"));
+        assertFalse(ExportHandler.secretBelongsTo(
+                "arn:aws:secretsmanager:eu-central-1:111122223333:secret:hipoa/dicomweb/acme", "acme"));
+    }
+
+    /**
+     * A PACS that takes the connection and never answers (a listening socket nobody accepts from: the kernel
+     * completes the handshake, nothing reads): the store gives up at the budget, not at the 30 s timeout.
+     */
+    @Test
+    void aStore_endsWithinTheBudget_whenThePacsNeverAnswers() throws Exception {
+        try (ServerSocket blackhole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            URI root = URI.create("http://127.0.0.1:" + blackhole.getLocalPort() + "/dicom-web");
+            DicomWeb web = new DicomWeb(Duration.ofSeconds(30));
+            long t0 = System.nanoTime();
+            var e = assertThrows(DicomWeb.StowException.class,
+                    () -> web.store(root, new byte[64 << 10], Optional.empty(), Duration.ofMillis(700)));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(ExportReason.DICOMWEB_TIMEOUT, e.reason);
+            assertTrue(ms >= 650 && ms < 3_000, "gave up after " + ms + " ms");
+            assertEquals("The DICOMweb endpoint did not answer within 0.7 s.", e.getMessage());
+        }
+    }
+}
