@@ -72,6 +72,8 @@ public final class EmbeddedAws implements AutoCloseable {
     private final StackResources.Queues exportQueues;
     private final LocalFunction<SQSEvent, SQSBatchResponse> export;
     private final SqsEventSourceMapping exportSource;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> exportDeadLetter;
+    private final SqsEventSourceMapping exportDeadLetterSource;
     private final ApiGatewayServer apiGateway;
     private final ViewerServer viewer;
     private final Duration startTime;
@@ -157,9 +159,22 @@ public final class EmbeddedAws implements AutoCloseable {
                         exportQueues.queueArn(), b.region, export, exEvent.batchSize(), exEvent.batchWindow(),
                         exEvent.maximumConcurrency()).start();
                 closeables.add(exportSource);
+                // ExportDLQ's consumer: an export that ran out of receives ends FAILED (DEAD_LETTERED) on the item.
+                StackTemplate.Function xdFn = t.function("ExportDeadLetterFunction");
+                StackTemplate.SqsEvent xdEvent = xdFn.sqsEvent().orElseThrow();
+                this.exportDeadLetter = new LocalFunction<>("ExportDeadLetterFunction", b.region, SQSEvent.class,
+                        LocalFunction.byClassName(xdFn.handlerClass()), xdEvent.maximumConcurrency(),
+                        min(b.exportTimeout, xdFn.timeout()), xdFn.memoryMb(), b.handlerStackBytes);
+                closeables.add(exportDeadLetter);
+                this.exportDeadLetterSource = new SqsEventSourceMapping(sqsAs(xdFn), exportQueues.deadLetterQueueUrl(),
+                        exportQueues.deadLetterQueueArn(), b.region, exportDeadLetter, xdEvent.batchSize(),
+                        xdEvent.batchWindow(), xdEvent.maximumConcurrency()).start();
+                closeables.add(exportDeadLetterSource);
             } else {
                 this.export = null;
                 this.exportSource = null;
+                this.exportDeadLetter = null;
+                this.exportDeadLetterSource = null;
             }
             // The viewer's port is bound first: the API function reads its origin (CORS) when it starts.
             this.viewer = b.viewerDir == null ? null : new ViewerServer(b.viewerDir);
@@ -217,7 +232,8 @@ public final class EmbeddedAws implements AutoCloseable {
                 PipelineConfig.QUEUE_URL, PipelineConfig.STUDY_KEY_SECRET, PipelineConfig.MODEL_DIR,
                 PipelineConfig.MAX_RECEIVE_COUNT, PipelineConfig.EXPORT_QUEUE_URL, PipelineConfig.STUCK_AFTER_MINUTES,
                 ApiHandler.VIEWER_ORIGIN, org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS);
-        for (LocalFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export)) {
+        for (LocalFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export,
+                exportDeadLetter)) {
             if (f == null) continue;
             Map<String, String> env = new java.util.HashMap<>(FunctionEnvironments.resolve(t, f.name(), refs, local,
                     harness));
@@ -422,6 +438,10 @@ public final class EmbeddedAws implements AutoCloseable {
         throw new IllegalStateException("local stack not idle after " + timeout + ": " + state);
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     /** Messages visible or in flight on a queue. */
     private int pending(String queueUrl) {
         Map<QueueAttributeName, String> a = sqs().getQueueAttributes(b -> b.queueUrl(queueUrl)
@@ -441,6 +461,27 @@ public final class EmbeddedAws implements AutoCloseable {
     /** The SQS client Lambda's event source mapping polls with: signed as the function's role. */
     private SqsClient sqsAs(StackTemplate.Function f) {
         return stackIam == null ? servers.sqs() : stackIam.sqsAs(f.role());
+    }
+
+    /**
+     * SDK clients signed as a template function's role, for a test that builds that function's handler itself (the
+     * operator's clients otherwise: IAM off).
+     */
+    public S3Client s3As(String function) {
+        return stackIam == null ? s3() : closing(stackIam.s3As(settings.template.function(function).role()));
+    }
+
+    public SqsClient sqsAs(String function) {
+        return stackIam == null ? sqs() : stackIam.sqsAs(settings.template.function(function).role());
+    }
+
+    public DynamoDbClient dynamoDbAs(String function) {
+        return stackIam == null ? dynamoDb() : closing(stackIam.dynamoDbAs(settings.template.function(function).role()));
+    }
+
+    private <C extends AutoCloseable> C closing(C client) {
+        closeables.add(client);
+        return client;
     }
 
     /** The local IAM (empty when the builder turned it off). */

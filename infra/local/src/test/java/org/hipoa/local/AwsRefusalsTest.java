@@ -92,7 +92,7 @@ class AwsRefusalsTest {
     void uploadDeletedBeforePreprocessReadsIt_endsFailedSourceMissing() throws Exception {
         Upload u = upload(film(1));
         aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(u.key()));
-        assertDoesNotThrow(() -> preprocess(aws.s3(), config).handleRequest(u.event(), null),
+        assertDoesNotThrow(() -> preprocess(aws.s3As("PreprocessFunction"), config).handleRequest(u.event(), null),
                 "a deleted upload is not retried");
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         assertEquals(Status.FAILED, r.status());
@@ -103,14 +103,11 @@ class AwsRefusalsTest {
     @Test
     void uploadS3RefusesToHandOver_endsFailedSourceUnreadable_atOnce() throws Exception {
         Upload u = upload(film(2));
-        // The object is there, but S3 refuses this caller the GET (403 AccessDenied): as for a role the key policy
-        // or a bucket policy shuts out. Here the caller signs nothing, so the refusal is S3Proxy's own.
-        try (S3Client refused = S3Client.builder().endpointOverride(aws.s3Endpoint()).forcePathStyle(true)
-                .region(Region.of(aws.region())).credentialsProvider(AnonymousCredentialsProvider.create())
-                .httpClientBuilder(AwsCrtHttpClient.builder()).build()) {
-            assertDoesNotThrow(() -> preprocess(refused, config).handleRequest(u.event(), null),
-                    "the same GET gets the same 403: retrying would only park the upload");
-        }
+        // The object is there, but S3 refuses this caller the GET (403 AccessDenied), as it refuses a role that a
+        // key policy or a bucket policy shuts out: here a role of the stack that has no grant on uploads.
+        S3Client refused = aws.s3As("ExportDeadLetterFunction");
+        assertDoesNotThrow(() -> preprocess(refused, config).handleRequest(u.event(), null),
+                "the same GET gets the same 403: retrying would only park the upload");
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         assertEquals(Status.FAILED, r.status());
         assertEquals(Reason.SOURCE_UNREADABLE, r.failure().orElseThrow().reason());
@@ -125,7 +122,7 @@ class AwsRefusalsTest {
         String missingQueue = aws.queueUrl().substring(0, aws.queueUrl().lastIndexOf('/') + 1) + "no-such-queue";
         PipelineConfig wrong = new PipelineConfig(config.tableName(), config.workBucket(), missingQueue,
                 config.studyKeySecret(), config.modelDir());
-        assertDoesNotThrow(() -> preprocess(aws.s3(), wrong).handleRequest(u.event(), null));
+        assertDoesNotThrow(() -> preprocess(aws.s3As("PreprocessFunction"), wrong).handleRequest(u.event(), null));
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         assertEquals(Status.FAILED, r.status(), "not left RECEIVED for the sweeper");
         assertEquals(Reason.INTERNAL, r.failure().orElseThrow().reason());
@@ -134,9 +131,9 @@ class AwsRefusalsTest {
     @Test
     void heatmapsNeverStored_areA404ProblemThroughTheApi_notA500() throws Exception {
         Upload u = upload(film(4));
-        preprocess(aws.s3(), config).handleRequest(u.event(), null);
+        preprocess(aws.s3As("PreprocessFunction"), config).handleRequest(u.event(), null);
         awaitMessage(u.uploadId());
-        new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(u.uploadId()), null);
+        new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(u.uploadId()), null);
         assertEquals(Status.GRADED, results.get(u.uploadId()).orElseThrow().status());
         // As for a result graded by a model without CAM outputs: no {side}.cam.json was ever written.
         aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(HipPngStore.key(
@@ -168,13 +165,13 @@ class AwsRefusalsTest {
 
     static Upload upload(Path file) {
         String key = "incoming/" + PROVIDER + "/refused/" + names.incrementAndGet() + "-" + file.getFileName();
-        String eTag = aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(key), RequestBody.fromFile(file))
+        String eTag = aws.upload(key, RequestBody.fromFile(file))
                 .eTag().replace("\"", "");
         return new Upload(key, eTag, keys.uploadId(aws.names().ingestBucket(), key, eTag));
     }
 
     static PreprocessHandler preprocess(S3Client s3, PipelineConfig c) {
-        return new PreprocessHandler(c, s3, aws.sqs(), aws.dynamoDb());
+        return new PreprocessHandler(c, s3, aws.sqsAs("PreprocessFunction"), aws.dynamoDbAs("PreprocessFunction"));
     }
 
     static void awaitMessage(String uploadId) throws InterruptedException {

@@ -25,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * resources the template names are bound to this stack's buckets, table and queues so the policies' ARNs match.
  */
 public final class StackIam implements AutoCloseable {
+    /** The deployment name the local stack's bucket names carry ({@link StackNames#defaults()}). */
+    public static final String STAGE = "local";
+
     private final LocalIam iam;
     private final LocalServers servers;
     private final String region;
@@ -40,9 +43,9 @@ public final class StackIam implements AutoCloseable {
     public static StackIam install(Path template, LocalServers servers, String region, StackNames names,
                                    StackResources.Queues claimCheck, StackResources.Queues export,
                                    Map<String, String> tableHashKeys) {
+        // Stage names the buckets (and the roles' bucket ARNs, which the template writes with it): local.
         CfnBinding.Builder b = CfnBinding.builder().account(EmbeddedIds.ACCOUNT).region(region)
-                .physicalName("IngestBucket", names.ingestBucket()).physicalName("WorkBucket", names.workBucket())
-                .physicalName("ResultsTable", names.table())
+                .parameter("Stage", STAGE).physicalName("ResultsTable", names.table())
                 .physicalName("ClaimCheckQueue", name(claimCheck.queueArn()))
                 .physicalName("ClaimCheckDLQ", name(claimCheck.deadLetterQueueArn()));
         if (export != null) {
@@ -52,7 +55,8 @@ public final class StackIam implements AutoCloseable {
         CfnTemplate cfn = CfnTemplate.load(template).withBinding(b.build());
         String ingestArn = cfn.getAtt("IngestBucket", "Arn"), workArn = cfn.getAtt("WorkBucket", "Arn");
         if (!ingestArn.endsWith(":" + names.ingestBucket()) || !workArn.endsWith(":" + names.workBucket())) {
-            throw new IllegalStateException("template.yaml names the buckets " + ingestArn + ", " + workArn);
+            throw new IllegalStateException("template.yaml names the buckets " + ingestArn + ", " + workArn
+                    + " for Stage " + STAGE + "; the stack's are " + names.ingestBucket() + ", " + names.workBucket());
         }
         LocalIam iam = LocalIam.fromTemplate(cfn);
         String key = cfn.getAtt("HipoaKey", "Arn");
@@ -92,6 +96,25 @@ public final class StackIam implements AutoCloseable {
                             AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
                     .httpClientBuilder(AwsCrtHttpClient.builder()).build();
         });
+    }
+
+    /** An S3 client signed as this role (for tests that build a handler themselves, as Lambda would run it). */
+    public software.amazon.awssdk.services.s3.S3Client s3As(String roleLogicalId) {
+        LocalPrincipal p = iam.role(roleLogicalId);
+        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(servers.s3Endpoint())
+                .forcePathStyle(true).region(Region.of(region)).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
+                .httpClientBuilder(AwsCrtHttpClient.builder()).build();
+    }
+
+    /** A DynamoDB client signed as this role. */
+    public software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamoDbAs(String roleLogicalId) {
+        LocalPrincipal p = iam.role(roleLogicalId);
+        return software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                .endpointOverride(servers.dynamoDbEndpoint()).region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
+                .httpClientBuilder(AwsCrtHttpClient.builder()).build();
     }
 
     /** A provider's upload role session (template.yaml's ProviderUploadPolicy, tagged with the provider). */
