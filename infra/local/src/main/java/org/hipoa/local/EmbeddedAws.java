@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.api.ApiHandler;
-import org.hipoa.api.ApiRoute;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.UploadRef;
@@ -58,8 +57,6 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String EXPORT_HANDLER = "org.hipoa.export.ExportHandler";
     /** template.yaml, ExportFunction's SQS event: BatchSize 5, ScalingConfig.MaximumConcurrency 2. */
     static final int EXPORT_BATCH_SIZE = 5, EXPORT_CONCURRENCY = 2;
-    /** The partner API's resources (docs/PIPELINE.md). */
-    public static final List<String> API_RESOURCES = ApiRoute.resources();
 
     private final Builder settings;
     private final LocalServers servers;
@@ -161,7 +158,9 @@ public final class EmbeddedAws implements AutoCloseable {
             this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class, b.api, 1,
                     b.apiTimeout, API_MEMORY_MB, b.handlerStackBytes);
             closeables.add(api);
-            this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
+            // The API as template.yaml gives it to API Gateway: the document its HipoaApi includes.
+            this.apiGateway = new ApiGatewayServer(ApiGatewayDocument.fromTemplate(
+                    repositoryRoot().resolve("template.yaml"), "HipoaApi"), api, b.stage, b.apiKey, b.region);
             closeables.add(apiGateway);
             if (viewer != null) {
                 apiGateway.allowOrigin(viewer.origin());
