@@ -210,6 +210,33 @@ class ApiContractTest {
         });
     }
 
+    /**
+     * A handled 500 is a successful Lambda invocation and API Gateway's 502/504 are no function error either: only
+     * API Gateway's 5XXError metric of the stage partners call sees them all, and it must page someone.
+     */
+    @Test
+    void apiGateways5xx_onTheStagePartnersCall_raisesAnAlarm() {
+        JsonNode t = read(Path.of("../../template.yaml"));
+        JsonNode api = t.at("/Resources/HipoaApi/Properties");
+        List<JsonNode> alarms = new ArrayList<>();
+        t.get("Resources").forEach(r -> {
+            if (r.path("Type").asText().equals("AWS::CloudWatch::Alarm")
+                    && r.at("/Properties/Namespace").asText().equals("AWS/ApiGateway")
+                    && r.at("/Properties/MetricName").asText().equals("5XXError")) {
+                alarms.add(r.get("Properties"));
+            }
+        });
+        assertEquals(1, alarms.size(), "one 5XXError alarm");
+        JsonNode alarm = alarms.getFirst();
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        alarm.get("Dimensions").forEach(d -> dimensions.put(d.get("Name").asText(), d.get("Value").asText()));
+        assertEquals(Map.of("ApiName", api.get("Name").asText(), "Stage", api.get("StageName").asText()),
+                dimensions);
+        assertEquals("AlarmTopic", alarm.at("/AlarmActions/0").asText());
+        assertEquals(0, alarm.get("Threshold").asInt());
+        assertEquals("GreaterThanThreshold", alarm.get("ComparisonOperator").asText());
+    }
+
     @Test
     void everyProblemCodeTheCodeEmits_isInTheDocument() {
         Set<String> documented = new TreeSet<>();
