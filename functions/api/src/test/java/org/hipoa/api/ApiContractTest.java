@@ -283,7 +283,8 @@ class ApiContractTest {
                 "Access-Control-Allow-Origin", List.of("http://127.0.0.1:8080"),
                 "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
                 "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
-                "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")), (String) null);
+                "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")),
+                (String) null);
         List<Runnable> bad = List.of(
                 // an object key leaking into a result
                 () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json,
@@ -311,8 +312,8 @@ class ApiContractTest {
                 // a handler that forgets isBase64Encoded: API Gateway would send the text
                 () -> ApiContract.assertValid(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
                         .withPath("/v1/uploads/" + id + "/hips/right.png"), new APIGatewayProxyResponseEvent()
-                        .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store",
-                        "X-Content-Type-Options", "nosniff"))
+                        .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png",
+                                "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff"))
                         .withBody(Base64.getEncoder().encodeToString(png(BufferedImage.TYPE_BYTE_GRAY)))),
                 // an answer a browser may sniff
                 () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, Map.of("Content-Type",
@@ -321,7 +322,8 @@ class ApiContractTest {
                 () -> ApiContract.assertValid("OPTIONS", "/v1/uploads/" + id, 204, Map.of(
                         "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
                         "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
-                        "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")), (String) null));
+                        "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")),
+                        (String) null));
         for (int i = 0; i < bad.size(); i++) {
             int n = i;
             org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, bad.get(i)::run, "case " + n);

@@ -261,7 +261,8 @@ public final class ApiGatewayServer implements AutoCloseable {
     private void proxy(HttpExchange ex, LambdaProxy proxy, String resource, String path, Map<String, String> params,
                        Map<String, List<String>> query, byte[] body, String requestId, String key) throws IOException {
         String contentType = ex.getRequestHeaders().getFirst("Content-Type");
-        boolean binaryBody = contentType != null && document.binaryMediaTypes().contains(ProxyEvent.mediaType(contentType));
+        boolean binaryBody = contentType != null
+                && document.binaryMediaTypes().contains(ProxyEvent.mediaType(contentType));
         String event = ProxyEvent.json(ex, resource, path, params, query, body, binaryBody, stage, requestId, key);
         Future<APIGatewayProxyResponseEvent> call = invocations.submit(() -> function.invoke(event));
         APIGatewayProxyResponseEvent response;
