@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints the deployment: the partner contract functions/api/openapi.yaml with openapi-spec-validator (OpenAPI 3.1),
+# Lints the deployment: the partner contract functions/api/openapi.yaml with openapi-spec-validator as OpenAPI 3.0
+# (the version API Gateway's REST import takes; --schema 3.0, not detect, so a 3.1 document fails here too),
 # template.yaml with `sam validate --lint` and cfn-lint, security rules with checkov (template.yaml and
 # functions/inference/Dockerfile), then `sam build` of the zip functions when Maven has made their zips (CI calls
 # this after ./hipoa test). Any finding fails; every suppression is inline in the linted file.
@@ -43,7 +44,7 @@ step() { # NAME COMMAND... : run, report, remember failures, carry on so one run
   local name=$1; shift
   if "$@"; then echo "lint: $name ok" >&2; else echo "lint: $name FAILED" >&2; failed+=("$name"); fi
 }
-step "openapi-spec-validator" "$OPENAPI_SPEC_VALIDATOR" functions/api/openapi.yaml
+step "openapi-spec-validator (OpenAPI 3.0)" "$OPENAPI_SPEC_VALIDATOR" --schema 3.0 functions/api/openapi.yaml
 step "sam validate --lint" "$SAM" validate --lint --template template.yaml --region "$AWS_DEFAULT_REGION"
 step "cfn-lint" "$CFN_LINT" template.yaml
 step "checkov template.yaml" "$CHECKOV" --file template.yaml --framework cloudformation --skip-download --quiet \

@@ -51,6 +51,18 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     static final int DEFAULT_LIMIT = 50;
+    /**
+     * Lambda's limit on a synchronous response (6 MB: 6,291,556 bytes of the serialised response event); past it
+     * the invocation fails and API Gateway answers 502.
+     */
+    static final int LAMBDA_RESPONSE_LIMIT = 6_291_556;
+    /**
+     * Most bytes of results one listing page carries. The body travels as a JSON string inside Lambda's response
+     * document, where a quote or a backslash takes two bytes, so half the limit (less room for the headers) holds
+     * whatever the results contain; one result alone is far below it (a DynamoDB item is at most 400 KB, about
+     * 2.4 MB as escaped JSON).
+     */
+    static final int MAX_PAGE_RESULT_BYTES = (LAMBDA_RESPONSE_LIMIT - 64 * 1024) / 2;
     static final int MAX_BODY_BYTES = 4096;
     /** A DICOM UID: dot-separated numbers, at most 64 characters. */
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
@@ -234,16 +246,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         if (kind == HipPngStore.Kind.HEATMAPS) {
             byte[] json = pngs.get().get(r, side, kind).orElseThrow(() -> ApiError.notFound(
                     "No heatmaps are stored for this result (its model has no class-activation outputs)."));
-            return new APIGatewayProxyResponseEvent().withStatusCode(200)
-                    .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", "application/json",
-                            "Cache-Control", "no-store")))
+            return new APIGatewayProxyResponseEvent().withStatusCode(200).withHeaders(headers("application/json"))
                     .withBody(new String(json, StandardCharsets.UTF_8));
         }
         byte[] png = pngs.get().get(r, side)
                 .orElseThrow(() -> ApiError.notFound("No hip image is stored for this result."));
-        return new APIGatewayProxyResponseEvent().withStatusCode(200)
-                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", HipPngStore.CONTENT_TYPE,
-                        "Cache-Control", "no-store")))
+        return new APIGatewayProxyResponseEvent().withStatusCode(200).withHeaders(headers(HipPngStore.CONTENT_TYPE))
                 .withIsBase64Encoded(true)
                 .withBody(Base64.getEncoder().encodeToString(png));
     }
@@ -328,16 +336,37 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             throw ApiError.forbidden("This API key is not granted this provider's results.");
         }
         ResultStore.Page page;
+        List<ObjectNode> items;
         try {
             page = results.list(listing, limit, next);
+            items = page.results().stream().map(ResultJson::of).toList();
+            // Results carry free text (failure messages): a page of them may not fit Lambda's response. The first
+            // results that fit are read again as a page of that many, so its cursor continues right after them.
+            for (int fit = fitting(items); fit < items.size(); fit = fitting(items)) {
+                page = results.list(listing, fit, next);
+                items = page.results().stream().map(ResultJson::of).toList();
+            }
         } catch (PageToken.InvalidTokenException e) {
             throw badCursor();
         }
         ObjectNode n = ResultJson.JSON.createObjectNode();
-        var array = n.putArray("results");
-        page.results().forEach(r -> array.add(ResultJson.of(r)));
+        n.putArray("results").addAll(items);
         page.next().ifPresentOrElse(t -> n.put("next", t), () -> n.putNull("next"));
         return ok(n);
+    }
+
+    /** How many of the first {@code items} fit in {@link #MAX_PAGE_RESULT_BYTES}; at least one. */
+    static int fitting(List<ObjectNode> items) {
+        long bytes = 0;
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                bytes += ResultJson.JSON.writeValueAsBytes(items.get(i)).length + 1; // and its comma
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("a result that does not serialise", e);
+            }
+            if (bytes > MAX_PAGE_RESULT_BYTES) return Math.max(1, i);
+        }
+        return items.size();
     }
 
     private static ApiError badCursor() {
@@ -403,8 +432,16 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     private static APIGatewayProxyResponseEvent respond(int status, String contentType, ObjectNode body) {
-        return new APIGatewayProxyResponseEvent().withStatusCode(status)
-                .withHeaders(new java.util.HashMap<>(Map.of("Content-Type", contentType, "Cache-Control", "no-store")))
+        return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(headers(contentType))
                 .withBody(body.toString());
+    }
+
+    /**
+     * Every answer's headers: results change and differ per tenant (never cached), and a browser must not read a
+     * body as another media type than the one declared. Mutable: CORS and Allow are added later.
+     */
+    private static Map<String, String> headers(String contentType) {
+        return new java.util.HashMap<>(Map.of("Content-Type", contentType, "Cache-Control", "no-store",
+                "X-Content-Type-Options", "nosniff"));
     }
 }

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  * handler directly or through the local API Gateway — must validate against it (status declared for the operation,
  * required headers, media type, body schema). Shared with infra/local through this module's test-jar.
  *
+ * <p>Every answer carries {@code X-Content-Type-Options: nosniff} (the function's and API Gateway's own).
+ *
  * <p>A response to a path or method the document has no operation for (what the {@code /v1/{proxy+}} catch-all
  * forwards) must be the document's 404 or 405 problem: {@code application/problem+json}, a body valid against
  * {@code #/components/schemas/Problem}, and for 405 an {@code Allow} header.
@@ -127,6 +129,9 @@ public final class ApiContract {
         ValidationReport report = documented ? VALIDATOR.validateResponse(path, m, response) : null;
         String where = method + " " + pathAndQuery + " -> " + status + " "
                 + (binary ? (bytes == null ? 0 : bytes.length) + " bytes of " + contentType : body);
+        if (!header(headers, "X-Content-Type-Options").map("nosniff"::equalsIgnoreCase).orElse(false)) {
+            throw new AssertionError("every answer carries X-Content-Type-Options: nosniff: " + where);
+        }
         if (binary) body = null; // a catch-all answer is never binary: it fails as not problem+json
         if (report == null || report.getMessages().stream().anyMatch(x -> NO_OPERATION.contains(x.getKey()))) {
             assertCatchAll(status, headers, contentType, body, where);

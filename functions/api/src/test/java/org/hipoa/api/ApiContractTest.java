@@ -12,7 +12,11 @@ import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +53,53 @@ class ApiContractTest {
             return YAML.readTree(Files.readString(p));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * API Gateway's REST import takes OpenAPI 2.0 and 3.0 only and refuses a 3.1 document ("Invalid OpenAPI
+     * input."): the document template.yaml gives it must be 3.0.x and read as 3.0 without a message, and a 3.1
+     * keyword in it must be noticed (the negative control).
+     */
+    @Test
+    void theDocumentApiGatewayImports_isOpenApi30_andParsesAs30WithoutAMessage() {
+        assertTrue(DOC.get("openapi").asText().matches("3\\.0\\.\\d+"), "openapi: " + DOC.get("openapi"));
+        SwaggerParseResult r = parse30(ApiContract.DOCUMENT);
+        assertEquals(List.of(), r.getMessages());
+        assertEquals(SpecVersion.V30, r.getOpenAPI().getSpecVersion());
+        String withConst = ApiContract.DOCUMENT.replace("schema: {type: string, enum: [no-store]}",
+                "schema: {type: string, const: no-store}");
+        assertFalse(withConst.equals(ApiContract.DOCUMENT));
+        assertFalse(parse30(withConst).getMessages().isEmpty(), "const is 3.1 (JSON Schema 2020-12), not 3.0");
+    }
+
+    private static SwaggerParseResult parse30(String text) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        return new OpenAPIV3Parser().readContents(text, null, options);
+    }
+
+    /**
+     * API Gateway checks every method's request before the function runs (required parameters, and the body
+     * against its model), and its refusals are this document's 400 problems.
+     */
+    @Test
+    void everyMethod_hasApiGatewaysRequestValidator_forParametersAndBody() {
+        JsonNode validators = DOC.get("x-amazon-apigateway-request-validators");
+        String fallback = DOC.path("x-amazon-apigateway-request-validator").asText(null);
+        DOC.get("paths").properties().forEach(p -> p.getValue().properties().forEach(m -> {
+            if (m.getKey().equals("parameters")) return;
+            String name = m.getValue().path("x-amazon-apigateway-request-validator").asText(fallback);
+            String where = p.getKey() + " " + m.getKey();
+            assertTrue(name != null && validators.has(name), where + ": validator " + name);
+            assertTrue(validators.get(name).path("validateRequestParameters").asBoolean(), where);
+            assertTrue(validators.get(name).path("validateRequestBody").asBoolean(), where);
+        }));
+        for (String type : List.of("BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY")) {
+            JsonNode r = DOC.at("/x-amazon-apigateway-gateway-responses/" + type);
+            assertEquals(400, r.path("statusCode").asInt(), type);
+            assertEquals("'application/problem+json'",
+                    r.at("/responseParameters/gatewayresponse.header.Content-Type").asText(), type);
         }
     }
 
@@ -110,6 +161,7 @@ class ApiContractTest {
                     p.get("method.response.header.Access-Control-Allow-Methods").asText(), where);
             assertTrue(p.get("method.response.header.Access-Control-Allow-Headers").asText().contains("x-api-key"),
                     where + ": the viewer sends its key in x-api-key");
+            assertEquals("'nosniff'", p.path("method.response.header.X-Content-Type-Options").asText(), where);
             // API Gateway's import refuses a mapping to a header the method response does not declare.
             String ref = op.at("/responses/204/$ref").asText();
             JsonNode declared = DOC.at(ref.substring(1) + "/headers");
@@ -122,9 +174,13 @@ class ApiContractTest {
 
     @Test
     void theGatewaysOwnAnswers_nameTheViewersOrigin_andPngIsBinary() {
-        DOC.get("x-amazon-apigateway-gateway-responses").properties().forEach(e -> assertEquals(VIEWER_ORIGIN_SUB,
-                e.getValue().at("/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin/Fn::Sub")
-                        .asText(), e.getKey()));
+        DOC.get("x-amazon-apigateway-gateway-responses").properties().forEach(e -> {
+            assertEquals(VIEWER_ORIGIN_SUB, e.getValue()
+                    .at("/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin/Fn::Sub").asText(),
+                    e.getKey());
+            assertEquals("'nosniff'", e.getValue()
+                    .at("/responseParameters/gatewayresponse.header.X-Content-Type-Options").asText(), e.getKey());
+        });
         assertEquals(List.of("image/png"), ApiContract.BINARY_MEDIA_TYPES);
         // The function names the same origin (VIEWER_ORIGIN), from the same distribution.
         JsonNode env = read(Path.of("../../template.yaml"))
@@ -154,6 +210,33 @@ class ApiContractTest {
         });
     }
 
+    /**
+     * A handled 500 is a successful Lambda invocation and API Gateway's 502/504 are no function error either: only
+     * API Gateway's 5XXError metric of the stage partners call sees them all, and it must page someone.
+     */
+    @Test
+    void apiGateways5xx_onTheStagePartnersCall_raisesAnAlarm() {
+        JsonNode t = read(Path.of("../../template.yaml"));
+        JsonNode api = t.at("/Resources/HipoaApi/Properties");
+        List<JsonNode> alarms = new ArrayList<>();
+        t.get("Resources").forEach(r -> {
+            if (r.path("Type").asText().equals("AWS::CloudWatch::Alarm")
+                    && r.at("/Properties/Namespace").asText().equals("AWS/ApiGateway")
+                    && r.at("/Properties/MetricName").asText().equals("5XXError")) {
+                alarms.add(r.get("Properties"));
+            }
+        });
+        assertEquals(1, alarms.size(), "one 5XXError alarm");
+        JsonNode alarm = alarms.getFirst();
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        alarm.get("Dimensions").forEach(d -> dimensions.put(d.get("Name").asText(), d.get("Value").asText()));
+        assertEquals(Map.of("ApiName", api.get("Name").asText(), "Stage", api.get("StageName").asText()),
+                dimensions);
+        assertEquals("AlarmTopic", alarm.at("/AlarmActions/0").asText());
+        assertEquals(0, alarm.get("Threshold").asInt());
+        assertEquals("GreaterThanThreshold", alarm.get("ComparisonOperator").asText());
+    }
+
     @Test
     void everyProblemCodeTheCodeEmits_isInTheDocument() {
         Set<String> documented = new TreeSet<>();
@@ -177,21 +260,22 @@ class ApiContractTest {
     void theOracleRefuses_whatTheDocumentForbids() {
         String id = "0123456789abcdef0123456789abcdef";
         Map<String, List<String>> json = Map.of("Content-Type", List.of("application/json"),
-                "Cache-Control", List.of("no-store"));
+                "Cache-Control", List.of("no-store"), "X-Content-Type-Options", List.of("nosniff"));
         Map<String, List<String>> problem = Map.of("Content-Type", List.of("application/problem+json"),
-                "Cache-Control", List.of("no-store"));
+                "Cache-Control", List.of("no-store"), "X-Content-Type-Options", List.of("nosniff"));
         String good = "{\"uploadId\":\"" + id + "\",\"status\":\"RECEIVED\",\"receivedAt\":\"2026-11-27T10:00:00.000Z\","
                 + "\"updatedAt\":\"2026-11-27T10:00:00.000Z\"";
         ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json, good + "}");
         // What a hip route may answer: a grey PNG's bytes (through HTTP, or base64 from the handler), the heatmaps,
         // a preflight.
         Map<String, List<String>> png = Map.of("Content-Type", List.of("image/png"),
-                "Cache-Control", List.of("no-store"));
+                "Cache-Control", List.of("no-store"), "X-Content-Type-Options", List.of("nosniff"));
         ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.png", 200, png,
                 png(BufferedImage.TYPE_BYTE_GRAY));
         ApiContract.assertValid(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
                 .withPath("/v1/uploads/" + id + "/hips/right.png"), new APIGatewayProxyResponseEvent()
-                .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store"))
+                .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store",
+                        "X-Content-Type-Options", "nosniff"))
                 .withIsBase64Encoded(true)
                 .withBody(Base64.getEncoder().encodeToString(png(BufferedImage.TYPE_BYTE_GRAY))));
         ApiContract.assertValid("GET", "/v1/uploads/" + id + "/hips/left.cam.json", 200, json, CAM);
@@ -199,7 +283,8 @@ class ApiContractTest {
                 "Access-Control-Allow-Origin", List.of("http://127.0.0.1:8080"),
                 "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
                 "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
-                "Access-Control-Max-Age", List.of("600")), (String) null);
+                "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")),
+                (String) null);
         List<Runnable> bad = List.of(
                 // an object key leaking into a result
                 () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, json,
@@ -227,13 +312,18 @@ class ApiContractTest {
                 // a handler that forgets isBase64Encoded: API Gateway would send the text
                 () -> ApiContract.assertValid(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
                         .withPath("/v1/uploads/" + id + "/hips/right.png"), new APIGatewayProxyResponseEvent()
-                        .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png", "Cache-Control", "no-store"))
+                        .withStatusCode(200).withHeaders(Map.of("Content-Type", "image/png",
+                                "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff"))
                         .withBody(Base64.getEncoder().encodeToString(png(BufferedImage.TYPE_BYTE_GRAY)))),
+                // an answer a browser may sniff
+                () -> ApiContract.assertValid("GET", "/v1/uploads/" + id, 200, Map.of("Content-Type",
+                        List.of("application/json"), "Cache-Control", List.of("no-store")), good + "}"),
                 // a preflight without the origin
                 () -> ApiContract.assertValid("OPTIONS", "/v1/uploads/" + id, 204, Map.of(
                         "Access-Control-Allow-Methods", List.of("GET,OPTIONS"),
                         "Access-Control-Allow-Headers", List.of("Accept,Content-Type,x-api-key"),
-                        "Access-Control-Max-Age", List.of("600")), (String) null));
+                        "Access-Control-Max-Age", List.of("600"), "X-Content-Type-Options", List.of("nosniff")),
+                        (String) null));
         for (int i = 0; i < bad.size(); i++) {
             int n = i;
             org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, bad.get(i)::run, "case " + n);

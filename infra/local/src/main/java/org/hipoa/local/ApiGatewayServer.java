@@ -2,109 +2,185 @@ package org.hipoa.local;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.hipoa.local.ApiGatewayDocument.GatewayResponse;
+import org.hipoa.local.ApiGatewayDocument.LambdaProxy;
+import org.hipoa.local.ApiGatewayDocument.Method;
+import org.hipoa.local.ApiGatewayDocument.Mock;
+import org.hipoa.local.ApiGatewayDocument.Value;
+import org.hipoa.local.internal.EmbeddedIds;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A REST API (API Gateway v1) with Lambda proxy integration, on 127.0.0.1: {@code {baseUrl}/{resource path}}.
- * It matches the request to one of the declared resources (static segments before {@code {param}} ones, as API
- * Gateway does), checks the {@code x-api-key} header like a method with {@code ApiKeyRequired}, builds the
- * APIGatewayProxyRequestEvent JSON, and writes back the function's statusCode/headers/body. Its own answers are the
- * contract's gateway responses (problem+json): an unknown path 404 NOT_FOUND, a bad key 403 FORBIDDEN, a function
- * error or a malformed result 502 BAD_GATEWAY. Resources accept any method (ANY): the function answers 405 itself.
- * Several keys may be accepted (a usage plan has several); the function sees the caller's own key. A function body
- * with {@code isBase64Encoded} goes out as bytes when the request's Accept names a binary media type (API Gateway's
- * rule; {@link #BINARY_MEDIA_TYPES} as openapi.yaml), else as the base64 text, as API Gateway would send it. With
- * {@link #allowOrigin}, CORS preflights are answered without a key (the document's mock OPTIONS methods) and the
- * gateway's own answers carry the origin (the document's gateway responses).
+ * A REST API (API Gateway v1) on 127.0.0.1, {@code {baseUrl}/{resource path}}, built from the OpenAPI document
+ * template.yaml gives API Gateway ({@link ApiGatewayDocument}): its resources and methods (a static segment before a
+ * {@code {param}} before a greedy {@code {proxy+}}, as API Gateway prefers), each method's api-key requirement, its
+ * request validator, its integration — a Lambda proxy call of the one function this stack runs for the API, or a
+ * mock (the CORS preflights) — and the document's gateway responses for its own answers. A function body with
+ * {@code isBase64Encoded} goes out as bytes when the request's Accept names one of the document's binary media
+ * types, else as the base64 text, as API Gateway sends it. Lambda's 6 MB limit on a synchronous response holds:
+ * a larger function response fails the invocation, and the caller gets the gateway's 502.
  */
 public final class ApiGatewayServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter REQUEST_TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** Lambda's limit on a synchronous invocation's response: 6 MB, as Lambda counts it. */
+    public static final int LAMBDA_RESPONSE_LIMIT = 6_291_556;
+    /** The stand-in names of the template's resources that the document's {@code Fn::Sub} values may use. */
+    static final String VIEWER_DOMAIN = "ViewerDistribution.DomainName";
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!]+)}");
+    private static final PojoSerializer<APIGatewayProxyResponseEvent> RESPONSE_SERIALIZER = LambdaEventSerializers
+            .serializerFor(APIGatewayProxyResponseEvent.class, ApiGatewayServer.class.getClassLoader());
 
-    /** One resource of the API, such as {@code /v1/uploads/{uploadId}}. */
-    private record Resource(String template, String[] segments) {
-        static Resource of(String template) {
-            return new Resource(template, template.substring(1).split("/"));
-        }
-
-        Optional<Map<String, String>> match(String[] path) {
-            if (path.length != segments.length) return Optional.empty();
+    /** One resource of the document, such as {@code /v1/uploads/{uploadId}}, and its methods. */
+    private record Resource(String path, String[] segments, Map<String, Method> methods) {
+        Optional<Map<String, String>> match(String[] request) {
+            boolean greedy = segments[segments.length - 1].endsWith("+}");
+            if (greedy ? request.length < segments.length : request.length != segments.length) return Optional.empty();
             Map<String, String> params = new LinkedHashMap<>();
-            for (int i = 0; i < path.length; i++) {
+            for (int i = 0; i < segments.length; i++) {
                 String s = segments[i];
-                if (s.startsWith("{") && s.endsWith("}")) {
-                    if (path[i].isEmpty()) return Optional.empty();
-                    params.put(s.substring(1, s.length() - 1), URLDecoder.decode(path[i], StandardCharsets.UTF_8));
-                } else if (!s.equals(path[i])) {
+                if (s.endsWith("+}")) {
+                    String rest = String.join("/", java.util.Arrays.copyOfRange(request, i, request.length));
+                    if (rest.isEmpty()) return Optional.empty();
+                    params.put(s.substring(1, s.length() - 2), ProxyEvent.decode(rest));
+                } else if (s.startsWith("{")) {
+                    if (request[i].isEmpty()) return Optional.empty();
+                    params.put(s.substring(1, s.length() - 1), ProxyEvent.decode(request[i]));
+                } else if (!s.equals(request[i])) {
                     return Optional.empty();
                 }
             }
             return Optional.of(params);
         }
 
-        int staticSegments() {
-            int n = 0;
-            for (String s : segments) if (!s.startsWith("{")) n++;
-            return n;
+        /** API Gateway's preference, segment by segment: static, then {param}, then greedy. */
+        int[] rank() {
+            int[] r = new int[segments.length];
+            for (int i = 0; i < segments.length; i++) {
+                r[i] = segments[i].endsWith("+}") ? 2 : segments[i].startsWith("{") ? 1 : 0;
+            }
+            return r;
         }
     }
 
+    /** API Gateway's own answers the local gateway gives, with the default status and message of each. */
+    enum GatewayError {
+        MISSING_AUTHENTICATION_TOKEN(403, "Missing Authentication Token"),
+        INVALID_API_KEY(403, "Forbidden"),
+        BAD_REQUEST_PARAMETERS(400, "Missing required request parameters"),
+        BAD_REQUEST_BODY(400, "Invalid request body"),
+        INTEGRATION_TIMEOUT(504, "Endpoint request timed out"),
+        /** A Lambda proxy function that failed or answered malformed: a 502 of no type of its own. */
+        LAMBDA_FAILED(502, "Internal server error");
+
+        final int status;
+        final String message;
+
+        GatewayError(int status, String message) {
+            this.status = status;
+            this.message = message;
+        }
+    }
+
+    private final ApiGatewayDocument document;
     private final LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function;
+    private final String functionArn;
     private final List<Resource> resources;
+    private final Map<String, String> variables = new ConcurrentHashMap<>();
     private final String stage;
     private final String apiKey;
-    private final java.util.Set<String> apiKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile String allowOrigin;
+    private final Set<String> apiKeys = ConcurrentHashMap.newKeySet();
+    private volatile String viewerOrigin;
     private final String region;
     private final HttpServer server;
     private final ExecutorService executor;
-    /** The API's binary media types (openapi.yaml's x-amazon-apigateway-binary-media-types; a test compares). */
-    public static final List<String> BINARY_MEDIA_TYPES = List.of("image/png");
+    private final ExecutorService invocations = Executors.newVirtualThreadPerTaskExecutor();
 
-    public ApiGatewayServer(LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
-                            List<String> resources, String stage, String apiKey, String region) throws IOException {
+    /**
+     * @param document the API as template.yaml gives it to API Gateway
+     * @param function the function the document's Lambda integrations must name (its logical id is its name)
+     * @throws ApiGatewayDocument.NotImplemented when the document integrates anything else or names a template
+     *                                           resource this stack does not run
+     */
+    public ApiGatewayServer(ApiGatewayDocument document,
+                            LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
+                            String stage, String apiKey, String region) throws IOException {
+        this.document = document;
         this.function = function;
-        List<Resource> rs = new ArrayList<>();
-        for (String r : resources) rs.add(Resource.of(r));
-        // API Gateway prefers the most specific resource: /v1/studies/lookup over /v1/studies/{studyKey}.
-        rs.sort((a, b) -> Integer.compare(b.staticSegments(), a.staticSegments()));
-        this.resources = List.copyOf(rs);
+        this.functionArn = "arn:aws:lambda:" + region + ":" + EmbeddedIds.ACCOUNT + ":function:" + function.name();
         this.stage = stage;
         this.apiKey = apiKey;
         this.apiKeys.add(apiKey);
         this.region = region;
+        variables.put("AWS::Partition", "aws");
+        variables.put("AWS::Region", region);
+        variables.put("AWS::AccountId", EmbeddedIds.ACCOUNT);
+        variables.put("AWS::URLSuffix", "amazonaws.com");
+        for (String v : document.subVariables()) {
+            // SAM's names for the function: its logical id, its ARN, its AutoPublishAlias ({id}Alias{alias}).
+            Matcher alias = Pattern.compile(Pattern.quote(function.name()) + "Alias(\\w+)").matcher(v);
+            if (alias.matches()) variables.put(v, functionArn + ":" + alias.group(1));
+            else if (v.equals(function.name()) || v.equals(function.name() + ".Arn")) variables.put(v, functionArn);
+            else if (!variables.containsKey(v) && !v.equals(VIEWER_DOMAIN)) {
+                throw new ApiGatewayDocument.NotImplemented("${" + v + "}", "a template resource the local stack"
+                        + " does not run");
+            }
+        }
+        List<Resource> rs = new java.util.ArrayList<>();
+        document.resources().forEach((path, methods) -> {
+            for (Method m : methods.values()) {
+                if (m.integration() instanceof LambdaProxy p && !invokesTheFunction(substitute(p.uri()))) {
+                    throw new ApiGatewayDocument.NotImplemented(path + " " + m.httpMethod(), "an integration of "
+                            + substitute(p.uri()) + " (the local stack runs " + function.name() + ")");
+                }
+            }
+            rs.add(new Resource(path, path.equals("/") ? new String[0] : path.substring(1).split("/"), methods));
+        });
+        rs.sort((a, b) -> java.util.Arrays.compare(a.rank(), b.rank()));
+        this.resources = List.copyOf(rs);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         this.executor = Executors.newFixedThreadPool(4,
                 r -> Thread.ofPlatform().daemon().name("api-gateway").unstarted(r));
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
         server.start();
+    }
+
+    /** Whether a Lambda integration's URI names this stack's function (or an alias of it). */
+    private boolean invokesTheFunction(String uri) {
+        String prefix = "arn:aws:apigateway:" + region + ":lambda:path/2015-03-31/functions/";
+        String suffix = "/invocations";
+        if (uri == null || !uri.startsWith(prefix) || !uri.endsWith(suffix)) return false;
+        String target = uri.substring(prefix.length(), uri.length() - suffix.length());
+        return target.equals(functionArn) || target.startsWith(functionArn + ":");
     }
 
     /** {@code http://127.0.0.1:port/{stage}}: append a resource path such as {@code /v1/uploads/…}. */
@@ -122,24 +198,27 @@ public final class ApiGatewayServer implements AutoCloseable {
         apiKeys.add(key);
     }
 
-    /** Let browsers on this origin (the viewer's) call the API: CORS as openapi.yaml configures it. */
+    /**
+     * The viewer's origin, where the document names the distribution's ({@code https://${ViewerDistribution
+     * .DomainName}}): the local stand-in serves plain HTTP on 127.0.0.1. Unset, values that name it are left out.
+     */
     public void allowOrigin(String origin) {
-        this.allowOrigin = origin;
+        this.viewerOrigin = origin;
+    }
+
+    /** The document's binary media types. */
+    public List<String> binaryMediaTypes() {
+        return document.binaryMediaTypes();
     }
 
     private void exchange(HttpExchange ex) throws IOException {
         try (ex) {
             String requestId = UUID.randomUUID().toString();
             ex.getResponseHeaders().set("x-amzn-RequestId", requestId);
-            String origin = allowOrigin;
-            if (origin != null) {
-                ex.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
-                ex.getResponseHeaders().set("Vary", "Origin");
-            }
             String rawPath = ex.getRequestURI().getRawPath();
             String stagePrefix = "/" + stage;
             if (!rawPath.startsWith(stagePrefix + "/")) {
-                problem(ex, 404, "Not Found", "No such resource.", "NOT_FOUND");
+                gateway(ex, GatewayError.MISSING_AUTHENTICATION_TOKEN);
                 return;
             }
             String path = rawPath.substring(stagePrefix.length());
@@ -147,119 +226,87 @@ public final class ApiGatewayServer implements AutoCloseable {
             for (Resource r : resources) {
                 Optional<Map<String, String>> params = r.match(segments);
                 if (params.isEmpty()) continue;
-                if (origin != null && ex.getRequestMethod().equals("OPTIONS")) {
-                    ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
-                    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Accept,Content-Type,x-api-key");
-                    ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
-                    ex.sendResponseHeaders(204, -1);
+                String verb = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+                Method m = r.methods().getOrDefault(verb, r.methods().get("ANY"));
+                if (m == null) {
+                    gateway(ex, GatewayError.MISSING_AUTHENTICATION_TOKEN);
                     return;
                 }
                 String key = ex.getRequestHeaders().getFirst("x-api-key");
-                if (key == null || !apiKeys.contains(key)) {
-                    problem(ex, 403, "Forbidden", "This API needs a valid API key (x-api-key).", "FORBIDDEN");
+                if (m.apiKeyRequired() && (key == null || !apiKeys.contains(key))) {
+                    gateway(ex, GatewayError.INVALID_API_KEY);
                     return;
                 }
                 byte[] body;
                 try (InputStream in = ex.getRequestBody()) {
                     body = in.readAllBytes();
                 }
-                String event = eventJson(ex, r.template(), path, params.get(), body, requestId, key);
-                APIGatewayProxyResponseEvent response;
-                try {
-                    response = function.invoke(event);
-                } catch (LocalFunction.FunctionError e) {
-                    System.err.println("local api gateway: " + e.getMessage());
-                    badGateway(ex);
+                Map<String, List<String>> query = ProxyEvent.query(ex.getRequestURI().getRawQuery());
+                Optional<GatewayError> invalid = RequestValidation.check(m, ex.getRequestHeaders(), query, body);
+                if (invalid.isPresent()) {
+                    gateway(ex, invalid.get());
                     return;
                 }
-                if (response == null || response.getStatusCode() == null) {
-                    badGateway(ex);
-                    return;
+                switch (m.integration()) {
+                    case Mock mock -> mock(ex, mock);
+                    case LambdaProxy proxy -> proxy(ex, proxy, r.path(), path, params.get(), query, body, requestId,
+                            key);
                 }
-                writeResponse(ex, response);
                 return;
             }
-            problem(ex, 404, "Not Found", "No such resource.", "NOT_FOUND");
+            gateway(ex, GatewayError.MISSING_AUTHENTICATION_TOKEN);
         }
     }
 
-    private String eventJson(HttpExchange ex, String resource, String path, Map<String, String> pathParams,
-                             byte[] body, String requestId, String callerKey) {
-        ObjectNode e = JSON.createObjectNode();
-        String method = ex.getRequestMethod();
-        e.put("resource", resource);
-        e.put("path", path);
-        e.put("httpMethod", method);
-        ObjectNode headers = e.putObject("headers");
-        ObjectNode multiHeaders = e.putObject("multiValueHeaders");
-        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
-            headers.put(h.getKey(), h.getValue().getLast());
-            ArrayNode all = multiHeaders.putArray(h.getKey());
-            h.getValue().forEach(all::add);
+    private void proxy(HttpExchange ex, LambdaProxy proxy, String resource, String path, Map<String, String> params,
+                       Map<String, List<String>> query, byte[] body, String requestId, String key) throws IOException {
+        String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+        boolean binaryBody = contentType != null
+                && document.binaryMediaTypes().contains(ProxyEvent.mediaType(contentType));
+        String event = ProxyEvent.json(ex, resource, path, params, query, body, binaryBody, stage, requestId, key);
+        Future<APIGatewayProxyResponseEvent> call = invocations.submit(() -> function.invoke(event));
+        APIGatewayProxyResponseEvent response;
+        try {
+            response = call.get(proxy.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            gateway(ex, GatewayError.INTEGRATION_TIMEOUT); // the function runs on, as Lambda's does
+            return;
+        } catch (ExecutionException e) {
+            System.err.println("local api gateway: " + e.getCause().getMessage());
+            gateway(ex, GatewayError.LAMBDA_FAILED);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gateway(ex, GatewayError.LAMBDA_FAILED);
+            return;
         }
-        Map<String, List<String>> query = query(ex.getRequestURI().getRawQuery());
-        if (query.isEmpty()) {
-            e.putNull("queryStringParameters");
-            e.putNull("multiValueQueryStringParameters");
-        } else {
-            ObjectNode q = e.putObject("queryStringParameters");
-            ObjectNode mq = e.putObject("multiValueQueryStringParameters");
-            for (Map.Entry<String, List<String>> p : query.entrySet()) {
-                q.put(p.getKey(), p.getValue().getLast());
-                ArrayNode all = mq.putArray(p.getKey());
-                p.getValue().forEach(all::add);
-            }
+        if (response == null || response.getStatusCode() == null) {
+            gateway(ex, GatewayError.LAMBDA_FAILED);
+            return;
         }
-        if (pathParams.isEmpty()) {
-            e.putNull("pathParameters");
-        } else {
-            ObjectNode pp = e.putObject("pathParameters");
-            pathParams.forEach(pp::put);
+        long size = serialisedSize(response);
+        if (size > LAMBDA_RESPONSE_LIMIT) {
+            System.err.println("local api gateway: " + function.name() + ": Response payload size (" + size
+                    + " bytes) exceeded maximum allowed payload size (" + LAMBDA_RESPONSE_LIMIT + " bytes).");
+            gateway(ex, GatewayError.LAMBDA_FAILED);
+            return;
         }
-        e.putNull("stageVariables");
-        Instant now = Instant.now();
-        ObjectNode ctx = e.putObject("requestContext");
-        ctx.put("accountId", org.hipoa.local.internal.EmbeddedIds.ACCOUNT);
-        ctx.put("apiId", "local");
-        ctx.put("resourceId", Integer.toHexString(resource.hashCode()));
-        ctx.put("resourcePath", resource);
-        ctx.put("stage", stage);
-        ctx.put("requestId", requestId);
-        ctx.put("extendedRequestId", requestId);
-        ctx.put("requestTime", REQUEST_TIME.format(now));
-        ctx.put("requestTimeEpoch", now.toEpochMilli());
-        ctx.put("path", "/" + stage + path);
-        ctx.put("httpMethod", method);
-        ctx.put("protocol", ex.getProtocol());
-        ctx.put("domainName", ex.getRequestHeaders().getFirst("Host"));
-        ObjectNode id = ctx.putObject("identity");
-        id.put("sourceIp", ex.getRemoteAddress().getAddress().getHostAddress());
-        id.put("userAgent", ex.getRequestHeaders().getFirst("User-Agent"));
-        id.put("apiKey", callerKey);
-        id.put("apiKeyId", "local-key");
-        if (body.length == 0) {
-            e.putNull("body");
-        } else {
-            e.put("body", new String(body, StandardCharsets.UTF_8));
-        }
-        e.put("isBase64Encoded", false);
-        return e.toString();
+        writeResponse(ex, response);
     }
 
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> q = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) return q;
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
-        }
-        return q;
+    /** The response as the Lambda Java runtime sends it back: what Lambda's payload limit counts. */
+    static long serialisedSize(APIGatewayProxyResponseEvent response) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RESPONSE_SERIALIZER.toJson(response, out);
+        return out.size();
     }
 
-    private static void writeResponse(HttpExchange ex, APIGatewayProxyResponseEvent r) throws IOException {
+    private void mock(HttpExchange ex, Mock mock) throws IOException {
+        mock.headers().forEach((name, v) -> header(v).ifPresent(h -> ex.getResponseHeaders().set(name, h)));
+        ex.sendResponseHeaders(mock.status(), -1);
+    }
+
+    private void writeResponse(HttpExchange ex, APIGatewayProxyResponseEvent r) throws IOException {
         if (r.getHeaders() != null) r.getHeaders().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
         if (r.getMultiValueHeaders() != null) {
             r.getMultiValueHeaders().forEach((k, vs) -> vs.forEach(v -> ex.getResponseHeaders().add(k, v)));
@@ -269,7 +316,36 @@ public final class ApiGatewayServer implements AutoCloseable {
         byte[] body = r.getBody() == null ? new byte[0]
                 : binary ? Base64.getDecoder().decode(r.getBody())
                 : r.getBody().getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(r.getStatusCode(), body.length == 0 ? -1 : body.length);
+        send(ex, r.getStatusCode(), body);
+    }
+
+    /** API Gateway converts a base64 body to bytes when the Accept header's first type is a binary media type. */
+    boolean acceptsBinary(String accept) {
+        if (accept == null || accept.isBlank()) return false;
+        return document.binaryMediaTypes().contains(ProxyEvent.mediaType(accept.split(",")[0]));
+    }
+
+    /**
+     * API Gateway's own answer: the document's gateway response of that type, else its DEFAULT_4XX/DEFAULT_5XX
+     * (whose status, when set, replaces the type's default), else API Gateway's built-in {@code {"message": …}}.
+     */
+    private void gateway(HttpExchange ex, GatewayError error) throws IOException {
+        String fallback = error.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
+        Optional<GatewayResponse> own = document.gatewayResponse(error.name());
+        Optional<GatewayResponse> dflt = document.gatewayResponse(fallback);
+        GatewayResponse r = own.or(() -> dflt).orElse(new GatewayResponse(Optional.empty(), Map.of(),
+                Optional.empty()));
+        int status = own.flatMap(GatewayResponse::status)
+                .or(() -> dflt.flatMap(GatewayResponse::status)).orElse(error.status);
+        String body = r.body().orElseGet(() -> JSON.createObjectNode().put("message", error.message).toString());
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("x-amzn-ErrorType", error.name());
+        r.headers().forEach((name, v) -> header(v).ifPresent(h -> ex.getResponseHeaders().set(name, h)));
+        send(ex, status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
@@ -277,33 +353,26 @@ public final class ApiGatewayServer implements AutoCloseable {
         }
     }
 
-    /** API Gateway converts a base64 body to bytes when the Accept header's first type is a binary media type. */
-    static boolean acceptsBinary(String accept) {
-        if (accept == null || accept.isBlank()) return false;
-        String first = accept.split(",")[0].split(";")[0].strip().toLowerCase(Locale.ROOT);
-        return BINARY_MEDIA_TYPES.contains(first);
+    /** A static mapping value ({@code 'text'}) as API Gateway sends it; empty when it names the absent viewer. */
+    private Optional<String> header(Value v) {
+        String text = v.sub() ? substitute(v) : v.text();
+        if (text == null) return Optional.empty();
+        return Optional.of(text.substring(1, text.length() - 1));
     }
 
-    private static void badGateway(HttpExchange ex) throws IOException {
-        problem(ex, 502, "Bad Gateway", "The request could not be completed; try again later.", "BAD_GATEWAY");
-    }
-
-    /**
-     * API Gateway's own answers as the contract's gateway responses configure them
-     * (functions/api/openapi.yaml, {@code x-amazon-apigateway-gateway-responses}): RFC 9457 problems, an unknown
-     * resource as 404 instead of the default 403 "Missing Authentication Token".
-     */
-    private static void problem(HttpExchange ex, int status, String title, String detail, String code)
-            throws IOException {
-        String json = JSON.createObjectNode().put("type", "about:blank").put("title", title).put("status", status)
-                .put("detail", detail).put("code", code).toString();
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/problem+json");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(b);
+    /** {@code Fn::Sub} as CloudFormation resolves it, with this stack's stand-ins; null when the viewer is absent. */
+    private String substitute(Value v) {
+        String origin = viewerOrigin;
+        String text = v.text();
+        if (text.contains("${" + VIEWER_DOMAIN + "}")) {
+            if (origin == null) return null;
+            text = text.replace("https://${" + VIEWER_DOMAIN + "}", origin)
+                    .replace("${" + VIEWER_DOMAIN + "}", URI.create(origin).getAuthority());
         }
+        Matcher m = SUB_VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) m.appendReplacement(out, Matcher.quoteReplacement(variables.get(m.group(1))));
+        return m.appendTail(out).toString();
     }
 
     /** The region the API lives in (for logs and the printed URL only). */
@@ -315,5 +384,6 @@ public final class ApiGatewayServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        invocations.shutdownNow();
     }
 }

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.api.ApiHandler;
-import org.hipoa.api.ApiRoute;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.UploadRef;
@@ -55,8 +54,6 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class EmbeddedAws implements AutoCloseable {
-    /** The partner API's resources (docs/PIPELINE.md). */
-    public static final List<String> API_RESOURCES = ApiRoute.resources();
 
     private final Builder settings;
     private final LocalServers servers;
@@ -188,7 +185,9 @@ public final class EmbeddedAws implements AutoCloseable {
                     b.api != null ? b.api : LocalFunction.byClassName(apiFn.handlerClass()), 1, b.apiTimeout,
                     apiFn.memoryMb(), b.handlerStackBytes);
             closeables.add(api);
-            this.apiGateway = new ApiGatewayServer(api, API_RESOURCES, b.stage, b.apiKey, b.region);
+            // The API as template.yaml gives it to API Gateway: the document its HipoaApi includes.
+            this.apiGateway = new ApiGatewayServer(ApiGatewayDocument.fromTemplate(
+                    b.root.resolve("template.yaml"), "HipoaApi"), api, b.stage, b.apiKey, b.region);
             closeables.add(apiGateway);
             if (viewer != null) {
                 apiGateway.allowOrigin(viewer.origin());

@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
 /**
  * The results viewer ({@code viewer/} of the checkout) on its own 127.0.0.1 port — what the S3 bucket behind
  * CloudFront is on AWS. Its origin differs from the local API's, so the browser applies CORS exactly as it does
- * there. {@code /config.json} is written here (on AWS it is uploaded beside the page): where the API is. GET and
+ * there. {@code /config.json} is written here (on AWS it is uploaded beside the page): where the API is; and the
+ * page's Content-Security-Policy names that API's origin (on AWS the deployment writes it into the page). GET and
  * HEAD only; nothing outside the folder (and nothing of its {@code test/}) is served; no directory listings.
  */
 public final class ViewerServer implements AutoCloseable {
@@ -29,6 +30,8 @@ public final class ViewerServer implements AutoCloseable {
             "mjs", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
             "png", "image/png", "svg", "image/svg+xml", "json", "application/json");
 
+    /** The API origin index.html's Content-Security-Policy names until a deployment writes the real one. */
+    public static final String API_ORIGIN_PLACEHOLDER = "https://api.hipoa.invalid";
     private final Path root;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -86,8 +89,22 @@ public final class ViewerServer implements AutoCloseable {
             }
             String name = file.getFileName().toString();
             String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            send(ex, 200, TYPES.getOrDefault(ext, "application/octet-stream"), Files.readAllBytes(file));
+            byte[] bytes = Files.readAllBytes(file);
+            if (file.equals(root.resolve("index.html"))) bytes = withApiOrigin(bytes);
+            send(ex, 200, TYPES.getOrDefault(ext, "application/octet-stream"), bytes);
         }
+    }
+
+    /**
+     * The page as a deployment publishes it: its Content-Security-Policy lets it connect to its own origin and the
+     * configured API's only, in place of the placeholder origin the checked-in page names.
+     */
+    private byte[] withApiOrigin(byte[] page) {
+        URI api = apiBaseUrl;
+        if (api == null) return page; // unconfigured: the placeholder reaches nothing
+        String origin = api.getScheme() + "://" + api.getRawAuthority();
+        return new String(page, StandardCharsets.UTF_8).replace(API_ORIGIN_PLACEHOLDER, origin)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

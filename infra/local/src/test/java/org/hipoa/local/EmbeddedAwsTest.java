@@ -211,7 +211,10 @@ class EmbeddedAwsTest {
 
         assertEquals(403, send("GET", "/v1/uploads/x", null, null).statusCode(), "no key");
         assertEquals(403, send("GET", "/v1/uploads/x", "wrong", null).statusCode(), "wrong key");
-        HttpResponse<String> unknown = send("GET", "/v1/nothing-here", "test-key", null);
+        // Under /v1 the document's catch-all resource reaches the function; outside it, API Gateway answers.
+        assertEquals("/v1/{proxy+}", JSON.readTree(send("GET", "/v1/nothing-here", "test-key", null).body())
+                .get("resource").asText());
+        HttpResponse<String> unknown = send("GET", "/nothing-here", "test-key", null);
         assertEquals(404, unknown.statusCode(), "the contract's gateway response for an unknown resource");
         assertEquals("NOT_FOUND", JSON.readTree(unknown.body()).get("code").asText());
         assertEquals(502, send("GET", "/v1/uploads/boom", "test-key", null).statusCode(), "function error");

@@ -1,7 +1,12 @@
 package org.hipoa.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.hipoa.api.ApiContract;
+import org.hipoa.aws.ResultItems;
 import org.hipoa.aws.ResultStore;
+import org.hipoa.domain.Reason;
+import org.hipoa.domain.result.Failure;
+import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.Fixtures;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.domain.result.ResultRecord;
@@ -11,6 +16,7 @@ import org.hipoa.domain.upload.UploadRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +49,8 @@ class PartnerApiListingTest {
     static void start() throws Exception {
         aws = EmbeddedAws.builder().start();
         // Once, before any request: the API caches a key's grants for 60 s, as it does on AWS.
-        aws.grantApiKey(Set.of(OWNER, "paging-clinic", "status-clinic", "cursor-clinic", "feed-clinic"));
+        aws.grantApiKey(Set.of(OWNER, "paging-clinic", "status-clinic", "cursor-clinic", "feed-clinic",
+                "huge-clinic"));
         api = CheckedApi.client(aws);
         store = new ResultStore(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
@@ -181,6 +188,52 @@ class PartnerApiListingTest {
         assertEquals(200, byKey.status(), byKey.body().toString());
         assertEquals(List.of(mine.uploadId()), ids(iter(byKey.body().path("results"))));
         assertEquals(List.of(mine.uploadId()), ids(api.lookupStudy(uid)));
+    }
+
+    /**
+     * Free text in results (a failure message quoting a file-controlled header: 130 K control bytes, which JSON
+     * writes as 780 KB) must not push a page past Lambda's 6 MB response limit, where the whole listing would be a
+     * 502: the page ends early with a cursor, in both listings. Items are written straight into the table, as a
+     * pipeline that did not bound the message would have written them.
+     */
+    @Test
+    void failuresWithHugeMessages_endAPageEarly_withANextCursor_belowLambdasResponseLimit() {
+        String provider = "huge-clinic";
+        String message = "\u0001".repeat(130_000);
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ResultRecord r = received(provider, T0.plusSeconds(i), Optional.empty()).failed(
+                    new Failure(Stage.PREPROCESS, Reason.UNSUPPORTED_TRANSFER_SYNTAX, "x"), T0.plusSeconds(60 + i));
+            Map<String, AttributeValue> item = new java.util.HashMap<>(ResultItems.toItem(r));
+            item.put("failure", AttributeValue.fromM(Map.of("stage", AttributeValue.fromS("PREPROCESS"),
+                    "reason", AttributeValue.fromS(Reason.UNSUPPORTED_TRANSFER_SYNTAX.name()),
+                    "message", AttributeValue.fromS(message))));
+            aws.dynamoDb().putItem(b -> b.tableName(aws.names().table()).item(item));
+            all.add(r.uploadId());
+        }
+        List<Integer> sizes = new ArrayList<>();
+        LocalApiClient measured = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey()).observing(x -> {
+            ApiContract.assertValid(x.method(), x.pathAndQuery(), x.status(), x.headers(), x.body());
+            sizes.add(x.body().getBytes(StandardCharsets.UTF_8).length);
+        });
+        for (String feed : List.of("results", "updates")) {
+            sizes.clear();
+            List<String> seen = new ArrayList<>();
+            String next = null;
+            do {
+                var r = measured.get("/v1/providers/" + provider + "/" + feed + "?limit=100"
+                        + (next == null ? "" : "&next=" + q(next)));
+                assertEquals(200, r.status(), feed + ": " + r.body().path("code"));
+                r.body().path("results").forEach(n -> seen.add(n.get("uploadId").asText()));
+                next = r.body().path("next").isTextual() ? r.body().path("next").asText() : null;
+                if (seen.size() < all.size()) assertTrue(next != null, feed + ": a short page says more follow");
+            } while (next != null && sizes.size() < 20);
+            assertEquals(all, seen, feed);
+            assertTrue(sizes.size() > 1, feed + ": eight such results are more than one answer");
+            for (int size : sizes) {
+                assertTrue(size < ApiGatewayServer.LAMBDA_RESPONSE_LIMIT / 2, feed + ": a page of " + size + " bytes");
+            }
+        }
     }
 
     private static List<JsonNode> iter(JsonNode array) {
