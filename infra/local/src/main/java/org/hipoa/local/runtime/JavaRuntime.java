@@ -88,6 +88,14 @@ public final class JavaRuntime {
         return (kb * percent + 99) / 100;
     }
 
+    /**
+     * Flags for a JDK newer than Lambda's 21 only: from JDK 24 on, the client's {@code System.load} of its native
+     * library warns unless native access is enabled (and later JDKs will refuse it); Lambda's JDK 21 does neither.
+     */
+    static List<String> jdkFlags() {
+        return Runtime.version().feature() >= 24 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+    }
+
     /** JAVA_TOOL_OPTIONS as the function sees it: the runtime's default, then the function's own. */
     static String toolOptions(String functionOptions) {
         return functionOptions == null || functionOptions.isBlank() ? RUNTIME_TOOL_OPTIONS

@@ -43,6 +43,8 @@ import java.util.stream.Collectors;
 public final class LambdaProcess implements AutoCloseable {
     /** Lambda's limit on an on-demand environment's init phase. */
     static final Duration INIT_LIMIT = Duration.ofSeconds(10);
+    /** Where Lambda puts the function's code. */
+    static final String LAMBDA_TASK_ROOT = "/var/task";
     private static final Set<LambdaProcess> LIVE = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -86,6 +88,7 @@ public final class LambdaProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(JavaRuntime.javaExecutable().toString());
         command.addAll(JavaRuntime.memoryFlags(function.memoryMb()));
+        command.addAll(JavaRuntime.jdkFlags());
         command.add(JavaRuntime.jniFlag());
         command.add("-cp");
         command.add(JavaRuntime.classpath().stream().map(Path::toString)
@@ -96,7 +99,7 @@ public final class LambdaProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.clear(); // only what Lambda sets: nothing of this machine's environment (its AWS_* above all)
-        env.putAll(variables);
+        variables.forEach((k, v) -> env.put(k, inTaskRoot(v, root)));
         env.put("JAVA_TOOL_OPTIONS", JavaRuntime.toolOptions(variables.get("JAVA_TOOL_OPTIONS")));
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("LANG", "en_US.UTF-8");
@@ -203,6 +206,18 @@ public final class LambdaProcess implements AutoCloseable {
         if (coldStart == null) coldStart = Duration.ofNanos(System.nanoTime() - startNanos);
         settle(p);
         return result;
+    }
+
+    /**
+     * Lambda unpacks the package at /var/task, and templates name files there ({@code MODEL_DIR: /var/task/model});
+     * here the task root is another folder, so such a value is moved with it.
+     */
+    static String inTaskRoot(String value, TaskRoot root) {
+        if (value.equals(LAMBDA_TASK_ROOT)) return root.dir().toString();
+        if (value.startsWith(LAMBDA_TASK_ROOT + "/")) {
+            return root.dir().resolve(value.substring(LAMBDA_TASK_ROOT.length() + 1)).toString();
+        }
+        return value;
     }
 
     private Failure timedOut(LocalRuntimeApi.Pending p) {

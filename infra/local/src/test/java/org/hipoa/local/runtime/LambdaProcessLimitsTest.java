@@ -58,9 +58,11 @@ class LambdaProcessLimitsTest {
     @Test
     void environment_isLambdasFlagsVariablesAndContext() throws Exception {
         try (LambdaProcess p = start("Describe", 512, Duration.ofSeconds(5),
-                Map.of("JAVA_TOOL_OPTIONS", "-Xss4m -XX:TieredStopAtLevel=4", "FIXTURE", "from-template"))) {
+                Map.of("JAVA_TOOL_OPTIONS", "-Xss4m -XX:TieredStopAtLevel=4", "FIXTURE", "from-template",
+                        "MODEL_DIR", "/var/task/model"))) {
             String out = p.invoke("{\"env\": [\"FIXTURE\", \"TZ\", \"_HANDLER\", \"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\","
-                    + " \"LAMBDA_TASK_ROOT\", \"JAVA_TOOL_OPTIONS\", \"HOME\", \"MAVEN_HOME\", \"AWS_REGION\"]}")
+                    + " \"LAMBDA_TASK_ROOT\", \"JAVA_TOOL_OPTIONS\", \"HOME\", \"MAVEN_HOME\", \"AWS_REGION\","
+                    + " \"MODEL_DIR\"]}")
                     .payloadOrThrow();
             JsonNode d = JSON.readTree(out);
             assertFlag(445_645L * 1024, d.get("MaxHeapSize"), "85 % of 512 MB");
@@ -76,6 +78,7 @@ class LambdaProcessLimitsTest {
             assertEquals("eu-central-1", env.get("AWS_REGION").asText());
             assertEquals(root.dir().toString(), env.get("LAMBDA_TASK_ROOT").asText());
             assertEquals(root.dir().toString(), d.get("userDir").asText(), "the client's task root is its folder");
+            assertEquals(root.dir().resolve("model").toString(), env.get("MODEL_DIR").asText(), "/var/task moved");
             assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -Xss4m -XX:TieredStopAtLevel=4",
                     env.get("JAVA_TOOL_OPTIONS").asText());
             // Unset variables come back null or not at all; the host's HOME and MAVEN_HOME must not reach it.
