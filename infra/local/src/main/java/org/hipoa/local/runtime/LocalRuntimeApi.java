@@ -106,11 +106,6 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return p;
     }
 
-    /** GET /next calls so far; the runtime polls once at the end of init and once after each answer. */
-    long polls() {
-        return polls.get();
-    }
-
     /** Completes with the poll count once the runtime has polled more than {@code seen} times. */
     CompletableFuture<Long> pollAfter(long seen) {
         CompletableFuture<Long> f = nextPoll;
