@@ -112,9 +112,10 @@ public final class RadiographDecoder {
         DicomStructureScan.Result structure = DicomStructureScan.scan(bytes, limits.maxBytes());
         String syntax = structure.transferSyntaxUid();
         if (!TransferSyntaxes.isSupported(syntax)) {
-            throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX,
-                    "Transfer syntax " + TransferSyntaxes.name(syntax) + " (" + syntax + ") is not supported; send "
-                            + "uncompressed, RLE, JPEG lossless or JPEG 2000.");
+            String name = TransferSyntaxes.name(syntax); // the UID itself when we know no name for it
+            String which = name.equals(syntax) ? QuotedValue.uid(syntax) : name + " (" + syntax + ")";
+            throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX, "Transfer syntax " + which
+                    + " is not supported; send uncompressed, RLE, JPEG lossless or JPEG 2000.");
         }
 
         AttributeList header = new AttributeList();
