@@ -215,6 +215,7 @@ public final class EmbeddedAws implements AutoCloseable {
         p.put("aws.secretAccessKey", EmbeddedIds.SECRET_ACCESS_KEY);
         p.put(PipelineConfig.TABLE_NAME, settings.names.table());
         p.put(PipelineConfig.WORK_BUCKET, settings.names.workBucket());
+        p.put(PipelineConfig.INGEST_BUCKET, settings.names.ingestBucket());
         p.put(PipelineConfig.QUEUE_URL, queues.queueUrl());
         p.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret);
         p.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString());

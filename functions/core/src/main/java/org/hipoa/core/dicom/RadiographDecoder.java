@@ -241,8 +241,21 @@ public final class RadiographDecoder {
         return Attribute.getSingleStringValueOrEmptyString(list, tag).trim();
     }
 
+    /**
+     * The rejection a file of {@code size} bytes gets before any byte is read (a caller that knows the size, as an
+     * S3 event states it), or empty when the size is within the budget.
+     */
+    public Optional<Rejection> checkSize(long size) {
+        return size > limits.maxBytes() ? Optional.of(tooLargeRejection(size)) : Optional.empty();
+    }
+
+    private Rejection tooLargeRejection(long size) {
+        return new Rejection(Reason.TOO_LARGE, "The file is " + size + " bytes; the limit is " + limits.maxBytes()
+                + ".");
+    }
+
     private Outcome<Radiograph> tooLarge(long size) {
-        return rejected(Reason.TOO_LARGE, "The file is " + size + " bytes; the limit is " + limits.maxBytes() + ".");
+        return Outcome.rejected(tooLargeRejection(size));
     }
 
     private static Outcome<Radiograph> rejected(Reason reason, String message) {
