@@ -8,8 +8,6 @@ import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -38,14 +36,15 @@ class QuotedValueTest {
 
     @Test
     void a64KbControlByteTransferSyntaxUid_isRefusedWithABoundedMessage() throws Exception {
-        byte[] file = withTransferSyntax(new TestDicom().bytes(TransferSyntax.ExplicitVRLittleEndian), hugeUid());
+        byte[] file = OversizedValues.withTransferSyntax(new TestDicom().bytes(TransferSyntax.ExplicitVRLittleEndian),
+                OversizedValues.hugeUid());
         Rejection r = rejection(decoder.decode(file));
         assertEquals(Reason.UNSUPPORTED_TRANSFER_SYNTAX, r.reason());
         assertEquals("Transfer syntax (not a valid UID) is not supported; send uncompressed, RLE, JPEG lossless or "
                 + "JPEG 2000.", r.message());
         // A real unsupported UID is still named.
         String mpeg = "1.2.840.10008.1.2.4.100";
-        Rejection named = rejection(decoder.decode(withTransferSyntax(
+        Rejection named = rejection(decoder.decode(OversizedValues.withTransferSyntax(
                 new TestDicom().bytes(TransferSyntax.ExplicitVRLittleEndian), mpeg + "\0")));
         assertTrue(named.message().contains("MPEG-2 (" + mpeg + ")"), named.message());
     }
@@ -95,48 +94,5 @@ class QuotedValueTest {
 
     static Rejection rejection(Outcome<Radiograph> o) {
         return assertInstanceOf(Outcome.Rejected.class, o, "expected a rejection").rejection();
-    }
-
-    /** 65,534 bytes: a UID's digits around control bytes, the most an explicit-VR UI length can say. */
-    static String hugeUid() {
-        StringBuilder b = new StringBuilder("1.");
-        while (b.length() < 65_532) b.append((char) (1 + b.length() % 31));
-        return b.append(".9").toString();
-    }
-
-    /**
-     * The file with its (0002,0010) Transfer Syntax UID replaced by {@code uid} (padded to even length), the element's
-     * 2-byte length and the meta group length (0002,0000) rewritten to match.
-     */
-    static byte[] withTransferSyntax(byte[] file, String uid) {
-        String padded = uid.length() % 2 == 1 ? uid + "\0" : uid;
-        int pos = 132;
-        while (!(u16(file, pos) == 0x0002 && u16(file, pos + 2) == 0x0010)) {
-            pos += 8 + u16(file, pos + 6) + (isLongVr(file, pos) ? 4 + u32(file, pos + 8) : 0);
-        }
-        int oldLength = u16(file, pos + 6);
-        byte[] value = padded.getBytes(StandardCharsets.ISO_8859_1);
-        byte[] out = new byte[file.length - oldLength + value.length];
-        System.arraycopy(file, 0, out, 0, pos + 8);
-        out[pos + 6] = (byte) value.length;
-        out[pos + 7] = (byte) (value.length >>> 8);
-        System.arraycopy(value, 0, out, pos + 8, value.length);
-        System.arraycopy(file, pos + 8 + oldLength, out, pos + 8 + value.length, file.length - pos - 8 - oldLength);
-        int group = u32(out, 140) + value.length - oldLength; // (0002,0000)'s value, first in PixelMed's meta group
-        for (int i = 0; i < 4; i++) out[140 + i] = (byte) (group >>> (8 * i));
-        return out;
-    }
-
-    private static boolean isLongVr(byte[] f, int pos) {
-        String vr = new String(f, pos + 4, 2, StandardCharsets.US_ASCII);
-        return vr.equals("OB") || vr.equals("OW") || vr.equals("UN") || vr.equals("SQ") || vr.equals("UT");
-    }
-
-    private static int u16(byte[] f, int at) {
-        return (f[at] & 0xff) | (f[at + 1] & 0xff) << 8;
-    }
-
-    private static int u32(byte[] f, int at) {
-        return u16(f, at) | u16(f, at + 2) << 16;
     }
 }

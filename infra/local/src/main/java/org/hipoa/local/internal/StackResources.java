@@ -90,9 +90,13 @@ public final class StackResources {
         return KeySchemaElement.builder().attributeName(name).keyType(type).build();
     }
 
+    /** As template.yaml projects each index: ResultItems.INDEX_ATTRIBUTES less the index's own keys. */
     private static GlobalSecondaryIndex gsi(String name, String hash, String range) {
         return GlobalSecondaryIndex.builder().indexName(name)
                 .keySchema(key(hash, KeyType.HASH), key(range, KeyType.RANGE))
-                .projection(p -> p.projectionType(ProjectionType.ALL)).build();
+                .projection(p -> p.projectionType(ProjectionType.INCLUDE).nonKeyAttributes(
+                        ResultItems.INDEX_ATTRIBUTES.stream().filter(a -> !a.equals(hash) && !a.equals(range))
+                                .toList()))
+                .build();
     }
 }
