@@ -51,13 +51,14 @@ class PreprocessEventChecksTest {
         ObjectNode e = (ObjectNode) JSON.readTree(Files.readString(Path.of("../../events/s3-put.json")));
         ObjectNode s3 = (ObjectNode) e.path("Records").path(0).path("s3");
         ((ObjectNode) s3.path("bucket")).put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
-        ((ObjectNode) s3.path("object")).put("key", key).put("size", size);
+        // S3Proxy keeps no versions (a GET naming one answers 501): the eTag stands for it, as unversioned.
+        ((ObjectNode) s3.path("object")).put("key", key).put("size", size).remove("versionId");
         return JSON.writeValueAsString(e);
     }
 
     static String uploadId(String bucket, String key) throws Exception {
         var o = JSON.readTree(event(bucket, key, 0)).path("Records").path(0).path("s3").path("object");
-        return keys.uploadId(bucket, key, o.path("versionId").asText());
+        return keys.uploadId(bucket, key, o.path("eTag").asText());
     }
 
     @Test
