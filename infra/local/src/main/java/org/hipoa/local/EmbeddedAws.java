@@ -462,7 +462,9 @@ public final class EmbeddedAws implements AutoCloseable {
 
     /** The SQS client Lambda's event source mapping polls with: signed as the function's role. */
     private SqsClient sqsAs(StackTemplate.Function f) {
-        return stackIam == null ? servers.sqs() : stackIam.sqsAs(f.role());
+        if (stackIam == null) return servers.sqs();
+        stackIam.checkEventSourceMapping(f.logicalId(), f.role(), f.sqsEvent().orElseThrow().queue());
+        return stackIam.sqsAs(f.role());
     }
 
     /**

@@ -120,8 +120,8 @@ class AwsRefusalsTest {
         Upload u = upload(film(3));
         // A misconfigured QUEUE_URL: SQS answers 400 QueueDoesNotExist on every try.
         String missingQueue = aws.queueUrl().substring(0, aws.queueUrl().lastIndexOf('/') + 1) + "no-such-queue";
-        PipelineConfig wrong = new PipelineConfig(config.tableName(), config.workBucket(), missingQueue,
-                config.studyKeySecret(), config.modelDir());
+        PipelineConfig wrong = PipelineConfig.from(name -> name.equals(PipelineConfig.QUEUE_URL) ? missingQueue
+                : System.getProperty(name));
         assertDoesNotThrow(() -> preprocess(aws.s3As("PreprocessFunction"), wrong).handleRequest(u.event(), null));
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         assertEquals(Status.FAILED, r.status(), "not left RECEIVED for the sweeper");

@@ -59,8 +59,7 @@ class OversizedFileTextTest {
                     ApiContract.assertValid(x.method(), x.pathAndQuery(), x.status(), x.headers(), x.body()));
             long t0 = System.nanoTime();
             for (Map.Entry<String, byte[]> u : uploads.entrySet()) {
-                aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key("incoming/" + PROVIDER + "/"
-                        + u.getKey()), RequestBody.fromBytes(u.getValue()));
+                aws.upload("incoming/" + PROVIDER + "/" + u.getKey(), RequestBody.fromBytes(u.getValue()));
             }
             List<JsonNode> results = awaitFailed(api, uploads.size(), Duration.ofSeconds(60));
             double seconds = (System.nanoTime() - t0) / 1e9;

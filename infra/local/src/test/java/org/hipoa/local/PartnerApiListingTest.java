@@ -224,12 +224,17 @@ class PartnerApiListingTest {
                 var r = measured.get("/v1/providers/" + provider + "/" + feed + "?limit=100"
                         + (next == null ? "" : "&next=" + q(next)));
                 assertEquals(200, r.status(), feed + ": " + r.body().path("code"));
-                r.body().path("results").forEach(n -> seen.add(n.get("uploadId").asText()));
+                r.body().path("results").forEach(n -> {
+                    seen.add(n.get("uploadId").asText());
+                    assertTrue(n.path("failure").path("message").asText().length() <= 300,
+                            feed + ": a stored message is bounded again when it is read");
+                });
                 next = r.body().path("next").isTextual() ? r.body().path("next").asText() : null;
                 if (seen.size() < all.size()) assertTrue(next != null, feed + ": a short page says more follow");
             } while (next != null && sizes.size() < 20);
             assertEquals(all, seen, feed);
-            assertTrue(sizes.size() > 1, feed + ": eight such results are more than one answer");
+            // Failure bounds a message when it is read as well as when it is written, so such items no longer make
+            // a page big; the listing's byte cap (one page per ~3 MB) stays behind it for whatever else might.
             for (int size : sizes) {
                 assertTrue(size < ApiGatewayServer.LAMBDA_RESPONSE_LIMIT / 2, feed + ": a page of " + size + " bytes");
             }

@@ -29,12 +29,14 @@ public final class StackIam implements AutoCloseable {
     public static final String STAGE = "local";
 
     private final LocalIam iam;
+    private final CfnTemplate cfn;
     private final LocalServers servers;
     private final String region;
     private final Map<String, SqsClient> roleSqs = new ConcurrentHashMap<>();
 
-    private StackIam(LocalIam iam, LocalServers servers, String region) {
+    private StackIam(LocalIam iam, CfnTemplate cfn, LocalServers servers, String region) {
         this.iam = iam;
+        this.cfn = cfn;
         this.servers = servers;
         this.region = region;
     }
@@ -69,7 +71,7 @@ public final class StackIam implements AutoCloseable {
             model.queue(export.queueUrl(), name(export.queueArn()), key)
                     .queue(export.deadLetterQueueUrl(), name(export.deadLetterQueueArn()), key);
         }
-        StackIam out = new StackIam(iam, servers, region);
+        StackIam out = new StackIam(iam, cfn, servers, region);
         for (String role : cfn.logicalIds("AWS::IAM::Role")) {
             iam.principal(role).ifPresent(p -> {
                 model.principal(p.accessKeyId(), p.callerArn());
@@ -96,6 +98,23 @@ public final class StackIam implements AutoCloseable {
                             AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
                     .httpClientBuilder(AwsCrtHttpClient.builder()).build();
         });
+    }
+
+    /**
+     * What CreateEventSourceMapping checks before it creates a mapping: the function's role may receive, delete and
+     * read the attributes of the queue's messages (and decrypt them, for an SSE-KMS queue). AWS refuses the mapping
+     * ("The provided execution role does not have permissions to call ReceiveMessage on SQS"), so the stack refuses
+     * to start instead of polling into AccessDenied forever.
+     */
+    public void checkEventSourceMapping(String function, String roleLogicalId, String queueLogicalId) {
+        String queueArn = cfn.getAtt(queueLogicalId, "Arn");
+        LocalPrincipal p = iam.role(roleLogicalId);
+        for (String action : java.util.List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")) {
+            if (!iam.decide(p.accessKeyId(), org.hipoa.local.iam.IamRequest.of(action, queueArn)).allowed()) {
+                throw new IllegalStateException(function + "'s SQS event: the provided execution role does not have "
+                        + "permissions to call " + action.substring(4) + " on SQS (" + queueArn + ")");
+            }
+        }
     }
 
     /** An S3 client signed as this role (for tests that build a handler themselves, as Lambda would run it). */
