@@ -6,6 +6,7 @@ import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.EmbeddedAws;
 import org.hipoa.local.OrthancPacs;
 import org.hipoa.local.LocalApiClient;
+import org.hipoa.local.LambdaFunction;
 import org.hipoa.local.LocalFunction;
 import org.hipoa.phantom.HipTruth;
 import org.hipoa.phantom.PhantomSet;
@@ -229,7 +230,7 @@ final class DemoCommand {
             System.out.printf("Timings: all %d done %.1f s after the first upload (cold functions included)%n",
                     results.size(), ms.getLast() / 1e3);
         }
-        for (LocalFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
+        for (LambdaFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
             for (LocalFunction.ColdStart c : f.coldStarts()) {
                 System.out.printf("  %-18s cold start: init %4d ms + first event %5d ms; warm mean %.0f ms (n=%d)%n",
                         f.name(), c.init().toMillis(), c.firstInvoke().toMillis(), f.warmInvocations().getAverage(),
