@@ -547,6 +547,11 @@ public final class EmbeddedAws implements AutoCloseable {
         return client;
     }
 
+    /** What the local IAM is built from (empty without IAM): for tests that start a function process themselves. */
+    java.util.Optional<IamSpec> iamSpec() {
+        return java.util.Optional.ofNullable(iamSpec);
+    }
+
     /** The local IAM (empty when the builder turned it off). */
     public java.util.Optional<StackIam> iam() {
         return java.util.Optional.ofNullable(stackIam);

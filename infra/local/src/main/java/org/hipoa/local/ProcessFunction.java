@@ -50,6 +50,7 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
     private final TaskRoot root;
     private final Path logDir;
     private final Function<String, O> decoder;
+    private final int concurrency;
     private final Semaphore slots;
     private final ConcurrentLinkedDeque<LambdaProcess> idle = new ConcurrentLinkedDeque<>();
     private final List<LambdaProcess> all = new ArrayList<>();
@@ -76,6 +77,7 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
         this.logDir = Objects.requireNonNull(logDir, "logDir");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
+        this.concurrency = concurrency;
         this.slots = new Semaphore(concurrency, true);
     }
 
@@ -86,6 +88,12 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.agent = Objects.requireNonNull(agent, "agent");
         return this;
+    }
+
+    /** The same function, its environments started with another agent (a test's IAM, say). */
+    ProcessFunction<I, O> withAgent(LambdaProcess.Agent other) {
+        ProcessFunction<I, O> f = new ProcessFunction<>(definition, root, concurrency, logDir, decoder);
+        return f.configure(variables, identity, other);
     }
 
     /** How the runtime client writes each result type this stack's functions return. */

@@ -36,6 +36,11 @@ public record IamSpec(Path template, String region, StackNames names, StackResou
         template = template.toAbsolutePath().normalize();
     }
 
+    /** The same stack under another template (a test's copy with a statement removed, say). */
+    public IamSpec withTemplate(Path other) {
+        return new IamSpec(other, region, names, claimCheck, export, tableHashKeys);
+    }
+
     /** The policies and the resource model, and the role principals (which sign with keys the servers must know). */
     public record Built(LocalIam iam, ServiceModel model, List<LocalPrincipal> roles) {}
 
