@@ -47,7 +47,10 @@ import java.util.function.Supplier;
  * unchanged Lambda handlers behind local stand-ins for their triggers (S3 notification → async invoke, SQS event
  * source mapping, API Gateway REST proxy). Handlers find everything the way they would on AWS or LocalStack: the
  * SDK's {@code aws.endpointUrl*}, {@code aws.region} and credential system properties, plus their own settings
- * (TABLE_NAME, WORK_BUCKET, QUEUE_URL, …) as system properties — so one stack per JVM.
+ * (TABLE_NAME, WORK_BUCKET, QUEUE_URL, …) as system properties — so one stack per JVM. With
+ * {@link Builder#processes}(true) each execution environment is instead a JVM process of its own, started from the
+ * function's built package through the Lambda runtime interface client ({@link ProcessFunction}), its variables,
+ * endpoints and role credentials in its environment and template.yaml's IAM enforced inside it.
  *
  * <pre>{@code
  * try (EmbeddedAws aws = EmbeddedAws.builder().start()) {

@@ -59,6 +59,7 @@ class PipelineAcceptanceTest {
                 .blobStoreDir(tmp.resolve("s3"))
                 .deliveriesPerEvent(2)
                 .preprocessConcurrency(2)
+                .processes(true) // each environment a runtime-client JVM from its package, IAM inside it
                 .start()) {
             System.err.printf("acceptance: stack started in %d ms%n", aws.startTime().toMillis());
             aws.grantApiKey(Set.of(PROVIDER));

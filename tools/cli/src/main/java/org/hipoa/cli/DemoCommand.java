@@ -68,7 +68,10 @@ final class DemoCommand {
                     System.err.println("demo: local PACS did not start (" + e.getMessage() + "), no DICOMweb export");
                 }
             }
-            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).export(pacs != null).start();
+            // Each function environment its own JVM, started from the built package through the Lambda runtime
+            // interface client with the template's handler, memory and IAM: the demo runs what a deployment runs.
+            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).export(pacs != null)
+                    .processes(true).start();
             System.err.printf("demo: local stack up in %.1f s — S3 %s, DynamoDB %s, SQS %s%n",
                     aws.startTime().toMillis() / 1e3, aws.s3Endpoint(), aws.dynamoDbEndpoint(), aws.sqsEndpoint());
 

@@ -121,7 +121,7 @@ public final class LambdaProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.clear(); // only what Lambda sets: nothing of this machine's environment (its AWS_* above all)
-        variables.forEach((k, v) -> env.put(k, inTmp(inTaskRoot(v, root), tmp)));
+        variables.forEach((k, v) -> env.put(k, inTaskRoot(inTmp(v, tmp), root)));
         env.putAll(agent.environment());
         env.put("JAVA_TOOL_OPTIONS", JavaRuntime.toolOptions(variables.get("JAVA_TOOL_OPTIONS")));
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
