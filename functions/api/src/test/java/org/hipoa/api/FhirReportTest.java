@@ -117,7 +117,7 @@ class FhirReportTest {
         // The one "name" is the Device's model name (Device.deviceName), not a person's.
         for (JsonNode n : tree.findValues("name")) assertEquals(r.model().orElseThrow().name(), n.asText());
         assertFalse(json.contains("\"Patient\""));
-        assertFalse(json.contains(r.objectKey()), "the object key names the provider's file");
+        assertFalse(json.contains(r.objectKey(Fixtures.KEYS)), "the object key names the provider's file");
     }
 
     @Test
@@ -128,7 +128,7 @@ class FhirReportTest {
     @Test
     void onlyGradedResultsHaveABundle() {
         ResultRecord graded = Fixtures.graded();
-        ResultRecord received = ResultRecord.received(graded.uploadId(), Fixtures.REF, Fixtures.T0);
+        ResultRecord received = ResultRecord.received(graded.uploadId(), Fixtures.REF, Fixtures.KEYS, Fixtures.T0);
         assertThrows(IllegalArgumentException.class, () -> FhirReport.bundle(received));
     }
 }

@@ -12,13 +12,15 @@ import org.hipoa.domain.upload.Keys;
  * A setting may be absent until a handler asks for it; then {@link MissingSettingException} names it.
  */
 public record PipelineConfig(String tableName, String workBucket, String queueUrl, String studyKeySecret,
-                             String modelDir, int maxReceiveCount, Duration stuckAfter) {
+                             String modelDir, int maxReceiveCount, Duration stuckAfter, String ingestBucket) {
 
     public static final String TABLE_NAME = "TABLE_NAME";
     public static final String WORK_BUCKET = "WORK_BUCKET";
     public static final String QUEUE_URL = "QUEUE_URL";
     public static final String STUDY_KEY_SECRET = "STUDY_KEY_SECRET";
     public static final String MODEL_DIR = "MODEL_DIR";
+    /** The bucket providers upload to: preprocess reads objects of this bucket only. */
+    public static final String INGEST_BUCKET = "INGEST_BUCKET";
     /** The claim-check queue's redrive maxReceiveCount (template.yaml): on that receive inference records FAILED. */
     public static final String MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT";
     public static final int DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -65,14 +67,14 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
                 lookup.apply(STUDY_KEY_SECRET), lookup.apply(MODEL_DIR),
                 positive(MAX_RECEIVE_COUNT, lookup.apply(MAX_RECEIVE_COUNT), DEFAULT_MAX_RECEIVE_COUNT),
                 Duration.ofMinutes(positive(STUCK_AFTER_MINUTES, lookup.apply(STUCK_AFTER_MINUTES),
-                        (int) DEFAULT_STUCK_AFTER.toMinutes())));
+                        (int) DEFAULT_STUCK_AFTER.toMinutes())), lookup.apply(INGEST_BUCKET));
     }
 
     /** The five string settings, the numbers at their defaults. */
     public PipelineConfig(String tableName, String workBucket, String queueUrl, String studyKeySecret,
                           String modelDir) {
         this(tableName, workBucket, queueUrl, studyKeySecret, modelDir, DEFAULT_MAX_RECEIVE_COUNT,
-                DEFAULT_STUCK_AFTER);
+                DEFAULT_STUCK_AFTER, null);
     }
 
     private static int positive(String name, String value, int fallback) {
@@ -92,6 +94,7 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
         queueUrl = blankToNull(queueUrl);
         studyKeySecret = blankToNull(studyKeySecret);
         modelDir = blankToNull(modelDir);
+        ingestBucket = blankToNull(ingestBucket);
         if (maxReceiveCount < 1) throw new IllegalArgumentException("maxReceiveCount must be >= 1");
         Objects.requireNonNull(stuckAfter, "stuckAfter");
     }
@@ -108,6 +111,10 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
         return require(QUEUE_URL, queueUrl);
     }
 
+    public String requireIngestBucket() {
+        return require(INGEST_BUCKET, ingestBucket);
+    }
+
     public Keys requireKeys() {
         return new Keys(require(STUDY_KEY_SECRET, studyKeySecret));
     }
@@ -121,7 +128,8 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
     public String toString() {
         return "PipelineConfig[tableName=" + tableName + ", workBucket=" + workBucket + ", queueUrl=" + queueUrl
                 + ", studyKeySecret=" + (studyKeySecret == null ? "absent" : "***") + ", modelDir=" + modelDir
-                + ", maxReceiveCount=" + maxReceiveCount + ", stuckAfter=" + stuckAfter + "]";
+                + ", maxReceiveCount=" + maxReceiveCount + ", stuckAfter=" + stuckAfter + ", ingestBucket="
+                + ingestBucket + "]";
     }
 
     private static String require(String name, String value) {

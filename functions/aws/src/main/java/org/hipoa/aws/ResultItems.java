@@ -35,6 +35,19 @@ public final class ResultItems {
     public static final String BY_PROVIDER_UPDATED = "byProviderUpdated", UPDATES_PK = "provider",
             UPDATES_SK = "updatedAt";
     public static final String RESULT_SK = "RESULT";
+    /**
+     * The object key, sealed ({@link org.hipoa.domain.upload.Keys#sealObjectKey}): providers name files after
+     * patients, so the table never holds a key in clear.
+     */
+    public static final String SEALED_KEY = "objectKeySealed";
+    /**
+     * What each index projects besides the keys (template.yaml, ProjectionType INCLUDE): what the partner API reads
+     * from a listing ({@code ResultJson}) and {@link #fromItem} needs. Not the sealed key nor the version: the
+     * steps that read the upload again read the item itself.
+     */
+    public static final List<String> INDEX_ATTRIBUTES = List.of("uploadId", "provider", "bucket", "receivedAt",
+            "updatedAt", "status", "studyKey", "model", "hips", "failure", "spacing", "preprocessTimingsMs",
+            "inferenceTimingsMs");
 
     private ResultItems() {}
 
@@ -73,7 +86,7 @@ public final class ResultItems {
         m.put("uploadId", s(r.uploadId()));
         r.provider().ifPresent(p -> m.put("provider", s(p.name())));
         m.put("bucket", s(r.bucket()));
-        m.put("objectKey", s(r.objectKey()));
+        r.sealedKey().ifPresent(k -> m.put(SEALED_KEY, s(k)));
         if (!r.objectVersion().isEmpty()) m.put("objectVersion", s(r.objectVersion()));
         m.put("receivedAt", s(ResultRecord.TIME.format(r.receivedAt())));
         m.put("updatedAt", s(ResultRecord.TIME.format(r.updatedAt())));
@@ -108,7 +121,7 @@ public final class ResultItems {
                 opt(f, "message").orElse(null)));
         Optional<Spacing> spacing = optMap(m, "spacing").map(x -> new Spacing(str(x, "source"), bool(x, "assumed")));
         return new ResultRecord(str(m, "uploadId"), opt(m, "provider").map(Provider::new), str(m, "bucket"),
-                str(m, "objectKey"), opt(m, "objectVersion").orElse(""), time(m, "receivedAt"), time(m, "updatedAt"),
+                opt(m, SEALED_KEY), opt(m, "objectVersion").orElse(""), time(m, "receivedAt"), time(m, "updatedAt"),
                 enumOf(Status.class, str(m, "status")), opt(m, "studyKey"), optMap(m, "model").map(ResultItems::model),
                 optMap(m, "localiser").map(ResultItems::model), hips, failure, timings(m.get("preprocessTimingsMs")),
                 timings(m.get("inferenceTimingsMs")), spacing);

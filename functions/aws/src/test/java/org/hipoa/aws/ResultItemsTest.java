@@ -34,7 +34,7 @@ class ResultItemsTest {
 
     @Test
     void receivedAndFailedRecords_roundTrip() {
-        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, T0);
+        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, T0);
         assertEquals(received, ResultItems.fromItem(ResultItems.toItem(received)));
         ResultRecord failed = received.failed(new Failure(Stage.PREPROCESS, Reason.NOT_DICOM, "Not DICOM."), T0);
         assertEquals(failed, ResultItems.fromItem(ResultItems.toItem(failed)));
@@ -43,7 +43,7 @@ class ResultItemsTest {
     @Test
     void badKeyRecord_withoutProvider_roundTrips_andHasNoProviderIndexKeys() {
         UploadRef bad = UploadRef.fromEvent("hipoa-incoming", "stray.dcm", null, "etag");
-        ResultRecord r = ResultRecord.received(bad.uploadId(Fixtures.KEYS), bad, T0)
+        ResultRecord r = ResultRecord.received(bad.uploadId(Fixtures.KEYS), bad, Fixtures.KEYS, T0)
                 .failed(new Failure(Stage.PREPROCESS, Reason.BAD_KEY, "bad key"), T0);
         Map<String, AttributeValue> item = ResultItems.toItem(r);
         assertFalse(item.containsKey("gsi1pk"));
@@ -66,29 +66,30 @@ class ResultItemsTest {
         assertEquals("2026-11-27T10:15:31.234Z", item.get(ResultItems.UPDATES_SK).s());
         assertEquals("GRADED", item.get("status").s());
         assertEquals("3", item.get("hips").m().get("right").m().get("fo").n());
-        assertEquals("incoming/acme-clinic/a b.dcm", item.get("objectKey").s());
+        assertEquals("incoming/acme-clinic/a b.dcm", Fixtures.KEYS.openObjectKey(UPLOAD_ID,
+                item.get(ResultItems.SEALED_KEY).s()));
         assertEquals("hipoa-grader", item.get("model").m().get("name").s());
     }
 
     @Test
     void sortKeys_areFixedWidth_soTextOrderIsTimeOrder() {
-        ResultRecord whole = ResultRecord.received(UPLOAD_ID, REF, Instant.parse("2026-01-01T00:00:00Z"));
-        ResultRecord later = ResultRecord.received(UPLOAD_ID, REF, Instant.parse("2026-01-01T00:00:00.5Z"));
+        ResultRecord whole = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, Instant.parse("2026-01-01T00:00:00Z"));
+        ResultRecord later = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, Instant.parse("2026-01-01T00:00:00.5Z"));
         assertEquals(whole.sortKey().length(), later.sortKey().length());
         assertEquals(-1, Integer.signum(whole.sortKey().compareTo(later.sortKey())));
     }
 
     @Test
     void inconsistentRecords_areRefused() {
-        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, T0);
-        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", "k",
+        ResultRecord received = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, T0);
+        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", Optional.of("k"),
                 "v", T0, T0, Status.GRADED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty(), Map.of(), Map.of(), Optional.empty()));
-        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", "k",
+        assertThrows(IllegalArgumentException.class, () -> new ResultRecord(UPLOAD_ID, received.provider(), "b", Optional.of("k"),
                 "v", T0, T0, Status.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty(), Map.of(), Map.of(), Optional.empty()));
         assertThrows(IllegalArgumentException.class, () -> new ResultRecord("not-an-id", received.provider(), "b",
-                "k", "v", T0, T0, Status.RECEIVED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                Optional.of("k"), "v", T0, T0, Status.RECEIVED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty(), Map.of(), Map.of(), Optional.empty()));
     }
 
@@ -110,5 +111,36 @@ class ResultItemsTest {
         assertEquals(3, back.hips().get(Side.RIGHT).fo());
         assertEquals(0, back.hips().get(Side.LEFT).fo());
         assertEquals(260.5, back.hips().get(Side.LEFT).centerXmm());
+    }
+
+    @Test
+    void theItem_holdsTheObjectKeyOnlySealed_inNoAttribute_andTheRecordOpensIt() {
+        UploadRef phi = UploadRef.fromEvent("hipoa-incoming", "incoming/acme-clinic/SMITH%5EJOHN_12345.dcm", "v1", "e");
+        String id = phi.uploadId(Fixtures.KEYS);
+        ResultRecord r = ResultRecord.received(id, phi, Fixtures.KEYS, T0)
+                .failed(new Failure(Stage.PREPROCESS, Reason.NOT_DICOM, "Not DICOM."), T0);
+        Map<String, AttributeValue> item = ResultItems.toItem(r);
+        assertFalse(item.toString().contains("SMITH") || item.toString().contains("12345"), item.toString());
+        ResultRecord back = ResultItems.fromItem(item);
+        assertEquals("incoming/acme-clinic/SMITH^JOHN_12345.dcm", back.objectKey(Fixtures.KEYS));
+        assertThrows(IllegalStateException.class, () -> back.objectKey(new org.hipoa.domain.upload.Keys(
+                "another-deployments-secret")));
+    }
+
+    @Test
+    void anItemAsAnIndexProjectsIt_readsBack_withoutTheKeyOrVersion() {
+        Map<String, AttributeValue> item = ResultItems.toItem(Fixtures.graded());
+        Map<String, AttributeValue> projected = new HashMap<>();
+        for (String k : item.keySet()) {
+            if (ResultItems.INDEX_ATTRIBUTES.contains(k) || k.equals("pk") || k.equals("sk") || k.startsWith("gsi")) {
+                projected.put(k, item.get(k));
+            }
+        }
+        ResultRecord r = ResultItems.fromItem(projected);
+        assertEquals(Optional.empty(), r.sealedKey());
+        assertEquals("", r.objectVersion());
+        assertEquals(Fixtures.graded().hips(), r.hips());
+        assertEquals(Fixtures.graded().status(), r.status());
+        assertThrows(IllegalStateException.class, () -> r.objectKey(Fixtures.KEYS));
     }
 }

@@ -33,7 +33,7 @@ public final class Fixtures {
     }
 
     public static ResultRecord graded() {
-        return ResultRecord.received(UPLOAD_ID, REF, T0)
+        return ResultRecord.received(UPLOAD_ID, REF, KEYS, T0)
                 .preprocessed(Optional.of(STUDY_KEY), SPACING, new ModelRef("hipoa-localiser", "1.0"),
                         Map.of("decode", 120L, "localise", 40L), T0.plusMillis(500))
                 .graded(Optional.of(STUDY_KEY), Optional.of(SPACING), new ModelRef("hipoa-localiser", "1.0"),

@@ -10,6 +10,7 @@ import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.Faults;
 import org.hipoa.aws.GradedEvents;
 import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.Powertools;
 import org.hipoa.aws.ResultItems;
 import org.hipoa.core.model.HipGrades;
@@ -67,6 +68,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     private final S3Client s3;
     private final DynamoDbClient dynamo;
     private final String table;
+    private final Keys keys;
     private final int maxReceiveCount;
     private final DicomWeb dicomWeb;
     private final Supplier<SecretsManagerClient> secretsFactory;
@@ -82,6 +84,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
         this.table = config.requireTableName();
+        this.keys = config.requireKeys(); // opens the item's sealed object key to read the source header
         this.maxReceiveCount = config.maxReceiveCount();
         String ms = PipelineConfig.setting(DICOMWEB_TIMEOUT_MS);
         this.dicomWeb = new DicomWeb(Duration.ofMillis(ms == null ? 10_000 : Math.max(1, Long.parseLong(ms))));
@@ -212,7 +215,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         String key = srKey(g.provider(), g.uploadId());
         boolean srWritten = false;
         try {
-            AttributeList header = SourceHeader.read(s3, r.bucket(), r.objectKey(), r.objectVersion()).header();
+            AttributeList header = SourceHeader.read(s3, r.bucket(), r.objectKey(keys), r.objectVersion()).header();
             // The item's last change as the content time: a retry writes the same bytes.
             byte[] sr = HipSrWriter.write(header, grades(r), model(r), r.updatedAt().atZone(ZoneOffset.UTC));
             s3.putObject(b -> b.bucket(r.bucket()).key(key).contentType("application/dicom"),

@@ -21,6 +21,7 @@ import org.hipoa.aws.HipPngStore;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.PipelineConfig;
+import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.aws.ResultStore;
 import org.hipoa.domain.result.Stage;
@@ -70,6 +71,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
     private final S3Client s3;
     private final ResultStore results;
+    private final Keys keys;
     private final HipPngStore pngs;
     private final Optional<String> workBucket;
     private final StudyGrader grader;
@@ -103,6 +105,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                             UnaryOperator<Function<List<StudyGrader.Hips>, List<StudyGrades>>> wrapGrade) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.results = new ResultStore(dynamo, config.requireTableName());
+        this.keys = config.requireKeys(); // opens the item's sealed object key when crops must be cut again
         this.pngs = new HipPngStore(s3);
         this.workBucket = Optional.ofNullable(config.workBucket());
         this.modelDir = config.requireModelDir();
@@ -324,7 +327,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         boolean isETag = version != null && version.replace("\"", "").matches("[0-9a-f]{32}(-\\d+)?");
         Outcome<PreparedStudy> outcome;
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
-            b.bucket(current.bucket()).key(current.objectKey());
+            b.bucket(current.bucket()).key(current.objectKey(keys));
             if (version != null && !version.isBlank()) {
                 if (isETag) b.ifMatch(version);
                 else b.versionId(version);

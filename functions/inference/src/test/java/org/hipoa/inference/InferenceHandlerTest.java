@@ -34,7 +34,7 @@ class InferenceHandlerTest {
     static void setUp() {
         aws = new ClosedPortAws();
         handler = new InferenceHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "MODEL_DIR", "../../model",
-                "WORK_BUCKET", "work")::get), aws.s3, aws.dynamo);
+                "WORK_BUCKET", "work", "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), aws.s3, aws.dynamo);
     }
 
     @AfterAll

@@ -67,6 +67,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     private final ResultStore results;
     private final CropStore crops;
     private final String queueUrl;
+    private final String ingestBucket;
     private final Keys keys;
     private final StudyPreparer preparer;
     private final ModelRef localiser;
@@ -96,6 +97,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         this.results = new ResultStore(dynamo, config.requireTableName());
         this.crops = new CropStore(s3, config.requireWorkBucket());
         this.queueUrl = config.requireQueueUrl();
+        this.ingestBucket = config.requireIngestBucket();
         this.keys = config.requireKeys();
         this.preparer = new StudyPreparer(config.requireModelDir());
         this.localiser = new ModelRef(preparer.localiser().name(), preparer.localiser().version());
@@ -125,9 +127,9 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                         : event.getRecords();
                 for (S3EventNotificationRecord r : records) {
                     try {
-                        Status status = process(r);
-                        metrics.addMetric(status == Status.FAILED ? "UploadsFailed" : "UploadsPreprocessed", 1,
-                                MetricUnit.COUNT);
+                        Optional<Status> status = process(r);
+                        metrics.addMetric(status.isEmpty() ? "RecordsRefused" : status.get() == Status.FAILED
+                                ? "UploadsFailed" : "UploadsPreprocessed", 1, MetricUnit.COUNT);
                     } catch (RuntimeException e) { // transient (Faults): finish the other records, then retry
                         // Or not even the FAILED record could be written (the table refuses us): Lambda's two
                         // async retries, then the on-failure queue and its alarm.
@@ -145,23 +147,41 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         });
     }
 
-    /** One uploaded object; returns the status it ends in (or its earlier one, for a duplicate delivery). */
-    Status process(S3EventNotificationRecord r) {
+    /**
+     * One uploaded object; returns the status it ends in (or its earlier one, for a duplicate delivery), or empty for
+     * a record this function does not take: one that names another bucket than the ingest bucket is neither read nor
+     * recorded (its key is no upload of ours, and an item for it would enter a provider's feed), only logged.
+     */
+    Optional<Status> process(S3EventNotificationRecord r) {
         long t0 = System.nanoTime();
+        String bucket = r.getS3() == null || r.getS3().getBucket() == null ? null : r.getS3().getBucket().getName();
+        if (!ingestBucket.equals(bucket)) {
+            LOG.error("record refused: it names another bucket than the ingest bucket; nothing read or recorded {}",
+                    entry("reason", "NOT_THE_INGEST_BUCKET"));
+            return Optional.empty();
+        }
         S3ObjectEntity o = r.getS3().getObject();
-        UploadRef ref = UploadRef.fromEvent(r.getS3().getBucket().getName(), o.getKey(), o.getVersionId(), o.geteTag());
+        UploadRef ref = UploadRef.fromEvent(bucket, o.getKey(), o.getVersionId(), o.geteTag());
         String uploadId = ref.uploadId(keys);
         Instant now = Instant.now();
-        ResultRecord fresh = ResultRecord.received(uploadId, ref, now);
+        ResultRecord fresh = ResultRecord.received(uploadId, ref, keys, now);
         if (ref.provider().isEmpty()) {
-            return fail(fresh, new Rejection(Reason.BAD_KEY,
-                    "The object key is not incoming/{provider}/... (or backfill/{provider}/...) with a valid provider name."));
+            return Optional.of(fail(fresh, new Rejection(Reason.BAD_KEY,
+                    "The object key is not incoming/{provider}/... (or backfill/{provider}/...) with a valid provider name.")));
         }
         ResultRecord current = results.received(fresh);
         if (current.status() != Status.RECEIVED) {
             log("duplicate delivery", current, current.status(), null, Map.of());
-            return current.status();
+            return Optional.of(current.status());
         }
+        // The event states the object's size: one over the decoder's budget is refused before any byte is read.
+        Long size = o.getSizeAsLong();
+        Optional<Rejection> tooLarge = size == null ? Optional.empty() : preparer.checkSize(size);
+        if (tooLarge.isPresent()) return Optional.of(fail(current, tooLarge.get()));
+        return Optional.of(prepareOrFail(ref, current, t0));
+    }
+
+    private Status prepareOrFail(UploadRef ref, ResultRecord current, long t0) {
         try {
             return prepareAndHandOver(ref, current, t0);
         } catch (RuntimeException e) {

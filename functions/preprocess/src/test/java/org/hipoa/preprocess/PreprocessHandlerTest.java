@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * must propagate (Lambda retries the asynchronous event) instead of being swallowed or recorded as a bad upload.
  */
 class PreprocessHandlerTest {
+    /** The recorded events' bucket (events/s3-*.json). */
+    static final String INGEST = "hipoa-ingest-123456789012-eu-central-1-dev";
     static ClosedPortAws aws;
     static PreprocessHandler handler;
 
@@ -31,7 +33,8 @@ class PreprocessHandlerTest {
         aws = new ClosedPortAws();
         handler = new PreprocessHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "WORK_BUCKET", "work",
                 "QUEUE_URL", aws.endpoint + "/000000000000/claims", "MODEL_DIR", "../../model",
-                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), aws.s3, aws.sqs, aws.dynamo);
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret", "INGEST_BUCKET", INGEST)::get), aws.s3, aws.sqs,
+                aws.dynamo);
     }
 
     @AfterAll
@@ -40,8 +43,12 @@ class PreprocessHandlerTest {
     }
 
     static S3Event event(String encodedKey) {
+        return event(INGEST, encodedKey);
+    }
+
+    static S3Event event(String bucketName, String encodedKey) {
         var object = new S3EventNotification.S3ObjectEntity(encodedKey, 1234L, "etag", null, "0001");
-        var bucket = new S3EventNotification.S3BucketEntity("hipoa-incoming", null, "arn:aws:s3:::hipoa-incoming");
+        var bucket = new S3EventNotification.S3BucketEntity(bucketName, null, "arn:aws:s3:::" + bucketName);
         var s3 = new S3EventNotification.S3Entity("cfg", bucket, object, "1.0");
         return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("eu-central-1",
                 "ObjectCreated:Put", "aws:s3", null, "2.1", null, null, s3, null)));
@@ -72,5 +79,15 @@ class PreprocessHandlerTest {
             assertEquals(providers.get(name), ref.provider().orElseThrow().name(), name);
             assertThrows(SdkClientException.class, () -> handler.handleRequest(e, null), name);
         }
+    }
+
+    @Test
+    void aRecordOfAnotherBucket_isRefusedWithoutAnyCall() {
+        // Every client points at a closed port: any read or write would throw. None may happen.
+        assertNull(handler.handleRequest(event("someone-elses-bucket", "incoming/acme/a.dcm"), null));
+        assertNull(handler.handleRequest(event("hipoa-work-123456789012-eu-central-1-dev", "incoming/acme/a.dcm"),
+                null));
+        // The same record for the ingest bucket does reach the table (and the outage propagates).
+        assertThrows(SdkClientException.class, () -> handler.handleRequest(event("incoming/acme/a.dcm"), null));
     }
 }

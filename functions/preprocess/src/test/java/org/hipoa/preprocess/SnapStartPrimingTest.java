@@ -65,7 +65,7 @@ class SnapStartPrimingTest {
                 .overrideConfiguration(c -> c.addExecutionInterceptor(RECORD)).build();
         handler = new PreprocessHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "WORK_BUCKET", "work",
                 "QUEUE_URL", nowhere + "/000000000000/claims", "MODEL_DIR", "../../model",
-                "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), s3, sqs, dynamo);
+                "STUDY_KEY_SECRET", "0123456789abcdef-secret", "INGEST_BUCKET", "ingest")::get), s3, sqs, dynamo);
     }
 
     @AfterAll

@@ -125,6 +125,7 @@ public final class Backfill {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, ResultRecord> byKey = new HashMap<>();
+        org.hipoa.domain.upload.Keys keys = new org.hipoa.domain.upload.Keys(aws.studyKeySecret()); // items seal keys
         while (true) {
             byKey.clear();
             int finished = 0;
@@ -132,8 +133,9 @@ public final class Backfill {
                     .items()) {
                 if (!ResultItems.RESULT_SK.equals(item.get(ResultItems.SK).s())) continue;
                 ResultRecord r = ResultItems.fromItem(item);
-                if (!r.objectKey().startsWith(prefix)) continue;
-                byKey.put(r.objectKey(), r);
+                String key = r.objectKey(keys);
+                if (!key.startsWith(prefix)) continue;
+                byKey.put(key, r);
                 if (r.status().isTerminal()) finished++;
             }
             if (byKey.size() >= count && finished == byKey.size()) return Map.copyOf(byKey);

@@ -236,11 +236,13 @@ public final class EmbeddedAws implements AutoCloseable {
         Map<String, String> local = new java.util.HashMap<>();
         local.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString()); // /var/task/model in the zip or image
         local.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret); // a Secrets Manager dynamic reference
+        local.put(PipelineConfig.INGEST_BUCKET, settings.names.ingestBucket()); // a !Sub of the bucket's name
         local.put(ApiHandler.VIEWER_ORIGIN, viewer == null ? FunctionEnvironment.UNSET : viewer.origin());
         local.put(org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS, Long.toString(settings.dicomWebTimeout.toMillis()));
         java.util.Set<String> harness = java.util.Set.of(PipelineConfig.TABLE_NAME, PipelineConfig.WORK_BUCKET,
                 PipelineConfig.QUEUE_URL, PipelineConfig.STUDY_KEY_SECRET, PipelineConfig.MODEL_DIR,
                 PipelineConfig.MAX_RECEIVE_COUNT, PipelineConfig.EXPORT_QUEUE_URL, PipelineConfig.STUCK_AFTER_MINUTES,
+                PipelineConfig.INGEST_BUCKET,
                 ApiHandler.VIEWER_ORIGIN, org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS);
         LambdaProcess.Agent agent = packages == null || iamSpec == null ? LambdaProcess.Agent.NONE
                 : IamAgent.of(iamSpec, packages.logDir().resolveSibling("iam"));
@@ -349,6 +351,7 @@ public final class EmbeddedAws implements AutoCloseable {
         p.put("aws.secretAccessKey", EmbeddedIds.SECRET_ACCESS_KEY);
         p.put(PipelineConfig.TABLE_NAME, settings.names.table());
         p.put(PipelineConfig.WORK_BUCKET, settings.names.workBucket());
+        p.put(PipelineConfig.INGEST_BUCKET, settings.names.ingestBucket());
         p.put(PipelineConfig.QUEUE_URL, queues.queueUrl());
         p.put(PipelineConfig.STUDY_KEY_SECRET, settings.studyKeySecret);
         p.put(PipelineConfig.MODEL_DIR, settings.modelDir.toString());

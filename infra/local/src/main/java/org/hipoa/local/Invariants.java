@@ -71,8 +71,10 @@ public final class Invariants {
             perUpload.merge(r.uploadId(), 1, Integer::sum);
         }
         List<Message> dlq = drainView(aws, aws.deadLetterQueueUrl());
+        // Items hold no object key in clear: a parked event is matched by the uploadId its object version has.
+        org.hipoa.domain.upload.Keys keys = new org.hipoa.domain.upload.Keys(aws.studyKeySecret());
         List<String> parkedS3 = aws.notifications().failedEvents().stream().map(S3NotificationBridge.FailedEvent::eventJson)
-                .toList();
+                .map(json -> uploadIdOf(json, keys)).toList();
         return evaluate(new HashSet<>(uploadIds), items, perUpload, sequences,
                 dlq.stream().map(m -> Faults.uploadIdIn(m.body())).toList(), parkedS3, watcherScans);
     }
@@ -121,11 +123,11 @@ public final class Invariants {
                         + " is not reflected as FAILED" + (r == null ? "" : " (item is " + r.status() + ")"));
             }
         }
-        for (String json : parkedS3) {
-            String key = objectKeyIn(json);
-            boolean reflected = items.values().stream().anyMatch(r -> r.objectKey().equals(key)
-                    && r.status() == Status.FAILED);
-            if (!reflected) v.add("s3 on-failure destination: the event of " + key + " is not reflected as FAILED");
+        for (String id : parkedS3) {
+            ResultRecord r = items.get(id);
+            if (r == null || r.status() != Status.FAILED) {
+                v.add("s3 on-failure destination: the event of upload " + id + " is not reflected as FAILED");
+            }
         }
         return new Report(uploads.size(), items.size(), graded, failed, reasons, stuck, List.copyOf(v),
                 dlqUploadIds.size(), parkedS3.size(), watcherScans);
@@ -162,9 +164,17 @@ public final class Invariants {
         return List.copyOf(seen.values());
     }
 
-    private static String objectKeyIn(String eventJson) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"").matcher(eventJson);
-        if (!m.find()) return "";
-        return java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8);
+    /** The uploadId of the (first) object version an S3 event names, as the preprocess function computes it. */
+    private static String uploadIdOf(String eventJson, org.hipoa.domain.upload.Keys keys) {
+        try {
+            var s3 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(eventJson).path("Records").path(0)
+                    .path("s3");
+            var o = s3.path("object");
+            return org.hipoa.domain.upload.UploadRef.fromEvent(s3.path("bucket").path("name").asText(),
+                    o.path("key").asText(), o.path("versionId").asText(null), o.path("eTag").asText(null))
+                    .uploadId(keys);
+        } catch (java.io.IOException e) {
+            return "(an unreadable event)";
+        }
     }
 }

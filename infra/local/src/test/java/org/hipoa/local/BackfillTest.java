@@ -46,8 +46,9 @@ class BackfillTest {
             Set<String> expectedKeys = studies.stream().map(s -> prefix + s.file().getFileName())
                     .collect(Collectors.toSet());
             assertEquals(expectedKeys, results.keySet(), "one result per archived object");
-            for (ResultRecord r : results.values()) {
-                assertEquals(Status.GRADED, r.status(), r.objectKey() + ": " + r.failure());
+            for (Map.Entry<String, ResultRecord> e : results.entrySet()) {
+                ResultRecord r = e.getValue();
+                assertEquals(Status.GRADED, r.status(), e.getKey() + ": " + r.failure());
                 assertEquals(PROVIDER, r.provider().orElseThrow().name());
                 assertEquals(2, r.hips().size());
             }

@@ -56,13 +56,14 @@ class BadInputPipelineTest {
                         RequestBody.fromBytes(u.getValue()));
             }
             Map<String, List<ResultRecord>> byKey = new HashMap<>();
+            org.hipoa.domain.upload.Keys keys = new org.hipoa.domain.upload.Keys(aws.studyKeySecret());
             long deadline = System.nanoTime() + 180_000_000_000L;
             while (System.nanoTime() < deadline) {
                 byKey.clear();
                 for (Map<String, AttributeValue> item : aws.dynamoDb().scan(b -> b.tableName(aws.names().table())).items()) {
                     if (!ResultItems.RESULT_SK.equals(item.get(ResultItems.SK).s())) continue;
                     ResultRecord r = ResultItems.fromItem(item);
-                    byKey.computeIfAbsent(r.objectKey(), k -> new ArrayList<>()).add(r);
+                    byKey.computeIfAbsent(r.objectKey(keys), k -> new ArrayList<>()).add(r);
                 }
                 boolean done = byKey.size() == expected.size()
                         && byKey.values().stream().flatMap(List::stream).allMatch(r -> r.status().isTerminal());

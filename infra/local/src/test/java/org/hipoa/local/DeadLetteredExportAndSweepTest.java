@@ -86,7 +86,7 @@ class DeadLetteredExportAndSweepTest {
             UploadRef ref = new UploadRef(aws.names().ingestBucket(), "incoming/sweep-clinic/" + id + ".dcm",
                     Optional.empty(), "0123456789abcdef0123456789abcdef", Optional.of(new Provider("sweep-clinic")));
             aws.dynamoDb().putItem(b -> b.tableName(aws.names().table())
-                    .item(ResultItems.toItem(ResultRecord.received(id, ref, receivedAt))));
+                    .item(ResultItems.toItem(ResultRecord.received(id, ref, org.hipoa.domain.Fixtures.KEYS, receivedAt))));
         }
         aws.dynamoDb().updateItem(b -> b.tableName(aws.names().table()).key(ResultItems.key(unreadable))
                 .updateExpression("SET receivedAt = :x")

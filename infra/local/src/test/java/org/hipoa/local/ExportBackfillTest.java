@@ -44,8 +44,7 @@ class ExportBackfillTest {
                      .exportVisibilityTimeout(Duration.ofSeconds(3)).exportTimeout(Duration.ofSeconds(3))
                      .dicomWebTimeout(Duration.ofSeconds(1)).start()) {
             aws.registerDicomWeb(PROVIDER, pacs.dicomWebRoot());
-            aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(prefix + film.getFileName()),
-                    RequestBody.fromFile(film));
+            aws.upload(prefix + film.getFileName(), RequestBody.fromFile(film));
             Backfill.Summary summary = Backfill.run(aws, prefix, 1);
             assertEquals(1, summary.succeeded(), summary.toString());
             ResultRecord r = Backfill.awaitFinished(aws, prefix, 1, Duration.ofMinutes(2)).values().iterator().next();

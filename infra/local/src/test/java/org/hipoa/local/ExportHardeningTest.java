@@ -191,8 +191,7 @@ class ExportHardeningTest {
             Path film = PhantomFilm.write(20261203L, FILMS.incrementAndGet(),
                     TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, dir).file();
             String key = "incoming/" + provider + "/" + film.getFileName();
-            String eTag = aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(key),
-                    RequestBody.fromFile(film)).eTag().replace("\"", "");
+            String eTag = aws.upload(key, RequestBody.fromFile(film)).eTag().replace("\"", "");
             ids.add(keys.uploadId(aws.names().ingestBucket(), key, eTag));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

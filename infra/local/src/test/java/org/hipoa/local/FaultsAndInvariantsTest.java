@@ -68,8 +68,8 @@ class FaultsAndInvariantsTest {
         org.hipoa.domain.upload.UploadRef ref = org.hipoa.domain.upload.UploadRef.fromEvent("b", "incoming/p/x.dcm",
                 null, "etag");
         String stuck = "a".repeat(32), ok_ = "b".repeat(32), missing = "c".repeat(32), extra = "d".repeat(32);
-        ResultRecord received = ResultRecord.received(stuck, ref, t);
-        ResultRecord ok = ResultRecord.received(ok_, ref, t).failed(org.hipoa.domain.result.Failure.of(
+        ResultRecord received = ResultRecord.received(stuck, ref, org.hipoa.domain.Fixtures.KEYS, t);
+        ResultRecord ok = ResultRecord.received(ok_, ref, org.hipoa.domain.Fixtures.KEYS, t).failed(org.hipoa.domain.result.Failure.of(
                 org.hipoa.domain.result.Stage.PREPROCESS, new org.hipoa.domain.Rejection(
                         org.hipoa.domain.Reason.TRUNCATED, "cut short")), t);
         Invariants.Report r = Invariants.evaluate(Set.of(stuck, ok_, missing),

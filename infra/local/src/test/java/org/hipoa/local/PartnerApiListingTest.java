@@ -64,8 +64,8 @@ class PartnerApiListingTest {
     /** A RECEIVED upload of {@code provider} at {@code at}, optionally of a study (as if preprocessing had run). */
     private static ResultRecord received(String provider, Instant at, Optional<String> studyKey) {
         UploadRef ref = UploadRef.fromEvent(BUCKET, "incoming/" + provider + "/film" + uploads++ + ".dcm", "v1", "e");
-        ResultRecord r = ResultRecord.received(ref.uploadId(keys), ref, at);
-        ResultRecord withStudy = new ResultRecord(r.uploadId(), r.provider(), r.bucket(), r.objectKey(),
+        ResultRecord r = ResultRecord.received(ref.uploadId(keys), ref, keys, at);
+        ResultRecord withStudy = new ResultRecord(r.uploadId(), r.provider(), r.bucket(), r.sealedKey(),
                 r.objectVersion(), at, at, Status.RECEIVED, studyKey, Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty(), Map.of(), Map.of(), Optional.empty());
         store.received(withStudy);

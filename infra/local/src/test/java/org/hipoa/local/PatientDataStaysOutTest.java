@@ -71,7 +71,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the capture is proven non-empty and to hold the handlers' own lines. Then neither the logs, nor a full Scan of the
  * table, nor any partner response (listings with filters, single uploads, the study, FHIR, crops and maps, errors)
  * may contain the patient in any spelling; and the provider's own SR under results/ must (the data really held PHI).
- * (Phantom data, demonstration model.)
+ * The patient is also in every object key, as PACS exports name files ({@code PHIGUARD^ZELDA_PHIID-7Q3X9K_….dcm}
+ * under incoming/, the URL-safe {@code PHIGUARD_ZELDA_…} under backfill/, which one backfill run grades): the
+ * provider chose those keys, so only the keys our side writes are checked for the patient, and the table, the
+ * logs and the answers must hold none of it. (Phantom data, demonstration model.)
  */
 class PatientDataStaysOutTest {
     // Distinctive on purpose: a search for "PHANTOM" would also hit our own notices ("synthetic phantom").
@@ -84,7 +87,12 @@ class PatientDataStaysOutTest {
     static final List<String> NEEDLES = List.of(NAME, FAMILY + " " + GIVEN, GIVEN + " " + FAMILY, FAMILY, GIVEN,
             PATIENT_ID, "7Q3X9K", BIRTH, "1937-04-12", "12.04.1937", "04/12/1937");
 
-    static final String OK = "phi-ok", REFUSED = "phi-refused", BAD = "phi-bad", DEAD = "phi-dead";
+    static final String OK = "phi-ok", REFUSED = "phi-refused", BAD = "phi-bad", DEAD = "phi-dead",
+            BACKFILLED = "phi-backfill";
+    /** How a PACS export names the patient's file; S3 keys may hold '^' (the event URL-encodes it). */
+    static final String KEY_STEM = NAME + "_" + PATIENT_ID;
+    /** The backfill path lists keys into events: URL-safe characters only there. */
+    static final String BACKFILL_KEY_STEM = FAMILY + "_" + GIVEN + "_" + PATIENT_ID;
 
     static PrintStream out0, err0;
     static final ByteArrayOutputStream STREAMS = new ByteArrayOutputStream();
@@ -124,7 +132,7 @@ class PatientDataStaysOutTest {
                     };
                 })
                 .start();
-        aws.grantApiKey(Set.of(OK, REFUSED, BAD, DEAD));
+        aws.grantApiKey(Set.of(OK, REFUSED, BAD, DEAD, BACKFILLED));
         api = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey()).observing(x -> {
             EXCHANGES.add(x);
             // This client reads bodies as text: a PNG's bytes are mangled, so crops are checked raw (rawGet).
@@ -154,16 +162,17 @@ class PatientDataStaysOutTest {
         aws.registerDicomWeb(REFUSED, URI.create("http://127.0.0.1:" + closedPort + "/dicom-web"));
 
         Instant since = Instant.now().minusSeconds(60);
-        Path good = withPatient(film(1), "good.dcm", null);
-        Path refused = withPatient(film(2), "refused.dcm", null);
-        Path chest = withPatient(film(3), "chest.dcm", "CHEST");
-        Path whole = withPatient(film(4), "whole.dcm", null);
-        Path dead = withPatient(film(5), "dead.dcm", null);
+        Path good = withPatient(film(1), KEY_STEM + "_good.dcm", null);
+        Path refused = withPatient(film(2), KEY_STEM + "_refused.dcm", null);
+        Path chest = withPatient(film(3), KEY_STEM + "_chest.dcm", "CHEST");
+        Path whole = withPatient(film(4), KEY_STEM + "_whole.dcm", null);
+        Path dead = withPatient(film(5), KEY_STEM + "_dead.dcm", null);
+        Path backfilled = withPatient(film(6), BACKFILL_KEY_STEM + ".dcm", null);
         byte[] bytes = Files.readAllBytes(whole);
-        Path cut = tmp.resolve("cut.dcm");
+        Path cut = tmp.resolve(KEY_STEM + "_cut.dcm");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3)); // the header (and the patient) stays whole
         // The bytes we upload really carry the patient.
-        for (Path p : List.of(good, refused, chest, cut, dead)) {
+        for (Path p : List.of(good, refused, chest, cut, dead, backfilled)) {
             String raw = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
             assertTrue(raw.contains(NAME) && raw.contains(PATIENT_ID) && raw.contains(BIRTH), p.toString());
         }
@@ -184,6 +193,13 @@ class PatientDataStaysOutTest {
         String deadId = upload(DEAD, dead);
         JsonNode gradedAlone = awaitStatus(deadId, "GRADED");
         assertEquals(2, gradedAlone.path("hips").size(), gradedAlone.toString());
+        // The backfill path: an archive copied in (no event), listed and handed to preprocess in batches.
+        String backfillPrefix = "backfill/" + BACKFILLED + "/";
+        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(backfillPrefix + backfilled.getFileName()),
+                RequestBody.fromFile(backfilled));
+        assertEquals(1, Backfill.run(aws, backfillPrefix, 1).succeeded());
+        String backfilledId = awaitUploads(BACKFILLED, 1).keySet().iterator().next();
+        awaitStatus(backfilledId, "GRADED");
         Set<String> reasons = new java.util.TreeSet<>();
         for (String id : bad.keySet()) {
             JsonNode r = awaitStatus(id, "FAILED");
@@ -197,7 +213,7 @@ class PatientDataStaysOutTest {
         Instant until = Instant.now().plusSeconds(60);
         String studyKey = graded.path("studyKey").asText();
         assertFalse(studyKey.isEmpty(), graded.toString());
-        for (String p : List.of(OK, REFUSED, BAD, DEAD)) {
+        for (String p : List.of(OK, REFUSED, BAD, DEAD, BACKFILLED)) {
             String base = "/v1/providers/" + p;
             api.get(base + "/results");
             api.get(base + "/results?status=GRADED&order=asc");
@@ -209,7 +225,7 @@ class PatientDataStaysOutTest {
             }
             api.get(base + "/updates");
         }
-        List<String> all = new ArrayList<>(List.of(okId, refusedId, deadId));
+        List<String> all = new ArrayList<>(List.of(okId, refusedId, deadId, backfilledId));
         all.addAll(bad.keySet());
         for (String id : all) {
             api.get("/v1/uploads/" + id);
@@ -316,14 +332,19 @@ class PatientDataStaysOutTest {
         }
         assertNoPatient("partner API responses", String.join("\n", answers));
         assertNoPatient("crop PNGs", String.join("\n", pngs));
-        // Object keys our side writes (crops, results) name no patient either.
-        StringBuilder keys = new StringBuilder();
+        // Object keys our side writes (crops, results) name no patient either; the uploads' own keys do, by design
+        // of this test (the positive control that the patient really was in the keys the pipeline handled).
+        StringBuilder keys = new StringBuilder(), uploadKeys = new StringBuilder();
         for (String bucket : List.of(aws.names().ingestBucket(), aws.names().workBucket())) {
             for (S3Object o : aws.s3().listObjectsV2Paginator(b -> b.bucket(bucket)).contents()) {
-                keys.append(bucket).append('/').append(o.key()).append('\n');
+                boolean upload = bucket.equals(aws.names().ingestBucket())
+                        && (o.key().startsWith("incoming/") || o.key().startsWith("backfill/"));
+                (upload ? uploadKeys : keys).append(bucket).append('/').append(o.key()).append('\n');
             }
         }
-        assertNoPatient("object keys", keys.toString());
+        assertNoPatient("object keys our side writes", keys.toString());
+        assertEquals(6, uploadKeys.toString().lines().filter(k -> k.contains(FAMILY) && k.contains(PATIENT_ID))
+                .count(), uploadKeys.toString());
     }
 
     static void assertNoPatient(String where, String text) {

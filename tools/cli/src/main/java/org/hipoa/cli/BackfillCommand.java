@@ -82,10 +82,11 @@ final class BackfillCommand {
             double allS = (System.nanoTime() - t1) / 1e9;
             Map<Status, Integer> byStatus = new EnumMap<>(Status.class);
             List<String> failures = new ArrayList<>();
-            for (ResultRecord r : done.values()) {
+            for (Map.Entry<String, ResultRecord> e : done.entrySet()) {
+                ResultRecord r = e.getValue();
                 byStatus.merge(r.status(), 1, Integer::sum);
                 if (r.status() != Status.GRADED) {
-                    failures.add(r.objectKey().substring(prefix.length()) + ": " + r.failure().map(f -> f.reason()
+                    failures.add(e.getKey().substring(prefix.length()) + ": " + r.failure().map(f -> f.reason()
                             + " " + f.message()).orElse(r.status().name()));
                 }
             }

@@ -38,8 +38,9 @@ record ImageGeometry(int rows, int columns, int bitsAllocated, int bitsStored, b
         int samples = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.SamplesPerPixel, 1);
         String photometric = RadiographDecoder.string(header, TagFromName.PhotometricInterpretation);
         if (samples != 1 || !(photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"))) {
-            throw new RejectedException(Reason.UNSUPPORTED_PHOTOMETRIC, "Photometric Interpretation '" + photometric
-                    + "' with " + samples + " sample(s) per pixel; only grayscale MONOCHROME1/2 radiographs are graded.");
+            throw new RejectedException(Reason.UNSUPPORTED_PHOTOMETRIC, "Photometric Interpretation "
+                    + QuotedValue.codeString(photometric) + " with " + samples
+                    + " sample(s) per pixel; only grayscale MONOCHROME1/2 radiographs are graded.");
         }
         int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsAllocated, 0);
         int bitsStored = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsStored, bitsAllocated);

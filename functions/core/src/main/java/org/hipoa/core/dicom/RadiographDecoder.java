@@ -112,9 +112,10 @@ public final class RadiographDecoder {
         DicomStructureScan.Result structure = DicomStructureScan.scan(bytes, limits.maxBytes());
         String syntax = structure.transferSyntaxUid();
         if (!TransferSyntaxes.isSupported(syntax)) {
-            throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX,
-                    "Transfer syntax " + TransferSyntaxes.name(syntax) + " (" + syntax + ") is not supported; send "
-                            + "uncompressed, RLE, JPEG lossless or JPEG 2000.");
+            String name = TransferSyntaxes.name(syntax); // the UID itself when we know no name for it
+            String which = name.equals(syntax) ? QuotedValue.uid(syntax) : name + " (" + syntax + ")";
+            throw new RejectedException(Reason.UNSUPPORTED_TRANSFER_SYNTAX, "Transfer syntax " + which
+                    + " is not supported; send uncompressed, RLE, JPEG lossless or JPEG 2000.");
         }
 
         AttributeList header = new AttributeList();
@@ -240,8 +241,21 @@ public final class RadiographDecoder {
         return Attribute.getSingleStringValueOrEmptyString(list, tag).trim();
     }
 
+    /**
+     * The rejection a file of {@code size} bytes gets before any byte is read (a caller that knows the size, as an
+     * S3 event states it), or empty when the size is within the budget.
+     */
+    public Optional<Rejection> checkSize(long size) {
+        return size > limits.maxBytes() ? Optional.of(tooLargeRejection(size)) : Optional.empty();
+    }
+
+    private Rejection tooLargeRejection(long size) {
+        return new Rejection(Reason.TOO_LARGE, "The file is " + size + " bytes; the limit is " + limits.maxBytes()
+                + ".");
+    }
+
     private Outcome<Radiograph> tooLarge(long size) {
-        return rejected(Reason.TOO_LARGE, "The file is " + size + " bytes; the limit is " + limits.maxBytes() + ".");
+        return Outcome.rejected(tooLargeRejection(size));
     }
 
     private static Outcome<Radiograph> rejected(Reason reason, String message) {

@@ -3,6 +3,7 @@ package org.hipoa.core.model;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
 import org.hipoa.core.crop.CropContract;
+import org.hipoa.core.dicom.QuotedValue;
 import org.hipoa.core.dicom.Radiograph;
 
 import java.util.Locale;
@@ -44,11 +45,13 @@ public final class HipQa {
     public static Optional<Rejection> checkAttributes(Radiograph r, CropContract contract) {
         String part = r.bodyPart().toUpperCase(Locale.ROOT);
         if (!PELVIS_PARTS.contains(part)) {
-            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is " + part + ", not PELVIS or HIP."));
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is "
+                    + QuotedValue.bodyPart(part) + ", not PELVIS or HIP."));
         }
         String view = r.viewPosition().toUpperCase(Locale.ROOT);
         if (!FRONTAL_VIEWS.contains(view)) {
-            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "View Position is " + view + "; grading needs an AP view."));
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "View Position is "
+                    + QuotedValue.codeString(view) + "; grading needs an AP view."));
         }
         double widthMm = r.columns() * r.spacing().columnMm(), heightMm = r.rows() * r.spacing().rowMm();
         // Written so that NaN fails: a comparison with NaN is false, so each gate states what passes.

@@ -62,6 +62,11 @@ public final class StudyPreparer implements AutoCloseable {
         return contract;
     }
 
+    /** TOO_LARGE for a file of {@code size} bytes over the decoder's budget, known before reading it; else empty. */
+    public Optional<Rejection> checkSize(long size) {
+        return decoder.checkSize(size);
+    }
+
     /** Reads at most the decoder's byte budget from {@code in}; a larger object is rejected as TOO_LARGE. */
     public Outcome<PreparedStudy> prepare(InputStream in) throws IOException {
         long t0 = System.nanoTime();

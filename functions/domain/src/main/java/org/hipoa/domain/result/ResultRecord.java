@@ -17,8 +17,12 @@ import org.hipoa.domain.upload.Keys;
 /**
  * The stored result of one upload, the table item of docs/PIPELINE.md as a typed value. The AWS adapter
  * module maps it to and from table items; this type knows nothing of DynamoDB.
+ *
+ * <p>The object key is held only sealed ({@link Keys#sealObjectKey}): providers choose keys, and PACS exports name
+ * files after the patient. {@link #objectKey(Keys)} opens it for the steps that read the upload again. A record read
+ * from an index has no sealed key and no version (the indexes project what the API reads, docs/PIPELINE.md).
  */
-public record ResultRecord(String uploadId, Optional<Provider> provider, String bucket, String objectKey,
+public record ResultRecord(String uploadId, Optional<Provider> provider, String bucket, Optional<String> sealedKey,
                            String objectVersion, Instant receivedAt, Instant updatedAt, Status status,
                            Optional<String> studyKey, Optional<ModelRef> model, Optional<ModelRef> localiser,
                            Map<Side, HipResult> hips, Optional<Failure> failure,
@@ -33,7 +37,7 @@ public record ResultRecord(String uploadId, Optional<Provider> provider, String 
         if (!Keys.isId(uploadId)) throw new IllegalArgumentException("uploadId must be 32 hex characters");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(bucket, "bucket");
-        Objects.requireNonNull(objectKey, "objectKey");
+        Objects.requireNonNull(sealedKey, "sealedKey");
         objectVersion = Objects.requireNonNullElse(objectVersion, "");
         receivedAt = Objects.requireNonNull(receivedAt, "receivedAt").truncatedTo(ChronoUnit.MILLIS);
         updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
@@ -57,16 +61,17 @@ public record ResultRecord(String uploadId, Optional<Provider> provider, String 
         }
     }
 
-    /** The first record of an upload. */
-    public static ResultRecord received(String uploadId, UploadRef ref, Instant now) {
-        return new ResultRecord(uploadId, ref.provider(), ref.bucket(), ref.objectKey(), ref.objectVersion(), now, now,
+    /** The first record of an upload, its object key sealed under {@code keys}. */
+    public static ResultRecord received(String uploadId, UploadRef ref, Keys keys, Instant now) {
+        return new ResultRecord(uploadId, ref.provider(), ref.bucket(),
+                Optional.of(keys.sealObjectKey(uploadId, ref.objectKey())), ref.objectVersion(), now, now,
                 Status.RECEIVED, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
                 Map.of(), Map.of(), Optional.empty());
     }
 
     public ResultRecord preprocessed(Optional<String> studyKey, Spacing spacing, ModelRef localiser,
                                      Map<String, Long> timingsMs, Instant now) {
-        return new ResultRecord(uploadId, provider, bucket, objectKey, objectVersion, receivedAt, now,
+        return new ResultRecord(uploadId, provider, bucket, sealedKey, objectVersion, receivedAt, now,
                 Status.PREPROCESSED, studyKey, model, Optional.of(localiser), hips, Optional.empty(), timingsMs,
                 inferenceTimingsMs, Optional.of(spacing));
     }
@@ -82,14 +87,29 @@ public record ResultRecord(String uploadId, Optional<Provider> provider, String 
         Map<Side, HipResult> both = new EnumMap<>(Side.class);
         both.put(Side.RIGHT, right);
         both.put(Side.LEFT, left);
-        return new ResultRecord(uploadId, provider, bucket, objectKey, objectVersion, receivedAt, now, Status.GRADED,
+        return new ResultRecord(uploadId, provider, bucket, sealedKey, objectVersion, receivedAt, now, Status.GRADED,
                 studyKey, Optional.of(model), Optional.of(localiser), both, Optional.empty(), preprocessMs,
                 inferenceMs, spacing.or(() -> this.spacing));
     }
 
     public ResultRecord failed(Failure why, Instant now) {
-        return new ResultRecord(uploadId, provider, bucket, objectKey, objectVersion, receivedAt, now, Status.FAILED,
+        return new ResultRecord(uploadId, provider, bucket, sealedKey, objectVersion, receivedAt, now, Status.FAILED,
                 studyKey, model, localiser, hips, Optional.of(why), preprocessTimingsMs, inferenceTimingsMs, spacing);
+    }
+
+    /**
+     * The uploaded object's key, opened with the secret that sealed it.
+     *
+     * @throws IllegalStateException when this record has no sealed key (read from an index) or it does not open
+     */
+    public String objectKey(Keys keys) {
+        String sealed = sealedKey.orElseThrow(() -> new IllegalStateException(
+                "this record holds no object key (read from an index, or written before keys were sealed)"));
+        try {
+            return keys.openObjectKey(uploadId, sealed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the record's object key does not open under this secret", e);
+        }
     }
 
     /** {@code receivedAt#uploadId}: the sort key of both indexes, so listings come in upload order. */

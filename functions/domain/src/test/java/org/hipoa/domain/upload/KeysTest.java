@@ -67,4 +67,38 @@ class KeysTest {
         assertThrows(IllegalArgumentException.class, () -> new Keys("short"));
         assertFalse(keys.toString().contains(SECRET));
     }
+
+    @Test
+    void hkdf_isRfc5869_testCase1() {
+        // RFC 5869 A.1: IKM 22 x 0x0b, salt 0x00..0x0c, info 0xf0..0xf9; its OKM's first 32 bytes are T(1).
+        byte[] ikm = new byte[22];
+        java.util.Arrays.fill(ikm, (byte) 0x0b);
+        byte[] salt = new byte[13], info = new byte[10];
+        for (int i = 0; i < salt.length; i++) salt[i] = (byte) i;
+        for (int i = 0; i < info.length; i++) info[i] = (byte) (0xf0 + i);
+        assertEquals("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf",
+                java.util.HexFormat.of().formatHex(Keys.hkdfSha256(salt, ikm, info)));
+    }
+
+    @Test
+    void sealedObjectKey_opensOnlyForItsUploadUnderItsSecret_andShowsNoneOfTheKey() {
+        String key = "incoming/acme/SMITH^JOHN_12345.dcm";
+        String id = keys.uploadId("b", key, "v1");
+        String sealed = keys.sealObjectKey(id, key);
+        assertTrue(sealed.startsWith(Keys.SEALED_PREFIX) && sealed.matches("v1\\.[A-Za-z0-9_-]+"), sealed);
+        assertFalse(sealed.contains("SMITH") || sealed.contains("12345") || sealed.contains("acme"), sealed);
+        assertEquals(key, keys.openObjectKey(id, sealed));
+        assertEquals(key, new Keys(SECRET).openObjectKey(id, sealed));
+        assertNotEquals(sealed, keys.sealObjectKey(id, key), "a fresh nonce per seal");
+        String otherId = keys.uploadId("b", key, "v2");
+        assertThrows(IllegalArgumentException.class, () -> keys.openObjectKey(otherId, sealed));
+        assertThrows(IllegalArgumentException.class, () -> new Keys(SECRET + "!").openObjectKey(id, sealed));
+        // One character in the ciphertext (the last one may hold only base64's unused bits).
+        int at = sealed.length() - 5;
+        String tampered = sealed.substring(0, at) + (sealed.charAt(at) == 'A' ? 'B' : 'A') + sealed.substring(at + 1);
+        assertThrows(IllegalArgumentException.class, () -> keys.openObjectKey(id, tampered));
+        assertThrows(IllegalArgumentException.class, () -> keys.openObjectKey(id, key));
+        assertThrows(IllegalArgumentException.class, () -> keys.openObjectKey(id, "v1.!!"));
+        assertThrows(IllegalArgumentException.class, () -> keys.openObjectKey(id, "v1.AAAA"));
+    }
 }

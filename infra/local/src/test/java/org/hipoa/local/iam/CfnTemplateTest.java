@@ -66,8 +66,8 @@ class CfnTemplateTest {
         assertEquals(List.of(TABLE_ARN), resources(t, "PreprocessRole", "RecordResults"));
         assertEquals(List.of("arn:aws:logs:us-east-1:000000000000:log-group:/hipoa/hipoa-local/preprocess:*"),
                 resources(t, "PreprocessRole", "OwnLogs"));
-        assertEquals(List.of(TABLE_ARN + "/index/byProvider", TABLE_ARN + "/index/byStudy"),
-                resources(t, "ApiRole", "QueryByProviderAndStudy"));
+        assertEquals(List.of(TABLE_ARN + "/index/byProvider", TABLE_ARN + "/index/byStudy",
+                TABLE_ARN + "/index/byProviderUpdated"), resources(t, "ApiRole", "QueryListings"));
         assertEquals(List.of(QUEUE_ARN), resources(t, "InferenceRole", "ConsumeClaimChecks"));
         assertEquals(List.of("arn:aws:lambda:us-east-1:000000000000:function:hipoa-local-PreprocessFunction:live"),
                 resources(t, "BackfillRole", "InvokePreprocess"));
