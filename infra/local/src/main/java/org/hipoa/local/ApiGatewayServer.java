@@ -111,7 +111,7 @@ public final class ApiGatewayServer implements AutoCloseable {
     }
 
     private final ApiGatewayDocument document;
-    private final LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function;
+    private final LambdaFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function;
     private final String functionArn;
     private final List<Resource> resources;
     private final Map<String, String> variables = new ConcurrentHashMap<>();
@@ -131,7 +131,7 @@ public final class ApiGatewayServer implements AutoCloseable {
      *                                           resource this stack does not run
      */
     public ApiGatewayServer(ApiGatewayDocument document,
-                            LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
+                            LambdaFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> function,
                             String stage, String apiKey, String region) throws IOException {
         this.document = document;
         this.function = function;

@@ -14,9 +14,12 @@ import org.hipoa.local.internal.DynaliteProcess;
 import org.hipoa.local.internal.EmbeddedIds;
 import org.hipoa.local.internal.FunctionEnvironment;
 import org.hipoa.local.internal.FunctionEnvironments;
+import org.hipoa.local.internal.IamSpec;
 import org.hipoa.local.internal.LocalServers;
 import org.hipoa.local.internal.StackIam;
 import org.hipoa.local.internal.StackResources;
+import org.hipoa.local.runtime.IamAgent;
+import org.hipoa.local.runtime.LambdaProcess;
 import org.hipoa.local.template.StackTemplate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -44,7 +47,10 @@ import java.util.function.Supplier;
  * unchanged Lambda handlers behind local stand-ins for their triggers (S3 notification → async invoke, SQS event
  * source mapping, API Gateway REST proxy). Handlers find everything the way they would on AWS or LocalStack: the
  * SDK's {@code aws.endpointUrl*}, {@code aws.region} and credential system properties, plus their own settings
- * (TABLE_NAME, WORK_BUCKET, QUEUE_URL, …) as system properties — so one stack per JVM.
+ * (TABLE_NAME, WORK_BUCKET, QUEUE_URL, …) as system properties — so one stack per JVM. With
+ * {@link Builder#processes}(true) each execution environment is instead a JVM process of its own, started from the
+ * function's built package through the Lambda runtime interface client ({@link ProcessFunction}), its variables,
+ * endpoints and role credentials in its environment and template.yaml's IAM enforced inside it.
  *
  * <pre>{@code
  * try (EmbeddedAws aws = EmbeddedAws.builder().start()) {
@@ -58,18 +64,18 @@ public final class EmbeddedAws implements AutoCloseable {
     private final Builder settings;
     private final LocalServers servers;
     private final StackResources.Queues queues;
-    private final LocalFunction<S3Event, Void> preprocess;
-    private final LocalFunction<SQSEvent, SQSBatchResponse> inference;
-    private final LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> api;
+    private final LambdaFunction<S3Event, Void> preprocess;
+    private final LambdaFunction<SQSEvent, SQSBatchResponse> inference;
+    private final LambdaFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> api;
     private final S3NotificationBridge notifications;
     private final SqsEventSourceMapping eventSource;
-    private final LocalFunction<SQSEvent, SQSBatchResponse> deadLetter;
+    private final LambdaFunction<SQSEvent, SQSBatchResponse> deadLetter;
     private final SqsEventSourceMapping deadLetterSource;
     /** The export step (issue 10), when the builder asked for it; else null. */
     private final StackResources.Queues exportQueues;
-    private final LocalFunction<SQSEvent, SQSBatchResponse> export;
+    private final LambdaFunction<SQSEvent, SQSBatchResponse> export;
     private final SqsEventSourceMapping exportSource;
-    private final LocalFunction<SQSEvent, SQSBatchResponse> exportDeadLetter;
+    private final LambdaFunction<SQSEvent, SQSBatchResponse> exportDeadLetter;
     private final SqsEventSourceMapping exportDeadLetterSource;
     private final ApiGatewayServer apiGateway;
     private final ViewerServer viewer;
@@ -78,6 +84,10 @@ public final class EmbeddedAws implements AutoCloseable {
     private final Map<String, S3Client> uploaders = new java.util.concurrent.ConcurrentHashMap<>();
     /** template.yaml's IAM, enforced on every SDK call in this JVM; null when the builder turned it off. */
     private final StackIam stackIam;
+    /** What the IAM is built from, handed to function processes; null without IAM. */
+    private IamSpec iamSpec;
+    /** The packages function processes start from; null when the functions run in this JVM. */
+    private final FunctionPackages packages;
     private final List<java.util.function.Consumer<ObjectCreated>> objectListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -85,14 +95,16 @@ public final class EmbeddedAws implements AutoCloseable {
         long t0 = System.nanoTime();
         this.settings = b;
         StackTemplate t = b.template;
-        StackTemplate.Function preFn = t.function("PreprocessFunction"), infFn = t.function("InferenceFunction"),
+        StackTemplate.Function infFn = t.function("InferenceFunction"),
                 apiFn = t.function("ApiFunction"), dlFn = t.function("DeadLetterFunction"),
                 exFn = t.function("ExportFunction");
         // The bridge is built before S3 so the blob store can hand it every created object.
         Faults faults = b.faults;
-        this.preprocess = new LocalFunction<>("PreprocessFunction", b.region, S3Event.class,
+        this.packages = b.processes ? new FunctionPackages(b.root) : null;
+        if (packages != null) closeables.add(packages);
+        this.preprocess = function("PreprocessFunction", S3Event.class, Void.class,
                 faults != null && b.preprocess == null ? faults.preprocess() : b.preprocessOrDefault(),
-                b.preprocessConcurrency, b.preprocessTimeout, preFn.memoryMb(), b.handlerStackBytes);
+                b.preprocessConcurrency, b.preprocessTimeout);
         this.notifications = new S3NotificationBridge(preprocess, b.names.ingestBucket(), UploadRef.INCOMING,
                 b.region, faults != null ? faults::deliveries : S3NotificationBridge.everyTime(b.deliveriesPerEvent),
                 b.asyncRetryDelays, b.preprocessConcurrency);
@@ -111,13 +123,14 @@ public final class EmbeddedAws implements AutoCloseable {
             this.exportQueues = b.export ? StackResources.queues(servers.sqs(), t, "ExportQueue",
                     b.names.queue() + "-export", b.names.queue() + "-export-dlq", b.exportVisibilityTimeout,
                     b.maxReceiveCount) : null;
-            this.stackIam = b.iam ? StackIam.install(b.root.resolve("template.yaml"), servers, b.region, b.names,
-                    queues, exportQueues, StackResources.hashKeys(t)) : null;
+            this.iamSpec = b.iam ? new IamSpec(b.root.resolve("template.yaml"), b.region, b.names, queues,
+                    exportQueues, StackResources.hashKeys(t)) : null;
+            this.stackIam = iamSpec == null ? null : StackIam.install(iamSpec, servers);
             if (stackIam != null) closeables.add(stackIam);
             if (b.setSystemProperties) exportSettings();
-            this.inference = new LocalFunction<>("InferenceFunction", b.region, SQSEvent.class,
+            this.inference = function("InferenceFunction", SQSEvent.class, SQSBatchResponse.class,
                     faults != null && b.inference == null ? faults.inference() : b.inferenceOrDefault(),
-                    b.inferenceConcurrency, b.inferenceTimeout, infFn.memoryMb(), b.handlerStackBytes);
+                    b.inferenceConcurrency, b.inferenceTimeout);
             closeables.add(inference);
             this.eventSource = new SqsEventSourceMapping(sqsAs(infFn), queues.queueUrl(), queues.queueArn(), b.region,
                     inference, b.batchSize, b.batchWindow, b.inferenceConcurrency).start();
@@ -133,8 +146,8 @@ public final class EmbeddedAws implements AutoCloseable {
                         templates && faults != null ? faults.deadLetter()
                         : templates ? LocalFunction.byClassName(dlFn.handlerClass()) : b.deadLetter;
                 StackTemplate.SqsEvent dlEvent = dlFn.sqsEvent().orElseThrow();
-                this.deadLetter = new LocalFunction<>("DeadLetterFunction", b.region, SQSEvent.class, handler,
-                        dlEvent.maximumConcurrency(), b.inferenceTimeout, dlFn.memoryMb(), b.handlerStackBytes);
+                this.deadLetter = function("DeadLetterFunction", SQSEvent.class, SQSBatchResponse.class, handler,
+                        dlEvent.maximumConcurrency(), b.inferenceTimeout);
                 closeables.add(deadLetter);
                 this.deadLetterSource = new SqsEventSourceMapping(sqsAs(dlFn), queues.deadLetterQueueUrl(),
                         queues.deadLetterQueueArn(), b.region, deadLetter, dlEvent.batchSize(), dlEvent.batchWindow(),
@@ -148,9 +161,8 @@ public final class EmbeddedAws implements AutoCloseable {
             // with its mapping as the template's.
             if (exportQueues != null) {
                 StackTemplate.SqsEvent exEvent = exFn.sqsEvent().orElseThrow();
-                this.export = new LocalFunction<>("ExportFunction", b.region, SQSEvent.class,
-                        LocalFunction.byClassName(exFn.handlerClass()), exEvent.maximumConcurrency(), b.exportTimeout,
-                        exFn.memoryMb(), b.handlerStackBytes);
+                this.export = function("ExportFunction", SQSEvent.class, SQSBatchResponse.class,
+                        LocalFunction.byClassName(exFn.handlerClass()), exEvent.maximumConcurrency(), b.exportTimeout);
                 closeables.add(export);
                 this.exportSource = new SqsEventSourceMapping(sqsAs(exFn), exportQueues.queueUrl(),
                         exportQueues.queueArn(), b.region, export, exEvent.batchSize(), exEvent.batchWindow(),
@@ -159,9 +171,9 @@ public final class EmbeddedAws implements AutoCloseable {
                 // ExportDLQ's consumer: an export that ran out of receives ends FAILED (DEAD_LETTERED) on the item.
                 StackTemplate.Function xdFn = t.function("ExportDeadLetterFunction");
                 StackTemplate.SqsEvent xdEvent = xdFn.sqsEvent().orElseThrow();
-                this.exportDeadLetter = new LocalFunction<>("ExportDeadLetterFunction", b.region, SQSEvent.class,
+                this.exportDeadLetter = function("ExportDeadLetterFunction", SQSEvent.class, SQSBatchResponse.class,
                         LocalFunction.byClassName(xdFn.handlerClass()), xdEvent.maximumConcurrency(),
-                        min(b.exportTimeout, xdFn.timeout()), xdFn.memoryMb(), b.handlerStackBytes);
+                        min(b.exportTimeout, xdFn.timeout()));
                 closeables.add(exportDeadLetter);
                 this.exportDeadLetterSource = new SqsEventSourceMapping(sqsAs(xdFn), exportQueues.deadLetterQueueUrl(),
                         exportQueues.deadLetterQueueArn(), b.region, exportDeadLetter, xdEvent.batchSize(),
@@ -181,9 +193,8 @@ public final class EmbeddedAws implements AutoCloseable {
                 else System.clearProperty(ApiHandler.VIEWER_ORIGIN); // a previous stack's, in this JVM
             }
             if (faults != null && faults.profile().lostCropsRate() > 0) addObjectListener(lostObjects(faults));
-            this.api = new LocalFunction<>("ApiFunction", b.region, APIGatewayProxyRequestEvent.class,
-                    b.api != null ? b.api : LocalFunction.byClassName(apiFn.handlerClass()), 1, b.apiTimeout,
-                    apiFn.memoryMb(), b.handlerStackBytes);
+            this.api = function("ApiFunction", APIGatewayProxyRequestEvent.class, APIGatewayProxyResponseEvent.class,
+                    b.api != null ? b.api : LocalFunction.byClassName(apiFn.handlerClass()), 1, b.apiTimeout);
             closeables.add(api);
             // The API as template.yaml gives it to API Gateway: the document its HipoaApi includes.
             this.apiGateway = new ApiGatewayServer(ApiGatewayDocument.fromTemplate(
@@ -197,7 +208,7 @@ public final class EmbeddedAws implements AutoCloseable {
             close();
             throw e;
         }
-        if (b.setSystemProperties) {
+        if (b.setSystemProperties || packages != null) {
             try {
                 functionEnvironments();
             } catch (RuntimeException e) {
@@ -233,14 +244,70 @@ public final class EmbeddedAws implements AutoCloseable {
                 PipelineConfig.MAX_RECEIVE_COUNT, PipelineConfig.EXPORT_QUEUE_URL, PipelineConfig.STUCK_AFTER_MINUTES,
                 PipelineConfig.INGEST_BUCKET,
                 ApiHandler.VIEWER_ORIGIN, org.hipoa.export.ExportHandler.DICOMWEB_TIMEOUT_MS);
-        for (LocalFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export,
+        LambdaProcess.Agent agent = packages == null || iamSpec == null ? LambdaProcess.Agent.NONE
+                : IamAgent.of(iamSpec, packages.logDir().resolveSibling("iam"));
+        for (LambdaFunction<?, ?> f : java.util.Arrays.asList(preprocess, inference, api, deadLetter, export,
                 exportDeadLetter)) {
-            if (f == null) continue;
-            Map<String, String> env = new java.util.HashMap<>(FunctionEnvironments.resolve(t, f.name(), refs, local,
-                    harness));
-            if (stackIam != null) env.putAll(stackIam.credentials(t.function(f.name()).role()));
-            f.environment(env);
+            switch (f) {
+                case null -> { }
+                case LocalFunction<?, ?> l -> {
+                    Map<String, String> env = new java.util.HashMap<>(FunctionEnvironments.resolve(t, f.name(), refs,
+                            local, harness));
+                    if (stackIam != null) env.putAll(stackIam.credentials(t.function(f.name()).role()));
+                    l.environment(env);
+                }
+                case ProcessFunction<?, ?> p -> p.configure(processVariables(f.name(), refs, local), identity(f.name()),
+                        agent);
+                default -> throw new IllegalStateException("unknown function kind " + f.getClass());
+            }
         }
+    }
+
+    /**
+     * A function process's variables: the template's, resolved as for an in-JVM function, except MODEL_DIR, which
+     * keeps the template's /var/task path (the process runs in its package's task root), and with the SDK's endpoint
+     * variables pointing at this stack (AWS_ENDPOINT_URL_S3, …), as a deployment's would point at AWS.
+     */
+    private Map<String, String> processVariables(String function, Map<String, String> refs, Map<String, String> local) {
+        Map<String, String> processLocal = new java.util.HashMap<>(local);
+        processLocal.remove(PipelineConfig.MODEL_DIR);
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        FunctionEnvironments.resolve(settings.template, function, refs, processLocal, Set.of()).forEach((k, v) -> {
+            if (!FunctionEnvironment.UNSET.equals(v)) env.put(k, v);
+        });
+        env.put("AWS_ENDPOINT_URL_S3", servers.s3Endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", servers.dynamoDbEndpoint().toString());
+        env.put("AWS_ENDPOINT_URL_SQS", servers.sqsEndpoint().toString());
+        return env;
+    }
+
+    /** The role's credentials, as Lambda hands them to the runtime (the operator's without IAM). */
+    private LambdaProcess.Identity identity(String function) {
+        if (stackIam == null) {
+            return new LambdaProcess.Identity(settings.region, EmbeddedIds.ACCOUNT, EmbeddedIds.ACCESS_KEY_ID,
+                    EmbeddedIds.SECRET_ACCESS_KEY, null);
+        }
+        var role = stackIam.role(settings.template.function(function).role());
+        return new LambdaProcess.Identity(settings.region, EmbeddedIds.ACCOUNT, role.accessKeyId(),
+                role.secretAccessKey(), null);
+    }
+
+    /**
+     * The function as this stack runs it: in this JVM with {@code handler}, or, with {@link Builder#processes}, as
+     * processes started from its package (the template's handler string; {@code handler} is then the template's).
+     */
+    private <I, O> LambdaFunction<I, O> function(String name, Class<I> in, Class<O> out,
+                                                 Supplier<? extends RequestHandler<I, O>> handler, int concurrency,
+                                                 Duration timeout) {
+        if (packages != null) {
+            var definition = packages.function(name, timeout);
+            ProcessFunction<I, O> f = new ProcessFunction<>(definition, packages.taskRoot(definition), concurrency,
+                    packages.logDir(), ProcessFunction.decoder(out));
+            closeables.add(f);
+            return f;
+        }
+        return new LocalFunction<>(name, settings.region, in, handler, concurrency, timeout,
+                settings.template.function(name).memoryMb(), settings.handlerStackBytes);
     }
 
     /**
@@ -391,13 +458,13 @@ public final class EmbeddedAws implements AutoCloseable {
         new GrantStore(dynamoDb(), settings.names.table()).grant(settings.apiKey, providers);
     }
     public String studyKeySecret() { return settings.studyKeySecret; }
-    public LocalFunction<S3Event, Void> preprocessFunction() { return preprocess; }
-    public LocalFunction<SQSEvent, SQSBatchResponse> inferenceFunction() { return inference; }
-    public LocalFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> apiFunction() { return api; }
+    public LambdaFunction<S3Event, Void> preprocessFunction() { return preprocess; }
+    public LambdaFunction<SQSEvent, SQSBatchResponse> inferenceFunction() { return inference; }
+    public LambdaFunction<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> apiFunction() { return api; }
     public S3NotificationBridge notifications() { return notifications; }
     public SqsEventSourceMapping eventSource() { return eventSource; }
     /** Null when the builder was given no DLQ consumer. */
-    public LocalFunction<SQSEvent, SQSBatchResponse> deadLetterFunction() { return deadLetter; }
+    public LambdaFunction<SQSEvent, SQSBatchResponse> deadLetterFunction() { return deadLetter; }
     /** Null when the builder was given no DLQ consumer. */
     public SqsEventSourceMapping deadLetterEventSource() { return deadLetterSource; }
     /** The export queue's mapping; empty unless the stack was built with {@code export(true)}. */
@@ -463,7 +530,16 @@ public final class EmbeddedAws implements AutoCloseable {
     /** The SQS client Lambda's event source mapping polls with: signed as the function's role. */
     private SqsClient sqsAs(StackTemplate.Function f) {
         if (stackIam == null) return servers.sqs();
-        stackIam.checkEventSourceMapping(f.logicalId(), f.role(), f.sqsEvent().orElseThrow().queue());
+        String queue = f.sqsEvent().orElseThrow().queue();
+        String arn = switch (queue) {
+            case "ClaimCheckQueue" -> queues.queueArn();
+            case "ClaimCheckDLQ" -> queues.deadLetterQueueArn();
+            case "ExportQueue" -> exportQueues.queueArn();
+            case "ExportDLQ" -> exportQueues.deadLetterQueueArn();
+            default -> throw new IllegalStateException(f.logicalId() + " polls " + queue + ", which the local stack "
+                    + "does not create");
+        };
+        stackIam.checkEventSourceMapping(f.logicalId(), f.role(), arn);
         return stackIam.sqsAs(f.role());
     }
 
@@ -486,6 +562,11 @@ public final class EmbeddedAws implements AutoCloseable {
     private <C extends AutoCloseable> C closing(C client) {
         closeables.add(client);
         return client;
+    }
+
+    /** What the local IAM is built from (empty without IAM): for tests that start a function process themselves. */
+    java.util.Optional<IamSpec> iamSpec() {
+        return java.util.Optional.ofNullable(iamSpec);
     }
 
     /** The local IAM (empty when the builder turned it off). */
@@ -523,6 +604,7 @@ public final class EmbeddedAws implements AutoCloseable {
         private StackTemplate template;
         private Path root;
         private boolean iam = true;
+        private boolean processes;
         private StackNames names = StackNames.defaults();
         private String region = "us-east-1";
         private Path blobStoreDir;
@@ -575,6 +657,14 @@ public final class EmbeddedAws implements AutoCloseable {
          * pipeline run without it forgives what AWS refuses.
          */
         public Builder iam(boolean v) { iam = v; return this; }
+        /**
+         * Run every function as Lambda does: each execution environment its own JVM process, started from the
+         * function's built package (zip or image folder) through the Lambda runtime interface client, with the
+         * template's handler string, memory and JAVA_TOOL_OPTIONS, and template.yaml's IAM enforced inside it
+         * (default false: the functions run in this JVM). Needs the packages: {@code mvn package}. Takes no fault
+         * plan and no handler of the caller's: a process runs what the package holds.
+         */
+        public Builder processes(boolean v) { processes = v; return this; }
         public Builder region(String v) { region = Objects.requireNonNull(v); return this; }
         /** Keep objects in files under this folder (S3Proxy "filesystem"); default: in memory ("transient"). */
         public Builder blobStoreDir(Path v) { blobStoreDir = v; return this; }
@@ -671,6 +761,11 @@ public final class EmbeddedAws implements AutoCloseable {
                 throw new IllegalArgumentException("the queue's visibility timeout (" + visibilityTimeout.toSeconds()
                         + " s) must be at least the inference function's timeout (" + inferenceTimeout.toSeconds()
                         + " s), as Lambda requires");
+            }
+            if (processes && (faults != null || preprocess != null || inference != null || api != null
+                    || (deadLetter != null && deadLetter != DEFAULT_DEAD_LETTER))) {
+                throw new IllegalArgumentException("processes(true) runs the handlers the packages hold; a fault plan "
+                        + "or a handler of the caller's needs the functions in this JVM (processes(false))");
             }
             root = repositoryRoot();
             template = StackTemplate.read(root);

@@ -261,10 +261,10 @@ public final class LoadRun {
         stages.add(Stage.of("S3 PUT -> GRADED|FAILED (e2e)", e2e));
         double seconds = Math.max(1e-3, Duration.between(start, last).toMillis() / 1e3);
         Map<String, String> stack = new LinkedHashMap<>();
-        List<LocalFunction<?, ?>> functions = new ArrayList<>(List.of(aws.preprocessFunction(),
+        List<LambdaFunction<?, ?>> functions = new ArrayList<>(List.of(aws.preprocessFunction(),
                 aws.inferenceFunction()));
         if (aws.deadLetterFunction() != null) functions.add(aws.deadLetterFunction());
-        for (LocalFunction<?, ?> f : functions) {
+        for (LambdaFunction<?, ?> f : functions) {
             stack.put(f.name(), "environments " + f.environmentsCreated() + ", errors " + f.errors() + ", timeouts "
                     + f.timeouts() + ", crashes " + f.crashes());
         }

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * @param <I> the handler's event type
  * @param <O> the handler's result type
  */
-public final class LocalFunction<I, O> implements AutoCloseable {
+public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
     /** Time spent building a handler and running its first event. */
     public record ColdStart(String container, Duration init, Duration firstInvoke) {}
 
@@ -62,6 +62,12 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         FunctionError(String function, Duration timeout) {
             super(function + ": Task timed out after " + timeout.toMillis() / 1000.0 + " seconds");
             this.timedOut = true;
+        }
+
+        /** A failure a function process reported (its message as Lambda's Invoke gives it). */
+        FunctionError(String message, boolean timedOut) {
+            super(message);
+            this.timedOut = timedOut;
         }
 
         /** True for Lambda's "Task timed out". */
@@ -193,6 +199,7 @@ public final class LocalFunction<I, O> implements AutoCloseable {
         };
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -222,6 +229,7 @@ public final class LocalFunction<I, O> implements AutoCloseable {
      *
      * @throws FunctionError for a handler exception, a crash, or a timeout
      */
+    @Override
     public O invoke(String eventJson) {
         if (closed) throw new IllegalStateException(name + " is closed");
         try {
@@ -311,11 +319,13 @@ public final class LocalFunction<I, O> implements AutoCloseable {
     }
 
     /** The cold starts so far, one per execution environment that ran. */
+    @Override
     public synchronized List<ColdStart> coldStarts() {
         return List.copyOf(coldStarts);
     }
 
     /** Durations of warm invocations so far, ms. */
+    @Override
     public synchronized LongSummaryStatistics warmInvocations() {
         LongSummaryStatistics copy = new LongSummaryStatistics();
         copy.combine(warmMillis);
@@ -323,21 +333,25 @@ public final class LocalFunction<I, O> implements AutoCloseable {
     }
 
     /** Invocations that ended with an exception, a crash or a timeout. */
+    @Override
     public int errors() {
         return errors.get();
     }
 
     /** Invocations stopped at their timeout. */
+    @Override
     public int timeouts() {
         return timeouts.get();
     }
 
     /** Invocations that ended with an Error (the environment was replaced). */
+    @Override
     public int crashes() {
         return crashes.get();
     }
 
     /** Execution environments created so far (a timeout or crash makes the next invocation create one). */
+    @Override
     public int environmentsCreated() {
         return environments.get();
     }

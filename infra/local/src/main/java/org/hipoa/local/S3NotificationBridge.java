@@ -37,7 +37,7 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
     private static final DateTimeFormatter EVENT_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private final LocalFunction<S3Event, ?> function;
+    private final LambdaFunction<S3Event, ?> function;
     private final String bucket;
     private final String prefix;
     private final String region;
@@ -53,7 +53,7 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
     /**
      * @param retryDelays one entry per retry after a function error (Lambda's default is two retries)
      */
-    public S3NotificationBridge(LocalFunction<S3Event, ?> function, String bucket, String prefix, String region,
+    public S3NotificationBridge(LambdaFunction<S3Event, ?> function, String bucket, String prefix, String region,
                                 int deliveriesPerEvent, List<Duration> retryDelays, int concurrency) {
         this(function, bucket, prefix, region, everyTime(deliveriesPerEvent), retryDelays, concurrency);
     }
@@ -62,7 +62,7 @@ public final class S3NotificationBridge implements Consumer<ObjectCreated>, Auto
      * @param deliveryPlan for each object, the delay of each delivery of its event (S3 delivers at least once, late,
      *                     and in no particular order): one entry per delivery
      */
-    public S3NotificationBridge(LocalFunction<S3Event, ?> function, String bucket, String prefix, String region,
+    public S3NotificationBridge(LambdaFunction<S3Event, ?> function, String bucket, String prefix, String region,
                                 Function<ObjectCreated, List<Duration>> deliveryPlan, List<Duration> retryDelays,
                                 int concurrency) {
         this.function = Objects.requireNonNull(function, "function");

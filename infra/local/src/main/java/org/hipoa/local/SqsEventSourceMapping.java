@@ -41,7 +41,7 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     private final String queueUrl;
     private final String queueArn;
     private final String region;
-    private final LocalFunction<SQSEvent, SQSBatchResponse> function;
+    private final LambdaFunction<SQSEvent, SQSBatchResponse> function;
     private final int batchSize;
     private final Duration batchWindow;
     private final List<Thread> pollers = new ArrayList<>();
@@ -53,14 +53,14 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     private final AtomicInteger failedItems = new AtomicInteger();
 
     public SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
-                                 LocalFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
+                                 LambdaFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
                                  Duration batchWindow) {
         this(sqs, queueUrl, queueArn, region, function, batchSize, batchWindow, 1);
     }
 
     /** @param concurrency pollers, each with at most one batch in the function (MaximumConcurrency) */
     public SqsEventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
-                                 LocalFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
+                                 LambdaFunction<SQSEvent, SQSBatchResponse> function, int batchSize,
                                  Duration batchWindow, int concurrency) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");

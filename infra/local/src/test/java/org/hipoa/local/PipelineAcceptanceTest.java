@@ -59,6 +59,7 @@ class PipelineAcceptanceTest {
                 .blobStoreDir(tmp.resolve("s3"))
                 .deliveriesPerEvent(2)
                 .preprocessConcurrency(2)
+                .processes(true) // each environment a runtime-client JVM from its package, IAM inside it
                 .start()) {
             System.err.printf("acceptance: stack started in %d ms%n", aws.startTime().toMillis());
             aws.grantApiKey(Set.of(PROVIDER));
@@ -177,7 +178,7 @@ class PipelineAcceptanceTest {
         latencies.sort(null);
         System.err.printf("acceptance: %d uploads settled in %.1f s (%.2f s/upload); upload->final p50 %d ms, max %d ms%n",
                 all.size(), seconds, seconds / all.size(), latencies.get(latencies.size() / 2), latencies.getLast());
-        for (LocalFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
+        for (LambdaFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
             System.err.printf("acceptance: %s cold starts %s; warm %s%n", f.name(), f.coldStarts(),
                     f.warmInvocations());
         }

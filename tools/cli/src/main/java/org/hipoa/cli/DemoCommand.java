@@ -6,6 +6,7 @@ import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.EmbeddedAws;
 import org.hipoa.local.OrthancPacs;
 import org.hipoa.local.LocalApiClient;
+import org.hipoa.local.LambdaFunction;
 import org.hipoa.local.LocalFunction;
 import org.hipoa.phantom.HipTruth;
 import org.hipoa.phantom.PhantomSet;
@@ -67,7 +68,10 @@ final class DemoCommand {
                     System.err.println("demo: local PACS did not start (" + e.getMessage() + "), no DICOMweb export");
                 }
             }
-            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).export(pacs != null).start();
+            // Each function environment its own JVM, started from the built package through the Lambda runtime
+            // interface client with the template's handler, memory and IAM: the demo runs what a deployment runs.
+            aws = EmbeddedAws.builder().blobStoreDir(work.resolve("s3")).viewer(true).export(pacs != null)
+                    .processes(true).start();
             System.err.printf("demo: local stack up in %.1f s — S3 %s, DynamoDB %s, SQS %s%n",
                     aws.startTime().toMillis() / 1e3, aws.s3Endpoint(), aws.dynamoDbEndpoint(), aws.sqsEndpoint());
 
@@ -229,7 +233,7 @@ final class DemoCommand {
             System.out.printf("Timings: all %d done %.1f s after the first upload (cold functions included)%n",
                     results.size(), ms.getLast() / 1e3);
         }
-        for (LocalFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
+        for (LambdaFunction<?, ?> f : List.of(aws.preprocessFunction(), aws.inferenceFunction(), aws.apiFunction())) {
             for (LocalFunction.ColdStart c : f.coldStarts()) {
                 System.out.printf("  %-18s cold start: init %4d ms + first event %5d ms; warm mean %.0f ms (n=%d)%n",
                         f.name(), c.init().toMillis(), c.firstInvoke().toMillis(), f.warmInvocations().getAverage(),

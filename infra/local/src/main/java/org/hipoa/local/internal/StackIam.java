@@ -1,20 +1,15 @@
 package org.hipoa.local.internal;
 
-import org.hipoa.local.StackNames;
-import org.hipoa.local.iam.CfnBinding;
-import org.hipoa.local.iam.CfnTemplate;
 import org.hipoa.local.iam.IamInterceptor;
 import org.hipoa.local.iam.LocalIam;
 import org.hipoa.local.iam.LocalPrincipal;
 import org.hipoa.local.iam.ProviderUploader;
-import org.hipoa.local.iam.ServiceModel;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,62 +20,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * resources the template names are bound to this stack's buckets, table and queues so the policies' ARNs match.
  */
 public final class StackIam implements AutoCloseable {
-    /** The deployment name the local stack's bucket names carry ({@link StackNames#defaults()}). */
+    /** The deployment name the local stack's bucket names carry ({@link org.hipoa.local.StackNames#defaults()}). */
     public static final String STAGE = "local";
 
     private final LocalIam iam;
-    private final CfnTemplate cfn;
     private final LocalServers servers;
     private final String region;
     private final Map<String, SqsClient> roleSqs = new ConcurrentHashMap<>();
 
-    private StackIam(LocalIam iam, CfnTemplate cfn, LocalServers servers, String region) {
+    private StackIam(LocalIam iam, LocalServers servers, String region) {
         this.iam = iam;
-        this.cfn = cfn;
         this.servers = servers;
         this.region = region;
     }
 
     /** The template's policies bound to this stack's resources, enforced from now on in this JVM. */
-    public static StackIam install(Path template, LocalServers servers, String region, StackNames names,
-                                   StackResources.Queues claimCheck, StackResources.Queues export,
-                                   Map<String, String> tableHashKeys) {
-        // Stage names the buckets (and the roles' bucket ARNs, which the template writes with it): local.
-        CfnBinding.Builder b = CfnBinding.builder().account(EmbeddedIds.ACCOUNT).region(region)
-                .parameter("Stage", STAGE).physicalName("ResultsTable", names.table())
-                .physicalName("ClaimCheckQueue", name(claimCheck.queueArn()))
-                .physicalName("ClaimCheckDLQ", name(claimCheck.deadLetterQueueArn()));
-        if (export != null) {
-            b.physicalName("ExportQueue", name(export.queueArn()))
-                    .physicalName("ExportDLQ", name(export.deadLetterQueueArn()));
-        }
-        CfnTemplate cfn = CfnTemplate.load(template).withBinding(b.build());
-        String ingestArn = cfn.getAtt("IngestBucket", "Arn"), workArn = cfn.getAtt("WorkBucket", "Arn");
-        if (!ingestArn.endsWith(":" + names.ingestBucket()) || !workArn.endsWith(":" + names.workBucket())) {
-            throw new IllegalStateException("template.yaml names the buckets " + ingestArn + ", " + workArn
-                    + " for Stage " + STAGE + "; the stack's are " + names.ingestBucket() + ", " + names.workBucket());
-        }
-        LocalIam iam = LocalIam.fromTemplate(cfn);
-        String key = cfn.getAtt("HipoaKey", "Arn");
-        ServiceModel.Builder model = ServiceModel.builder(EmbeddedIds.ACCOUNT, region)
-                .bucket(names.ingestBucket(), key).bucket(names.workBucket(), key)
-                .table(names.table(), tableHashKeys.get(""), without(tableHashKeys, ""))
-                .queue(claimCheck.queueUrl(), name(claimCheck.queueArn()), key)
-                .queue(claimCheck.deadLetterQueueUrl(), name(claimCheck.deadLetterQueueArn()), key);
-        if (export != null) {
-            model.queue(export.queueUrl(), name(export.queueArn()), key)
-                    .queue(export.deadLetterQueueUrl(), name(export.deadLetterQueueArn()), key);
-        }
-        StackIam out = new StackIam(iam, cfn, servers, region);
-        for (String role : cfn.logicalIds("AWS::IAM::Role")) {
-            iam.principal(role).ifPresent(p -> {
-                model.principal(p.accessKeyId(), p.callerArn());
-                servers.registerCredentials(p.accessKeyId(), p.secretAccessKey());
-            });
-        }
-        model.principal(iam.admin().accessKeyId(), iam.admin().callerArn());
-        IamInterceptor.install(iam, model.build(), out.ports());
+    public static StackIam install(IamSpec spec, LocalServers servers) {
+        IamSpec.Built built = spec.build();
+        for (LocalPrincipal p : built.roles()) servers.registerCredentials(p.accessKeyId(), p.secretAccessKey());
+        StackIam out = new StackIam(built.iam(), servers, spec.region());
+        IamInterceptor.install(built.iam(), built.model(), out.ports());
         return out;
+    }
+
+    /** The access key and secret a function running as this role signs with (what Lambda hands its runtime). */
+    public LocalPrincipal role(String roleLogicalId) {
+        return iam.role(roleLogicalId);
     }
 
     /** The SDK settings a function running as this role signs with. */
@@ -106,8 +71,7 @@ public final class StackIam implements AutoCloseable {
      * ("The provided execution role does not have permissions to call ReceiveMessage on SQS"), so the stack refuses
      * to start instead of polling into AccessDenied forever.
      */
-    public void checkEventSourceMapping(String function, String roleLogicalId, String queueLogicalId) {
-        String queueArn = cfn.getAtt(queueLogicalId, "Arn");
+    public void checkEventSourceMapping(String function, String roleLogicalId, String queueArn) {
         LocalPrincipal p = iam.role(roleLogicalId);
         for (String action : java.util.List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")) {
             if (!iam.decide(p.accessKeyId(), org.hipoa.local.iam.IamRequest.of(action, queueArn)).allowed()) {
@@ -160,13 +124,4 @@ public final class StackIam implements AutoCloseable {
         roleSqs.values().forEach(SqsClient::close);
     }
 
-    private static String name(String arn) {
-        return arn.substring(arn.lastIndexOf(':') + 1);
-    }
-
-    private static Map<String, String> without(Map<String, String> m, String key) {
-        Map<String, String> copy = new java.util.HashMap<>(m);
-        copy.remove(key);
-        return copy;
-    }
 }

@@ -63,6 +63,21 @@ public final class LambdaProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * What the local stack adds to an environment beyond Lambda's own: class path entries after the runtime client's,
+     * JVM flags, and variables the runtime never shows the function's configuration (the local IAM's, say). Never
+     * part of the function's package, so a class missing there stays missing.
+     */
+    public record Agent(List<Path> classpath, List<String> jvmFlags, Map<String, String> environment) {
+        public static final Agent NONE = new Agent(List.of(), List.of(), Map.of());
+
+        public Agent {
+            classpath = List.copyOf(classpath);
+            jvmFlags = List.copyOf(jvmFlags);
+            environment = Map.copyOf(environment);
+        }
+    }
+
     private enum Stop { NONE, TIMEOUT, MEMORY, CLOSE }
 
     private final FunctionDefinition function;
@@ -70,6 +85,7 @@ public final class LambdaProcess implements AutoCloseable {
     private final Process process;
     private final MemoryLimit memory;
     private final Path log;
+    private final Path tmp;
     private final long startNanos = System.nanoTime();
     private volatile long initEndNanos;
     private volatile Duration coldStart;
@@ -79,9 +95,12 @@ public final class LambdaProcess implements AutoCloseable {
     private final CompletableFuture<Void> ended;
 
     private LambdaProcess(FunctionDefinition function, TaskRoot root, Map<String, String> variables,
-                          Identity identity, Path log) throws IOException {
+                          Identity identity, Path log, Agent agent) throws IOException {
         this.function = function;
         this.log = log;
+        // Every environment has a /tmp of its own on Lambda: here a folder per process, which java.io.tmpdir and
+        // any variable naming /tmp (DJL_CACHE_DIR: /tmp/djl) point into, so two environments never race on a cache.
+        this.tmp = Files.createTempDirectory("hipoa-lambda-tmp-");
         String arn = "arn:aws:lambda:" + identity.region() + ":" + identity.accountId() + ":function:"
                 + function.logicalId();
         this.api = new LocalRuntimeApi(arn);
@@ -90,16 +109,20 @@ public final class LambdaProcess implements AutoCloseable {
         command.addAll(JavaRuntime.memoryFlags(function.memoryMb()));
         command.addAll(JavaRuntime.jdkFlags());
         command.add(JavaRuntime.jniFlag());
+        command.add("-Djava.io.tmpdir=" + tmp);
+        command.addAll(agent.jvmFlags());
         command.add("-cp");
-        command.add(JavaRuntime.classpath().stream().map(Path::toString)
-                .collect(Collectors.joining(File.pathSeparator)));
+        List<Path> classpath = new ArrayList<>(JavaRuntime.classpath());
+        classpath.addAll(agent.classpath());
+        command.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         command.add(JavaRuntime.MAIN_CLASS);
         command.add(function.handler());
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.dir().toFile()) // the client's task root
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.clear(); // only what Lambda sets: nothing of this machine's environment (its AWS_* above all)
-        variables.forEach((k, v) -> env.put(k, inTaskRoot(v, root)));
+        variables.forEach((k, v) -> env.put(k, inTaskRoot(inTmp(v, tmp), root)));
+        env.putAll(agent.environment());
         env.put("JAVA_TOOL_OPTIONS", JavaRuntime.toolOptions(variables.get("JAVA_TOOL_OPTIONS")));
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("LANG", "en_US.UTF-8");
@@ -142,7 +165,14 @@ public final class LambdaProcess implements AutoCloseable {
      */
     public static LambdaProcess start(FunctionDefinition function, TaskRoot root, Map<String, String> variables,
                                       Identity identity, Path logDir) {
+        return start(function, root, variables, identity, logDir, Agent.NONE);
+    }
+
+    /** As {@link #start(FunctionDefinition, TaskRoot, Map, Identity, Path)}, with the local stack's {@code agent}. */
+    public static LambdaProcess start(FunctionDefinition function, TaskRoot root, Map<String, String> variables,
+                                      Identity identity, Path logDir, Agent agent) {
         Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(identity, "identity");
         Set<String> reserved = new java.util.TreeSet<>(variables.keySet());
@@ -151,7 +181,7 @@ public final class LambdaProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(function.logicalId() + "-" + SEQUENCE.incrementAndGet() + ".log");
-            return new LambdaProcess(function, root, Map.copyOf(variables), identity, log);
+            return new LambdaProcess(function, root, Map.copyOf(variables), identity, log, agent);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + function.logicalId(), e);
         }
@@ -220,6 +250,13 @@ public final class LambdaProcess implements AutoCloseable {
         return value;
     }
 
+    /** As {@link #inTaskRoot}, for Lambda's /tmp: each environment's own folder here. */
+    static String inTmp(String value, Path tmp) {
+        if (value.equals("/tmp")) return tmp.toString();
+        if (value.startsWith("/tmp/")) return tmp.resolve(value.substring("/tmp/".length())).toString();
+        return value;
+    }
+
     private Failure timedOut(LocalRuntimeApi.Pending p) {
         Failure f = Failure.of(Kind.TIMEOUT, "Sandbox.Timedout", Instant.now().truncatedTo(ChronoUnit.MILLIS) + " "
                 + p.id + " Task timed out after " + String.format(Locale.ROOT, "%.2f",
@@ -267,6 +304,16 @@ public final class LambdaProcess implements AutoCloseable {
         memory.close();
         api.close();
         LIVE.remove(this);
+        deleteTmp();
+    }
+
+    /** Lambda's /tmp goes with its environment. */
+    private void deleteTmp() {
+        try (var files = Files.walk(tmp)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a temp folder: the OS cleans it eventually
+        }
     }
 
     private static Failure exitFailure(Stop why, String requestId, String how) {
@@ -353,5 +400,6 @@ public final class LambdaProcess implements AutoCloseable {
         memory.close();
         api.close();
         LIVE.remove(this);
+        deleteTmp();
     }
 }
