@@ -7,6 +7,7 @@ import org.hipoa.aws.ResultItems;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.upload.UploadRef;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.Duration;
@@ -65,7 +66,9 @@ public final class Backfill {
         try {
             // The ItemReader: ListObjectsV2 pages over the prefix; folder markers are no items.
             List<String> batch = new ArrayList<>(BATCH);
-            for (S3Object o : aws.s3().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+            // The state machine's ItemReader lists as its role (template.yaml's BackfillRole: backfill/ only).
+            S3Client lister = aws.s3AsRole("BackfillRole");
+            for (S3Object o : lister.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
                 if (o.key().endsWith("/")) continue;
                 items++;
                 batch.add(S3NotificationBridge.eventJson(new ObjectCreated(bucket, o.key(), o.size(), o.eTag(),

@@ -551,6 +551,11 @@ public final class EmbeddedAws implements AutoCloseable {
         return stackIam == null ? s3() : closing(stackIam.s3As(settings.template.function(function).role()));
     }
 
+    /** An S3 client signed as a template role that runs no function here (the backfill state machine's). */
+    public S3Client s3AsRole(String roleLogicalId) {
+        return stackIam == null ? s3() : closing(stackIam.s3As(roleLogicalId));
+    }
+
     public SqsClient sqsAs(String function) {
         return stackIam == null ? sqs() : stackIam.sqsAs(settings.template.function(function).role());
     }

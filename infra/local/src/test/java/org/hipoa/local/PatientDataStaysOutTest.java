@@ -195,8 +195,7 @@ class PatientDataStaysOutTest {
         assertEquals(2, gradedAlone.path("hips").size(), gradedAlone.toString());
         // The backfill path: an archive copied in (no event), listed and handed to preprocess in batches.
         String backfillPrefix = "backfill/" + BACKFILLED + "/";
-        aws.s3().putObject(b -> b.bucket(aws.names().ingestBucket()).key(backfillPrefix + backfilled.getFileName()),
-                RequestBody.fromFile(backfilled));
+        aws.upload(backfillPrefix + backfilled.getFileName(), RequestBody.fromFile(backfilled));
         assertEquals(1, Backfill.run(aws, backfillPrefix, 1).succeeded());
         String backfilledId = awaitUploads(BACKFILLED, 1).keySet().iterator().next();
         awaitStatus(backfilledId, "GRADED");
