@@ -53,4 +53,11 @@ class StackTemplateTest {
                         .maxReceiveCount() + 1).start());
         assertTrue(bigger.getMessage().contains("maxReceiveCount"), bigger.getMessage());
     }
+
+    @Test
+    void theUploadBurstCannotStarveThePartnerApi() {
+        int preprocess = TEMPLATE.function("PreprocessFunction").reservedConcurrency().orElseThrow();
+        int api = TEMPLATE.function("ApiFunction").reservedConcurrency().orElseThrow();
+        assertTrue(preprocess > 0 && api > 0, "both functions reserve their own concurrency");
+    }
 }
