@@ -42,7 +42,7 @@ public record IamSpec(Path template, String region, StackNames names, StackResou
     }
 
     /** The policies and the resource model, and the role principals (which sign with keys the servers must know). */
-    public record Built(LocalIam iam, ServiceModel model, List<LocalPrincipal> roles) {}
+    public record Built(LocalIam iam, ServiceModel model, List<LocalPrincipal> roles, CfnTemplate template) {}
 
     /** The template's policies bound to this stack's resources. */
     public Built build() {
@@ -83,7 +83,7 @@ public record IamSpec(Path template, String region, StackNames names, StackResou
             });
         }
         model.principal(iam.admin().accessKeyId(), iam.admin().callerArn());
-        return new Built(iam, model.build(), List.copyOf(roles));
+        return new Built(iam, model.build(), List.copyOf(roles), cfn);
     }
 
     public void write(Path json) {

@@ -39,6 +39,7 @@ public final class StackIam implements AutoCloseable {
         IamSpec.Built built = spec.build();
         for (LocalPrincipal p : built.roles()) servers.registerCredentials(p.accessKeyId(), p.secretAccessKey());
         StackIam out = new StackIam(built.iam(), servers, spec.region());
+        everyFunctionCanWriteItsLogs(built.iam(), built.template());
         IamInterceptor.install(built.iam(), built.model(), out.ports());
         return out;
     }
@@ -63,6 +64,37 @@ public final class StackIam implements AutoCloseable {
                             AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey())))
                     .httpClientBuilder(AwsCrtHttpClient.builder()).build();
         });
+    }
+
+    /**
+     * Lambda writes a function's logs with the function's role; without logs:CreateLogStream and logs:PutLogEvents
+     * on its log group AWS runs the function and drops its logs without a word, so an operator finds out during an
+     * incident. Stricter than AWS on purpose: such a role stops the local stack from starting.
+     */
+    static void everyFunctionCanWriteItsLogs(LocalIam iam, org.hipoa.local.iam.CfnTemplate cfn) {
+        for (String fn : cfn.logicalIds("AWS::Serverless::Function")) {
+            com.fasterxml.jackson.databind.JsonNode p = cfn.resource(fn).path("Properties");
+            String role = org.hipoa.local.template.StackTemplate.logicalIdOf(refText(p.path("Role")));
+            String group = refText(p.path("LoggingConfig").path("LogGroup"));
+            if (role.isEmpty() || group.isEmpty() || iam.principal(role).isEmpty()) continue;
+            String arn = cfn.getAtt(group, "Arn");
+            for (String action : java.util.List.of("logs:CreateLogStream", "logs:PutLogEvents")) {
+                if (!iam.decide(role, org.hipoa.local.iam.IamRequest.of(action, arn)).allowed()) {
+                    throw new IllegalStateException(fn + ": its role " + role + " may not " + action + " on its log "
+                            + "group " + arn + "; on AWS its logs would be lost without an error");
+                }
+            }
+        }
+    }
+
+    /** The logical id a short-form !Ref / !GetAtt names, as CfnTemplate keeps it. */
+    private static String refText(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n.has("Ref")) return n.get("Ref").asText();
+        if (n.has("Fn::GetAtt")) {
+            com.fasterxml.jackson.databind.JsonNode g = n.get("Fn::GetAtt");
+            return g.isArray() ? g.get(0).asText() : g.asText();
+        }
+        return "";
     }
 
     /**
