@@ -243,6 +243,8 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
             return false;
         } catch (SourceHeader.SourceMissingException e) {
             return failed(m, r, ExportReason.SOURCE_MISSING, "The uploaded object no longer exists.", attempts, null);
+        } catch (SourceHeader.SourceUnreadableException e) {
+            return failed(m, r, ExportReason.SOURCE_UNREADABLE, e.cause.rejection().message(), attempts, null);
         } catch (SourceHeader.UnreadableHeaderException e) {
             return failed(m, r, ExportReason.SR_SOURCE_INCOMPLETE, "The uploaded object's header could not be read"
                     + " (" + e.getMessage() + ").", attempts, null);
@@ -251,9 +253,14 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         } catch (DicomWeb.StowException e) {
             return failed(m, r, e.reason, e.getMessage(), attempts, key);
         } catch (RuntimeException e) {
-            // SDK errors are worth a retry; anything else is our fault: retried too, then FAILED on the last receive.
+            // Throttling, 5xx and network errors are worth a retry; a permanent refusal by AWS (our own
+            // misconfiguration: AccessDenied on our table or bucket, a validation error) gets the same answer on every
+            // receive, so it ends FAILED now; anything else is our fault: retried, then FAILED on the last receive.
             LOG.error("export error {} {} {}", entry("uploadId", r.uploadId()), entry("errorType",
                     e.getClass().getSimpleName()), entry("where", Faults.where(e)));
+            if (e instanceof software.amazon.awssdk.core.exception.SdkException && !Faults.isTransient(e)) {
+                return failedNow(r, ExportReason.INTERNAL, Faults.INTERNAL_MESSAGE, attempts, srWritten ? key : null);
+            }
             return failed(m, r, ExportReason.INTERNAL, Faults.INTERNAL_MESSAGE, attempts, srWritten ? key : null);
         }
     }
@@ -305,6 +312,19 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         }
         log("export failed", r, status, reason.name());
         return !retry;
+    }
+
+    /** A failure no retry changes: recorded FAILED at once, the message deleted. */
+    private boolean failedNow(ResultRecord r, ExportReason reason, String message, int attempts, String srKey) {
+        try {
+            record(r, "FAILED", reason, message, attempts, srKey, null);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the export failure {} {}", entry("uploadId", r.uploadId()),
+                    entry("errorType", e.getClass().getSimpleName()));
+            return false;
+        }
+        log("export failed", r, "FAILED", reason.name());
+        return true;
     }
 
     /** Only the export attribute, and only while the item is GRADED: the result itself is never touched. */

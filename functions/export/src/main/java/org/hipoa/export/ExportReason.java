@@ -6,6 +6,8 @@ enum ExportReason {
     SOURCE_MISSING(false),
     /** The source header lacks what the SR must copy (HipSrWriter's SR_SOURCE_INCOMPLETE), or is no DICOM. */
     SR_SOURCE_INCOMPLETE(false),
+    /** S3 refuses the source header for a reason a retry does not change (access, its KMS key, its storage class). */
+    SOURCE_UNREADABLE(false),
     /** Refused connection, reset, unknown host. */
     DICOMWEB_UNREACHABLE(true),
     /** No answer within the timeout. */

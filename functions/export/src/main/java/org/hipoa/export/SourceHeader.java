@@ -40,13 +40,24 @@ final class SourceHeader {
         UnreadableHeaderException(String m) { super(m); }
     }
 
+    /** S3 refuses the source for a reason a retry does not change (access, its KMS key, its storage class). */
+    static final class SourceUnreadableException extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient org.hipoa.aws.SourceReads.Unreadable cause;
+
+        SourceUnreadableException(org.hipoa.aws.SourceReads.Unreadable cause) {
+            super(cause.name());
+            this.cause = cause;
+        }
+    }
+
     /** What one call read: the header and how many bytes it fetched (tests: no pixels were read). */
     record Read(AttributeList header, long bytesRead, int requests) {}
 
     private SourceHeader() {}
 
     static Read read(S3Client s3, String bucket, String key, String version)
-            throws SourceMissingException, UnreadableHeaderException {
+            throws SourceMissingException, UnreadableHeaderException, SourceUnreadableException {
         // The item keeps the versionId in a versioned bucket, else the eTag (32 hex digits, "-N" when multipart).
         boolean isETag = version != null && version.replace("\"", "").matches("[0-9a-f]{32}(-\\d+)?");
         long range = FIRST_RANGE, fetched = 0;
@@ -66,6 +77,9 @@ final class SourceHeader {
                 throw new SourceMissingException();
             } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
                 if (e.statusCode() == 404 || e.statusCode() == 412) throw new SourceMissingException();
+                // As preprocess reads the same object: a refusal that names the object's state ends the export now.
+                var unreadable = org.hipoa.aws.SourceReads.cause(e);
+                if (unreadable.isPresent()) throw new SourceUnreadableException(unreadable.get());
                 throw e;
             }
             requests++;

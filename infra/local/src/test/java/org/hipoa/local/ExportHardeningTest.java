@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.net.Inet4Address;
@@ -176,11 +177,33 @@ class ExportHardeningTest {
         }
     }
 
+    /**
+     * S3 refuses the source header (403 AccessDenied, as to a role a key or bucket policy shuts out; here a stack role
+     * with no grant on uploads reads it): the export ends FAILED SOURCE_UNREADABLE on its first receive, with the
+     * sentence preprocess gives, instead of five INTERNAL retries.
+     */
+    @Test
+    void aSourceS3RefusesToHandOver_endsTheExportAtOnce() throws Exception {
+        String id = gradedUploads("refused-source-clinic", 1).getFirst();
+        SQSBatchResponse r = handler(Duration.ofSeconds(2), () -> {
+            throw new AssertionError("no secret is registered");
+        }, aws.s3As("ExportDeadLetterFunction")).handleRequest(event("refused-source-clinic", List.of(id)), null);
+        assertEquals(List.of(), failed(r), "not retried");
+        Map<String, AttributeValue> export = export(id);
+        assertEquals("FAILED", export.get("status").s());
+        assertEquals("SOURCE_UNREADABLE", export.get("reason").s());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static ExportHandler handler(Duration stowTimeout, Supplier<SecretsManagerClient> secrets) {
+        return handler(stowTimeout, secrets, aws.s3As("ExportFunction"));
+    }
+
+    /** The handler as ExportFunction runs it (its role's clients), reading sources with {@code s3}. */
+    private static ExportHandler handler(Duration stowTimeout, Supplier<SecretsManagerClient> secrets, S3Client s3) {
         System.setProperty(ExportHandler.DICOMWEB_TIMEOUT_MS, Long.toString(stowTimeout.toMillis()));
-        return new ExportHandler(PipelineConfig.fromEnvironment(), aws.s3(), aws.dynamoDb(), secrets);
+        return new ExportHandler(PipelineConfig.fromEnvironment(), s3, aws.dynamoDbAs("ExportFunction"), secrets);
     }
 
     /** Uploads {@code n} phantom films as {@code provider} and waits until each is GRADED; their uploadIds. */
