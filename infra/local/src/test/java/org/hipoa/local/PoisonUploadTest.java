@@ -166,7 +166,7 @@ class PoisonUploadTest {
         for (int i = 10; i < 14; i++) ids.add(preprocessed(film(i)));
         String poison = ids.get(1);
         double poisonX = CropMessage.fromJson(messages.get(poison)).right().centerXmm();
-        InferenceHandler h = new InferenceHandler(config, aws.s3(), aws.dynamoDb(), real -> hips -> {
+        InferenceHandler h = new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction"), real -> hips -> {
             if (hips.stream().anyMatch(s -> s.right().centerXmm() == poisonX)) {
                 throw new IllegalStateException("grader fault on this study");
             }
@@ -191,7 +191,7 @@ class PoisonUploadTest {
     void lostCrops_areCutAgainFromTheUpload_andGraded() throws Exception {
         String id = preprocessed(film(20));
         aws.s3().deleteObject(b -> b.bucket(aws.names().workBucket()).key("crops/" + id + ".npy"));
-        InferenceHandler h = new InferenceHandler(config, aws.s3(), aws.dynamoDb());
+        InferenceHandler h = new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction"));
         assertEquals(List.of(), failedIds(h.handleRequest(batch(List.of(id), 1), null)));
         ResultRecord r = results.get(id).orElseThrow();
         assertEquals(Status.GRADED, r.status(), "failure: " + r.failure());
@@ -205,7 +205,7 @@ class PoisonUploadTest {
         awaitMessage(u.uploadId());
         aws.s3().deleteObject(b -> b.bucket(aws.names().workBucket()).key("crops/" + u.uploadId() + ".npy"));
         aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(u.key()));
-        new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(u.uploadId()), 1), null);
+        new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(List.of(u.uploadId()), 1), null);
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         assertEquals(Status.FAILED, r.status());
         assertEquals(Reason.SOURCE_MISSING, r.failure().orElseThrow().reason());
@@ -217,7 +217,7 @@ class PoisonUploadTest {
     void deadLetters_onALaterReceive_endTheirUploads_butNeverAFinishedOne() throws Exception {
         String parked = preprocessed(film(30));
         String graded = preprocessed(film(31));
-        new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(graded), 1), null);
+        new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(List.of(graded), 1), null);
         assertEquals(Status.GRADED, results.get(graded).orElseThrow().status());
 
         // The second receive from the DLQ: the solo grade had its turn on the first; from the table alone now.
@@ -228,7 +228,7 @@ class PoisonUploadTest {
         List<SQSEvent.SQSMessage> all = new ArrayList<>(dlq.getRecords());
         all.add(junk);
         dlq.setRecords(all);
-        SQSBatchResponse r = new DeadLetterHandler(config, aws.dynamoDb(), () -> {
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.dynamoDbAs("DeadLetterFunction"), () -> {
             throw new AssertionError("a later receive must not grade");
         }).handleRequest(dlq, null);
         assertEquals(List.of(), failedIds(r));
@@ -243,11 +243,11 @@ class PoisonUploadTest {
     void deadLetter_firstReceive_gradesTheStudyAlone_asInferenceWould() throws Exception {
         String parked = preprocessed(film(32));
         String viaInference = preprocessed(film(33));
-        new InferenceHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(viaInference), 1), null);
+        new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(List.of(viaInference), 1), null);
         ResultRecord reference = results.get(viaInference).orElseThrow();
 
         // The first DLQ receive reads maxReceiveCount + 1: SQS carries the count over from the claim-check queue.
-        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3(), aws.dynamoDb())
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"))
                 .handleRequest(batch(List.of(parked), FIRST_DLQ_RECEIVE), null);
         assertEquals(List.of(), failedIds(r));
         ResultRecord g = results.get(parked).orElseThrow();
@@ -263,7 +263,7 @@ class PoisonUploadTest {
         }
 
         // A duplicate of the parked message (SQS is at-least-once) changes nothing.
-        new DeadLetterHandler(config, aws.s3(), aws.dynamoDb()).handleRequest(batch(List.of(parked),
+        new DeadLetterHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction")).handleRequest(batch(List.of(parked),
                 FIRST_DLQ_RECEIVE), null);
         assertEquals(g, results.get(parked).orElseThrow());
     }
@@ -275,8 +275,9 @@ class PoisonUploadTest {
         double thrownX = CropMessage.fromJson(messages.get(thrown)).right().centerXmm();
         double crashedX = CropMessage.fromJson(messages.get(crashed)).right().centerXmm();
         AtomicInteger graderCalls = new AtomicInteger();
-        DeadLetterHandler h = new DeadLetterHandler(config, aws.dynamoDb(),
-                () -> new InferenceHandler(config, aws.s3(), aws.dynamoDb(), real -> hips -> {
+        DeadLetterHandler h = new DeadLetterHandler(config, aws.dynamoDbAs("DeadLetterFunction"),
+                () -> new InferenceHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"),
+                        real -> hips -> {
                     graderCalls.incrementAndGet();
                     double x = hips.getFirst().right().centerXmm();
                     if (x == thrownX) throw new IllegalStateException("grader fault on this study");
@@ -310,7 +311,7 @@ class PoisonUploadTest {
         String id = preprocessed(film(36));
         aws.s3().putObject(b -> b.bucket(aws.names().workBucket()).key("crops/" + id + ".npy"),
                 RequestBody.fromString("not a numpy file"));
-        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3(), aws.dynamoDb())
+        SQSBatchResponse r = new DeadLetterHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"))
                 .handleRequest(batch(List.of(id), FIRST_DLQ_RECEIVE), null);
         assertEquals(List.of(), failedIds(r));
         ResultRecord f = results.get(id).orElseThrow();
@@ -325,17 +326,17 @@ class PoisonUploadTest {
         Clock later = Clock.fixed(receivedAt.plus(PipelineConfig.DEFAULT_STUCK_AFTER).plusSeconds(1), ZoneOffset.UTC);
         Clock soon = Clock.fixed(receivedAt.plusSeconds(60), ZoneOffset.UTC);
 
-        SweepHandler.Summary early = new SweepHandler(config, aws.dynamoDb(), soon).handleRequest(null, null);
+        SweepHandler.Summary early = new SweepHandler(config, aws.dynamoDbAs("SweepFunction"), soon).handleRequest(null, null);
         assertTrue(early.oldestAgeSeconds() >= 60, "age of the oldest unfinished upload: " + early);
         assertEquals(Status.PREPROCESSED, results.get(stuck).orElseThrow().status(), "not yet past the bound");
 
-        SweepHandler.Summary sweep = new SweepHandler(config, aws.dynamoDb(), later).handleRequest(null, null);
+        SweepHandler.Summary sweep = new SweepHandler(config, aws.dynamoDbAs("SweepFunction"), later).handleRequest(null, null);
         assertTrue(sweep.timedOut() >= 1, sweep.toString());
         ResultRecord r = results.get(stuck).orElseThrow();
         assertEquals(Status.FAILED, r.status());
         assertEquals(Reason.TIMED_OUT, r.failure().orElseThrow().reason());
         assertHuman(r.failure().orElseThrow().message());
-        SweepHandler.Summary after = new SweepHandler(config, aws.dynamoDb(), later).handleRequest(null, null);
+        SweepHandler.Summary after = new SweepHandler(config, aws.dynamoDbAs("SweepFunction"), later).handleRequest(null, null);
         assertEquals(0, after.timedOut(), "a second sweep finds nothing more to end: " + after);
         assertEquals(Status.FAILED, results.get(stuck).orElseThrow().status());
     }
@@ -366,7 +367,8 @@ class PoisonUploadTest {
     }
 
     static PreprocessHandler preprocess(UnaryOperator<Outcome<PreparedStudy>> hook) {
-        return new PreprocessHandler(config, aws.s3(), aws.sqs(), aws.dynamoDb(), hook);
+        return new PreprocessHandler(config, aws.s3As("PreprocessFunction"), aws.sqsAs("PreprocessFunction"),
+                aws.dynamoDbAs("PreprocessFunction"), hook);
     }
 
     /** Uploads and preprocesses a film; returns its uploadId once its claim check was captured. */
