@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import org.hipoa.aws.HipPngStore;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultStore;
@@ -90,7 +89,7 @@ class AwsRefusalsTest {
 
     @Test
     void uploadDeletedBeforePreprocessReadsIt_endsFailedSourceMissing() throws Exception {
-        Upload u = upload(film(1));
+        UploadedFilm u = upload(film(1));
         aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(u.key()));
         assertDoesNotThrow(() -> preprocess(aws.s3As("PreprocessFunction"), config).handleRequest(u.event(), null),
                 "a deleted upload is not retried");
@@ -102,7 +101,7 @@ class AwsRefusalsTest {
 
     @Test
     void uploadS3RefusesToHandOver_endsFailedSourceUnreadable_atOnce() throws Exception {
-        Upload u = upload(film(2));
+        UploadedFilm u = upload(film(2));
         // The object is there, but S3 refuses this caller the GET (403 AccessDenied), as it refuses a role that a
         // key policy or a bucket policy shuts out: here a role of the stack that has no grant on uploads.
         S3Client refused = aws.s3As("ExportDeadLetterFunction");
@@ -117,7 +116,7 @@ class AwsRefusalsTest {
 
     @Test
     void ourOwnQueueRefusingTheClaimCheck_endsFailedInternal_notRetried() throws Exception {
-        Upload u = upload(film(3));
+        UploadedFilm u = upload(film(3));
         // A misconfigured QUEUE_URL: SQS answers 400 QueueDoesNotExist on every try.
         String missingQueue = aws.queueUrl().substring(0, aws.queueUrl().lastIndexOf('/') + 1) + "no-such-queue";
         PipelineConfig wrong = PipelineConfig.from(name -> name.equals(PipelineConfig.QUEUE_URL) ? missingQueue
@@ -130,7 +129,7 @@ class AwsRefusalsTest {
 
     @Test
     void heatmapsNeverStored_areA404ProblemThroughTheApi_notA500() throws Exception {
-        Upload u = upload(film(4));
+        UploadedFilm u = upload(film(4));
         preprocess(aws.s3As("PreprocessFunction"), config).handleRequest(u.event(), null);
         awaitMessage(u.uploadId());
         new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(u.uploadId()), null);
@@ -147,27 +146,14 @@ class AwsRefusalsTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Upload(String key, String eTag, String uploadId) {
-        S3Event event() {
-            var object = new S3EventNotification.S3ObjectEntity(key, 1L, eTag, null, "0001");
-            var bucket = new S3EventNotification.S3BucketEntity(aws.names().ingestBucket(), null,
-                    "arn:aws:s3:::" + aws.names().ingestBucket());
-            var s3 = new S3EventNotification.S3Entity("IngestObjectCreated", bucket, object, "1.0");
-            return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord(aws.region(),
-                    "ObjectCreated:Put", "aws:s3", null, "2.1", null, null, s3, null)));
-        }
-    }
-
     static Path film(int index) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("films"));
         return PhantomFilm.write(20261207L, index, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, dir).file();
     }
 
-    static Upload upload(Path file) {
-        String key = "incoming/" + PROVIDER + "/refused/" + names.incrementAndGet() + "-" + file.getFileName();
-        String eTag = aws.upload(key, RequestBody.fromFile(file))
-                .eTag().replace("\"", "");
-        return new Upload(key, eTag, keys.uploadId(aws.names().ingestBucket(), key, eTag));
+    static UploadedFilm upload(Path file) {
+        return UploadedFilm.put(aws, keys, "incoming/" + PROVIDER + "/refused/" + names.incrementAndGet() + "-"
+                + file.getFileName(), file);
     }
 
     static PreprocessHandler preprocess(S3Client s3, PipelineConfig c) {

@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.TagFromName;
@@ -98,7 +97,7 @@ class PoisonUploadTest {
 
     @Test
     void preparerFault_endsFailedInternal_withAHumanMessage_insteadOfARetry() throws Exception {
-        Upload u = upload(film(1));
+        UploadedFilm u = upload(film(1));
         PreprocessHandler h = preprocess(o -> {
             throw new IllegalStateException("localiser bug at offset 1234");
         });
@@ -111,7 +110,7 @@ class PoisonUploadTest {
 
     @Test
     void stackOverflowOnAnInput_endsFailedInternal() throws Exception {
-        Upload u = upload(film(5));
+        UploadedFilm u = upload(film(5));
         assertDoesNotThrow(() -> preprocess(o -> {
             throw new StackOverflowError();
         }).handleRequest(u.event(), null));
@@ -121,7 +120,7 @@ class PoisonUploadTest {
     @Test
     void nonFiniteHipCentres_endFailed_notStuckReceived() throws Exception {
         // What a Rescale Slope of 1e300 once produced: infinite pixels, NaN centres from the localiser.
-        Upload u = upload(film(2));
+        UploadedFilm u = upload(film(2));
         PreprocessHandler h = preprocess(o -> o.then(p -> Outcome.ok(new PreparedStudy(nanCentre(p.right()),
                 nanCentre(p.left()), p.studyInstanceUid(), p.spacing(), p.timingsMs()))));
         assertDoesNotThrow(() -> h.handleRequest(u.event(), null));
@@ -140,7 +139,7 @@ class PoisonUploadTest {
         list.put(slope);
         Path bomb = tmp.resolve("slope-1e300.dcm");
         list.write(bomb.toFile(), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, true, true);
-        Upload u = upload(bomb);
+        UploadedFilm u = upload(bomb);
         assertDoesNotThrow(() -> preprocess(UnaryOperator.identity()).handleRequest(u.event(), null));
         ResultRecord r = results.get(u.uploadId()).orElseThrow();
         // Whichever reason the decoder gives it (a rejection of non-finite values, or INTERNAL), never RECEIVED.
@@ -150,7 +149,7 @@ class PoisonUploadTest {
 
     @Test
     void sdkFault_isTransient_andPropagates() throws Exception {
-        Upload u = upload(film(4));
+        UploadedFilm u = upload(film(4));
         PreprocessHandler h = preprocess(o -> {
             throw SdkClientException.create("connection reset");
         });
@@ -200,7 +199,7 @@ class PoisonUploadTest {
 
     @Test
     void lostCrops_andUploadGone_endFailedSourceMissing() throws Exception {
-        Upload u = upload(film(21));
+        UploadedFilm u = upload(film(21));
         preprocess(UnaryOperator.identity()).handleRequest(u.event(), null);
         awaitMessage(u.uploadId());
         aws.s3().deleteObject(b -> b.bucket(aws.names().workBucket()).key("crops/" + u.uploadId() + ".npy"));
@@ -343,27 +342,14 @@ class PoisonUploadTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Upload(String key, String eTag, String uploadId) {
-        S3Event event() {
-            var object = new S3EventNotification.S3ObjectEntity(key, 1L, eTag, null, "0001");
-            var bucket = new S3EventNotification.S3BucketEntity(aws.names().ingestBucket(), null,
-                    "arn:aws:s3:::" + aws.names().ingestBucket());
-            var s3 = new S3EventNotification.S3Entity("IngestObjectCreated", bucket, object, "1.0");
-            return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord(aws.region(),
-                    "ObjectCreated:Put", "aws:s3", null, "2.1", null, null, s3, null)));
-        }
-    }
-
     static Path film(int index) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("films"));
         return PhantomFilm.write(20261201L, index, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, dir).file();
     }
 
-    static Upload upload(Path file) {
-        String key = "incoming/" + PROVIDER + "/poison/" + names.incrementAndGet() + "-" + file.getFileName();
-        String eTag = aws.upload(key, RequestBody.fromFile(file))
-                .eTag().replace("\"", "");
-        return new Upload(key, eTag, keys.uploadId(aws.names().ingestBucket(), key, eTag));
+    static UploadedFilm upload(Path file) {
+        return UploadedFilm.put(aws, keys, "incoming/" + PROVIDER + "/poison/" + names.incrementAndGet() + "-"
+                + file.getFileName(), file);
     }
 
     static PreprocessHandler preprocess(UnaryOperator<Outcome<PreparedStudy>> hook) {
@@ -373,7 +359,7 @@ class PoisonUploadTest {
 
     /** Uploads and preprocesses a film; returns its uploadId once its claim check was captured. */
     static String preprocessed(Path file) throws Exception {
-        Upload u = upload(file);
+        UploadedFilm u = upload(file);
         preprocess(UnaryOperator.identity()).handleRequest(u.event(), null);
         assertEquals(Status.PREPROCESSED, results.get(u.uploadId()).orElseThrow().status());
         awaitMessage(u.uploadId());
