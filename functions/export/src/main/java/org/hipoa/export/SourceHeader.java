@@ -2,17 +2,14 @@ package org.hipoa.export;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.core.dicom.internal.RejectedException;
-import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.dicom.internal.DicomStructureScan;
 import org.hipoa.domain.Reason;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
 /**
@@ -115,23 +112,13 @@ final class SourceHeader {
         if (!structure.hasPixelData() && !whole) return null;
         AttributeList header = new AttributeList();
         try {
-            header.read(pixelMedStream(bytes, structure), TagFromName.PixelData);
+            header.read(structure.pixelMedStream(bytes), TagFromName.PixelData);
             return header;
         } catch (IOException | DicomException | RuntimeException e) {
             throw new UnreadableHeaderException("the uploaded object's header could not be read as DICOM");
         }
     }
 
-    /** As the decoder hands PixelMed a deflated data set: the bytes the scan inflated, so they are what it walked. */
-    private static DicomInputStream pixelMedStream(byte[] bytes, DicomStructureScan.Result structure)
-            throws IOException {
-        if (structure.transferSyntaxUid().equals(TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)) {
-            byte[] dataSet = structure.dataSet();
-            return new DicomInputStream(new ByteArrayInputStream(dataSet, structure.dataSetOffset(),
-                    dataSet.length - structure.dataSetOffset()), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, false);
-        }
-        return new DicomInputStream(new ByteArrayInputStream(bytes));
-    }
 
     /** The object's size from Content-Range ("bytes 0-65535/1234567"), else what came back. */
     private static long total(GetObjectResponse r, long got) {

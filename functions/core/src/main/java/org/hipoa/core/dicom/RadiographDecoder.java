@@ -6,7 +6,6 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.domain.Reason;
@@ -17,7 +16,6 @@ import org.hipoa.core.dicom.internal.NativePixels;
 import org.hipoa.core.dicom.internal.PixelTransform;
 import org.hipoa.core.dicom.internal.RejectedException;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -119,7 +117,7 @@ public final class RadiographDecoder {
         }
 
         AttributeList header = new AttributeList();
-        header.read(pixelMedStream(bytes, structure), TagFromName.PixelData);
+        header.read(structure.pixelMedStream(bytes), TagFromName.PixelData);
         ImageGeometry geometry = ImageGeometry.check(header, structure, syntax, limits);
         PixelSpacing spacing = SpacingReader.read(header, limits);
         checkFilmGeometry(geometry, spacing);
@@ -151,7 +149,7 @@ public final class RadiographDecoder {
             throws IOException, DicomException {
         AttributeList full = new AttributeList();
         full.setDecompressPixelData(true);
-        full.read(pixelMedStream(bytes, structure));
+        full.read(structure.pixelMedStream(bytes));
         Attribute pixelData = full.get(TagFromName.PixelData);
         if (pixelData == null) {
             throw new RejectedException(Reason.CORRUPT, "The compressed pixel data could not be decoded.");
@@ -159,19 +157,6 @@ public final class RadiographDecoder {
         return pixelData;
     }
 
-    /**
-     * The bytes PixelMed parses. A deflated file is handed over as the data set the structure scan already inflated
-     * (explicit VR little endian, no meta header), so it is inflated once per decode instead of three times.
-     */
-    private static DicomInputStream pixelMedStream(byte[] bytes, DicomStructureScan.Result structure)
-            throws IOException {
-        if (structure.transferSyntaxUid().equals(TransferSyntaxes.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)) {
-            byte[] dataSet = structure.dataSet();
-            return new DicomInputStream(new ByteArrayInputStream(dataSet, structure.dataSetOffset(),
-                    dataSet.length - structure.dataSetOffset()), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, false);
-        }
-        return new DicomInputStream(new ByteArrayInputStream(bytes));
-    }
 
     /**
      * Refuses pixel geometry no radiograph has, before anything resamples it: the resampler's kernel follows the

@@ -30,7 +30,20 @@ public final class DicomStructureScan {
      */
     public record Result(String transferSyntaxUid, boolean hasPixelData, boolean encapsulated,
                          long pixelDataLength, int fragments, byte[] dataSet, int dataSetOffset,
-                         int[] fragmentOffsets, int[] fragmentLengths, int pixelDataOffset) {}
+                         int[] fragmentOffsets, int[] fragmentLengths, int pixelDataOffset) {
+        /**
+         * The bytes PixelMed parses after this scan: a deflated file is handed over as the data set the scan already
+         * inflated (explicit VR little endian, no meta header), so it is inflated once, and PixelMed walks exactly
+         * what the scan walked; any other file as it is.
+         */
+        public com.pixelmed.dicom.DicomInputStream pixelMedStream(byte[] file) throws java.io.IOException {
+            if (transferSyntaxUid.equals(DEFLATED_LE)) {
+                return new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(dataSet, dataSetOffset,
+                        dataSet.length - dataSetOffset), EXPLICIT_LE, false);
+            }
+            return new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(file));
+        }
+    }
 
     /**
      * Structure budgets. A radiograph holds a few hundred elements and a few dozen sequence items; PixelMed spends
