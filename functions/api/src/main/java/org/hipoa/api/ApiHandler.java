@@ -14,7 +14,7 @@ import org.hipoa.domain.upload.Provider;
 import org.hipoa.domain.result.FhirReport;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.GrantStore;
 import org.hipoa.aws.HipPngStore;
 import org.hipoa.domain.Side;
@@ -73,7 +73,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      */
     public static final String VIEWER_ORIGIN = "VIEWER_ORIGIN";
 
-    private final ResultStore results;
+    private final ResultQueries results;
     private final GrantStore grants;
     private final Keys keys;
     /** Made on the first image request: JSON routes need no S3 client, so their cold start pays for none. */
@@ -90,7 +90,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     public ApiHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<S3Client> s3) {
-        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.results = new ResultQueries(dynamo, config.requireTableName());
         this.grants = new GrantStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys();
         Supplier<HipPngStore> make = () -> new HipPngStore(s3.get());
@@ -185,9 +185,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             case HIP_IMAGE -> hipImage(param(params, "uploadId"), param(params, "file"), caller);
             case STUDY_LOOKUP -> lookup(request, caller);
             case STUDY -> study(param(params, "studyKey"), caller);
-            case PROVIDER_RESULTS -> listing(param(params, "provider"), ResultStore.By.RECEIVED,
+            case PROVIDER_RESULTS -> listing(param(params, "provider"), ResultQueries.By.RECEIVED,
                     request.getQueryStringParameters(), caller);
-            case PROVIDER_UPDATES -> listing(param(params, "provider"), ResultStore.By.UPDATED,
+            case PROVIDER_UPDATES -> listing(param(params, "provider"), ResultQueries.By.UPDATED,
                     request.getQueryStringParameters(), caller);
         };
     }
@@ -304,11 +304,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     private static final Set<String> UPDATES_PARAMS = Set.of("status", "since", "until", "limit", "next");
 
     /** {@code /results} (by receipt, either order) and {@code /updates} (by last change, oldest first). */
-    private APIGatewayProxyResponseEvent listing(String name, ResultStore.By by, Map<String, String> query,
+    private APIGatewayProxyResponseEvent listing(String name, ResultQueries.By by, Map<String, String> query,
                                                  Caller caller) {
         Provider provider = Provider.parse(name).orElseThrow(() -> ApiError.badRequest("Not a provider name."));
         Map<String, String> q = query == null ? Map.of() : query;
-        Set<String> known = by == ResultStore.By.RECEIVED ? RESULTS_PARAMS : UPDATES_PARAMS;
+        Set<String> known = by == ResultQueries.By.RECEIVED ? RESULTS_PARAMS : UPDATES_PARAMS;
         for (String k : q.keySet()) {
             if (!known.contains(k)) {
                 throw ApiError.badRequest("Unknown query parameter; use " + String.join(", ", new TreeSet<>(known))
@@ -324,18 +324,18 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         String order = q.getOrDefault("order", "asc");
         if (!order.equals("asc") && !order.equals("desc")) throw ApiError.badRequest("order must be asc or desc.");
         int limit = Optional.ofNullable(q.get("limit")).map(ApiHandler::limit).orElse(DEFAULT_LIMIT);
-        ResultStore.Listing listing = new ResultStore.Listing(provider, by, statuses, since, until,
+        ResultQueries.Listing listing = new ResultQueries.Listing(provider, by, statuses, since, until,
                 order.equals("desc"));
         Optional<String> next = Optional.ofNullable(q.get("next")).filter(t -> !t.isEmpty());
         try {
-            next.ifPresent(t -> ResultStore.checkToken(listing, t)); // a 400 before any table read
+            next.ifPresent(t -> ResultQueries.checkToken(listing, t)); // a 400 before any table read
         } catch (PageToken.InvalidTokenException e) {
             throw badCursor();
         }
         if (!caller.providers().contains(provider.name())) {
             throw ApiError.forbidden("This API key is not granted this provider's results.");
         }
-        ResultStore.Page page;
+        ResultQueries.Page page;
         List<ObjectNode> items;
         try {
             page = results.list(listing, limit, next);
@@ -400,7 +400,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             throw ApiError.badRequest(name + " must be an ISO-8601 instant with a zone, e.g. 2026-01-31T00:00:00Z.");
         }
         if (t.getNano() % 1_000_000 != 0) t = t.truncatedTo(ChronoUnit.MILLIS).plusMillis(1);
-        if (t.isBefore(ResultStore.EARLIEST) || t.isAfter(ResultStore.LATEST)) {
+        if (t.isBefore(ResultQueries.EARLIEST) || t.isAfter(ResultQueries.LATEST)) {
             throw ApiError.badRequest(name + " must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.");
         }
         return t;
@@ -409,11 +409,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     static int limit(String s) {
         try {
             int n = Integer.parseInt(s);
-            if (n >= 1 && n <= ResultStore.MAX_PAGE) return n;
+            if (n >= 1 && n <= ResultQueries.MAX_PAGE) return n;
         } catch (NumberFormatException e) {
             // falls through to the error below
         }
-        throw ApiError.badRequest("limit must be an integer from 1 to " + ResultStore.MAX_PAGE + ".");
+        throw ApiError.badRequest("limit must be an integer from 1 to " + ResultQueries.MAX_PAGE + ".");
     }
 
     private static void allow(String method, String allowed) {

@@ -8,7 +8,8 @@ import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.BatchFailures;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.Powertools;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
+import org.hipoa.aws.ResultTransitions;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ResultRecord;
@@ -45,7 +46,8 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
     static final String MESSAGE = "Grading did not succeed after repeated attempts.";
 
-    private final ResultStore results;
+    private final ResultQueries results;
+    private final ResultTransitions transitions;
     private final int maxReceiveCount;
     /** The inference function's handler, for the solo grade; built on the first one (it loads the grader). */
     private final Supplier<InferenceHandler> inference;
@@ -61,7 +63,8 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** With the inference handler the solo grade runs in (tests: one whose grader fails, as a poison study's would). */
     public DeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<InferenceHandler> inference) {
-        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.results = new ResultQueries(dynamo, config.requireTableName());
+        this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.maxReceiveCount = config.maxReceiveCount();
         this.inference = Objects.requireNonNull(inference, "inference");
     }
@@ -138,7 +141,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
     private boolean end(CropMessage cm, ResultRecord current) {
         ResultRecord failed = current.failed(new Failure(Stage.INFERENCE, Reason.DEAD_LETTERED, MESSAGE),
                 Instant.now());
-        boolean written = results.failed(failed); // conditional: never overwrites GRADED or FAILED
+        boolean written = transitions.failed(failed); // conditional: never overwrites GRADED or FAILED
         LOG.info("{} {} {}", written ? "dead-lettered upload failed" : "dead-lettered upload was already final",
                 entry("uploadId", cm.uploadId()), entry("reason", Reason.DEAD_LETTERED.name()));
         return written;

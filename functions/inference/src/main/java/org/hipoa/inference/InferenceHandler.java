@@ -23,7 +23,8 @@ import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.result.ResultRecord;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
+import org.hipoa.aws.ResultTransitions;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.aws.Powertools;
 import org.hipoa.aws.Faults;
@@ -70,7 +71,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                            HipCrop right, HipCrop left, long readMs) {}
 
     private final S3Client s3;
-    private final ResultStore results;
+    private final ResultQueries results;
+    private final ResultTransitions transitions;
     private final Keys keys;
     private final HipPngStore pngs;
     private final Optional<String> workBucket;
@@ -104,7 +106,8 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     public InferenceHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo,
                             UnaryOperator<Function<List<StudyGrader.Hips>, List<StudyGrades>>> wrapGrade) {
         this.s3 = Objects.requireNonNull(s3, "s3");
-        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.results = new ResultQueries(dynamo, config.requireTableName());
+        this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.keys = config.requireKeys(); // opens the item's sealed object key when crops must be cut again
         this.pngs = new HipPngStore(s3);
         this.workBucket = Optional.ofNullable(config.workBucket());
@@ -224,7 +227,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
                     m.preprocessTimingsMs(), model, g.right().result(), g.left().result(), ms, Instant.now());
             // Before the item: a GRADED result always has its pictures (and heatmaps, if the model gives them).
             pngs.put(graded, p.right(), p.left(), g.right().heatmaps(), g.left().heatmaps());
-            boolean written = results.graded(graded);
+            boolean written = transitions.graded(graded);
             if (written) exported(graded);
             metrics.addMetric(written ? "UploadsGraded" : "DuplicateMessages", 1, MetricUnit.COUNT);
             log(written ? "graded" : "graded, item was already final", graded, null, ms);
@@ -259,7 +262,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
             if (current.isEmpty() || current.get().status().isTerminal()) return true;
             ResultRecord failed = current.get().failed(
                     new Failure(Stage.INFERENCE, Reason.INTERNAL, Faults.INTERNAL_MESSAGE), Instant.now());
-            boolean written = results.failed(failed);
+            boolean written = transitions.failed(failed);
             log(written ? "failed" : "failed, item was already final", failed, Reason.INTERNAL, Map.of());
             return true;
         } catch (RuntimeException e) {
@@ -308,7 +311,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         } catch (CropNpy.UnreadableCropsException e) {
             ResultRecord failed = current.failed(new Failure(Stage.INFERENCE, Reason.CROPS_UNREADABLE, e.getMessage()),
                     Instant.now());
-            boolean written = results.failed(failed);
+            boolean written = transitions.failed(failed);
             log(written ? "failed" : "failed, item was already final", failed, Reason.CROPS_UNREADABLE, Map.of());
             return Optional.empty();
         }
@@ -361,7 +364,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
 
     private Optional<Pending> failed(ResultRecord current, Stage stage, Reason reason, String message) {
         ResultRecord failed = current.failed(new Failure(stage, reason, message), Instant.now());
-        boolean written = results.failed(failed);
+        boolean written = transitions.failed(failed);
         log(written ? "failed" : "failed, item was already final", failed, reason, Map.of());
         return Optional.empty();
     }

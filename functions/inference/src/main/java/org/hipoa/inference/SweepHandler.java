@@ -6,7 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.Powertools;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
+import org.hipoa.aws.ResultTransitions;
 import org.hipoa.aws.UnfinishedUploads;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
@@ -42,7 +43,8 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
      */
     public record Summary(int unfinished, int timedOut, long oldestAgeSeconds, int unreadable, int errors) {}
 
-    private final ResultStore results;
+    private final ResultQueries results;
+    private final ResultTransitions transitions;
     private final UnfinishedUploads unfinished;
     private final Duration stuckAfter;
     private final Clock clock;
@@ -52,7 +54,8 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
     }
 
     public SweepHandler(PipelineConfig config, DynamoDbClient dynamo, Clock clock) {
-        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.results = new ResultQueries(dynamo, config.requireTableName());
+        this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.unfinished = new UnfinishedUploads(dynamo, config.requireTableName());
         this.stuckAfter = config.stuckAfter();
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -97,7 +100,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
                 oldest = Math.max(oldest, age.toSeconds());
                 if (age.compareTo(stuckAfter) < 0) continue;
                 Stage waitingFor = r.status() == Status.RECEIVED ? Stage.PREPROCESS : Stage.INFERENCE;
-                boolean written = results.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
+                boolean written = transitions.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
                 if (written) timedOut++;
                 LOG.info("{} {} {}", written ? "timed out" : "finished meanwhile", entry("uploadId", r.uploadId()),
                         entry("status", r.status().name()));

@@ -20,7 +20,8 @@ import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.result.ResultRecord;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
+import org.hipoa.aws.ResultTransitions;
 import org.hipoa.aws.SourceReads;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Status;
@@ -64,7 +65,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
 
     private final S3Client s3;
     private final SqsClient sqs;
-    private final ResultStore results;
+    private final ResultQueries results;
+    private final ResultTransitions transitions;
     private final CropStore crops;
     private final String queueUrl;
     private final String ingestBucket;
@@ -94,7 +96,8 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
         this.afterPrepare = Objects.requireNonNull(afterPrepare, "afterPrepare");
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.sqs = Objects.requireNonNull(sqs, "sqs");
-        this.results = new ResultStore(dynamo, config.requireTableName());
+        this.results = new ResultQueries(dynamo, config.requireTableName());
+        this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.crops = new CropStore(s3, config.requireWorkBucket());
         this.queueUrl = config.requireQueueUrl();
         this.ingestBucket = config.requireIngestBucket();
@@ -169,7 +172,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
             return Optional.of(fail(fresh, new Rejection(Reason.BAD_KEY,
                     "The object key is not incoming/{provider}/... (or backfill/{provider}/...) with a valid provider name.")));
         }
-        ResultRecord current = results.received(fresh);
+        ResultRecord current = transitions.received(fresh);
         if (current.status() != Status.RECEIVED) {
             log("duplicate delivery", current, current.status(), null, Map.of());
             return Optional.of(current.status());
@@ -240,7 +243,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
                         localiser, ms, Optional.of(p.spacing()));
                 // Message first, then the status: a crash in between leaves a message that grades anyway.
                 sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(message.toJson()));
-                boolean moved = results.preprocessed(current.preprocessed(studyKey, p.spacing(), localiser, ms,
+                boolean moved = transitions.preprocessed(current.preprocessed(studyKey, p.spacing(), localiser, ms,
                         Instant.now()));
                 log(moved ? "preprocessed" : "preprocessed, item had moved on", current, Status.PREPROCESSED, null,
                         ms);
@@ -255,7 +258,7 @@ public final class PreprocessHandler implements RequestHandler<S3Event, Void> {
     }
 
     private Status fail(ResultRecord current, Rejection why) {
-        boolean written = results.failed(current.failed(Failure.of(Stage.PREPROCESS, why), Instant.now()));
+        boolean written = transitions.failed(current.failed(Failure.of(Stage.PREPROCESS, why), Instant.now()));
         log(written ? "failed" : "failed, item was already final", current, Status.FAILED, why.reason(), Map.of());
         return Status.FAILED;
     }

@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.HipPngStore;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.SourceReads;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
@@ -56,7 +56,7 @@ class AwsRefusalsTest {
     private static final String PROVIDER = "refused-clinic";
     private static EmbeddedAws aws;
     private static PipelineConfig config;
-    private static ResultStore results;
+    private static ResultQueries results;
     private static Keys keys;
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
     private static final Map<String, String> messages = new ConcurrentHashMap<>();
@@ -77,7 +77,7 @@ class AwsRefusalsTest {
                 .deadLetter(null)
                 .start();
         config = PipelineConfig.fromEnvironment();
-        results = new ResultStore(aws.dynamoDb(), aws.names().table());
+        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
         aws.grantApiKey(Set.of(PROVIDER));
     }

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.ResultRecord;
@@ -84,7 +84,7 @@ class DeadLetterPathTest {
             String poison = keys.uploadId(bucket, "incoming/acme/poison.dcm", md5Hex(poisonFilm));
             crashAgain.add(poison);
             assertEquals(poison, put(aws, keys, bucket, "incoming/acme/poison.dcm", poisonFilm));
-            ResultStore results = new ResultStore(aws.dynamoDb(), aws.names().table());
+            ResultQueries results = new ResultQueries(aws.dynamoDb(), aws.names().table());
 
             ResultRecord h = awaitTerminal(results, healthy);
             assertEquals(Status.GRADED, h.status(), "failure: " + h.failure());
@@ -121,7 +121,7 @@ class DeadLetterPathTest {
         return java.util.HexFormat.of().formatHex(md5);
     }
 
-    private static ResultRecord awaitTerminal(ResultStore results, String uploadId) throws InterruptedException {
+    private static ResultRecord awaitTerminal(ResultQueries results, String uploadId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         Optional<ResultRecord> r = Optional.empty();
         while (System.nanoTime() < deadline) {

@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.GradedEvents;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultItems;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
@@ -97,7 +97,7 @@ class DeadLetteredExportAndSweepTest {
         SweepHandler.Summary s = assertDoesNotThrow(() -> new SweepHandler(config, aws.dynamoDb(), later)
                 .handleRequest(null, null));
         assertEquals(1, s.timedOut(), s.toString());
-        ResultRecord r = new ResultStore(aws.dynamoDb(), aws.names().table()).get(stuck).orElseThrow();
+        ResultRecord r = new ResultQueries(aws.dynamoDb(), aws.names().table()).get(stuck).orElseThrow();
         assertEquals(Status.FAILED, r.status());
         assertEquals(Reason.TIMED_OUT, r.failure().orElseThrow().reason());
         assertEquals("RECEIVED", aws.dynamoDb().getItem(b -> b.tableName(aws.names().table())

@@ -1,6 +1,6 @@
 package org.hipoa.local;
 
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
@@ -110,7 +110,7 @@ class FaultLoadTest {
      * where the plan struck the DLQ consumer for them (their one solo grade was crashed, hung or failed).
      */
     static List<String> unexpected(EmbeddedAws aws, Faults faults, java.util.function.Predicate<String> poison) {
-        ResultStore results = new ResultStore(aws.dynamoDb(), aws.names().table());
+        ResultQueries results = new ResultQueries(aws.dynamoDb(), aws.names().table());
         List<String> wrong = new java.util.ArrayList<>();
         int struckInDlq = 0;
         for (java.util.Map.Entry<String, String> e : LoadRun.statuses(aws).entrySet()) {

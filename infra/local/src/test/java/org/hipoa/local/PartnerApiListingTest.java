@@ -3,7 +3,7 @@ package org.hipoa.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.hipoa.api.ApiContract;
 import org.hipoa.aws.ResultItems;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultTransitions;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.Stage;
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The partner listings against the local stack's real DynamoDB stand-in (dynalite) and API Gateway emulation, with
- * items written straight through {@link ResultStore} (no films, no models): paging with filters, the date bounds,
+ * items written straight through {@link ResultTransitions} (no films, no models): paging with filters, the date bounds,
  * the change feed and the study lookup's tenant filter (issue 9's listing findings). Every response is checked
  * against functions/api/openapi.yaml by the client's observer.
  */
@@ -41,7 +41,7 @@ class PartnerApiListingTest {
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
     private static EmbeddedAws aws;
     private static LocalApiClient api;
-    private static ResultStore store;
+    private static ResultTransitions store;
     private static Keys keys;
     private static int uploads;
 
@@ -52,7 +52,7 @@ class PartnerApiListingTest {
         aws.grantApiKey(Set.of(OWNER, "paging-clinic", "status-clinic", "cursor-clinic", "feed-clinic",
                 "huge-clinic"));
         api = CheckedApi.client(aws);
-        store = new ResultStore(aws.dynamoDb(), aws.names().table());
+        store = new ResultTransitions(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
     }
 

@@ -9,7 +9,7 @@ import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.HipPngStore;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.domain.HipCrop;
@@ -61,7 +61,7 @@ class PoisonUploadTest {
     private static final String PROVIDER = "acme-clinic";
     private static EmbeddedAws aws;
     private static PipelineConfig config;
-    private static ResultStore results;
+    private static ResultQueries results;
     private static Keys keys;
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
     private static final Map<String, String> messages = new ConcurrentHashMap<>();
@@ -84,7 +84,7 @@ class PoisonUploadTest {
                 .deadLetter(null)
                 .start();
         config = PipelineConfig.fromEnvironment();
-        results = new ResultStore(aws.dynamoDb(), aws.names().table());
+        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
     }
 

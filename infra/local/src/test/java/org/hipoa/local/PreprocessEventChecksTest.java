@@ -2,7 +2,7 @@ package org.hipoa.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
@@ -32,13 +32,13 @@ class PreprocessEventChecksTest {
     static Path tmp;
     static EmbeddedAws aws;
     static Keys keys;
-    static ResultStore results;
+    static ResultQueries results;
 
     @BeforeAll
     static void start() throws Exception {
         aws = EmbeddedAws.builder().blobStoreDir(tmp.resolve("s3")).start();
         keys = new Keys(aws.studyKeySecret());
-        results = new ResultStore(aws.dynamoDb(), aws.names().table());
+        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
     }
 
     @AfterAll

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.upload.UploadRef;
@@ -51,7 +51,7 @@ final class ReconcileCommand {
     static int run(String bucket, String table, Keys keys, S3Client s3, DynamoDbClient dynamo, PrintStream out,
                    PrintStream err) {
         if (table == null) throw new IllegalArgumentException("--table or TABLE_NAME is required");
-        ResultStore results = new ResultStore(dynamo, table);
+        ResultQueries results = new ResultQueries(dynamo, table);
         ObjectMapper json = new ObjectMapper();
         int total = 0, unfinished = 0;
         for (Listed o : list(s3, bucket)) {

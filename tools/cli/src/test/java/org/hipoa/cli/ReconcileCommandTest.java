@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.aws.ResultItems;
-import org.hipoa.aws.ResultStore;
+import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
@@ -57,7 +57,7 @@ class ReconcileCommandTest {
             String lostEtag = aws.s3().headObject(b -> b.bucket(bucket).key("incoming/acme/item-lost.dcm")).eTag()
                     .replace("\"", "");
             String lostId = keys.uploadId(bucket, "incoming/acme/item-lost.dcm", lostEtag);
-            ResultStore results = new ResultStore(aws.dynamoDb(), aws.names().table());
+            ResultQueries results = new ResultQueries(aws.dynamoDb(), aws.names().table());
             assertEquals(Status.PREPROCESSED, results.get(lostId).orElseThrow().status(), "the handler's uploadId");
             aws.dynamoDb().deleteItem(b -> b.tableName(aws.names().table()).key(ResultItems.key(lostId)));
 

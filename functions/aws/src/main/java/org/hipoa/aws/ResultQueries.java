@@ -1,8 +1,10 @@
 package org.hipoa.aws;
 
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Status;
+import org.hipoa.domain.upload.Provider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -20,16 +22,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.hipoa.domain.upload.Provider;
-import org.hipoa.domain.result.Status;
-import org.hipoa.domain.result.ResultRecord;
 
 /**
- * The results table through the low-level DynamoDB client. Every status change is ONE conditional single-item
- * write (docs/PIPELINE.md, "Idempotency"; dynalite has no transactions), so a re-delivered event never regresses an
- * item and FAILED stays terminal. SDK exceptions other than a failed condition propagate: they are transient.
+ * The read side of the results table: one upload's result, a provider's listings with their cursors, and a study's
+ * results within a caller's grants. The write side is {@link ResultTransitions}.
  */
-public final class ResultStore {
+public final class ResultQueries {
     /** Most items a study listing returns (the most recent of the granted providers'). */
     public static final int MAX_STUDY_RESULTS = 100;
     public static final int MAX_PAGE = 100;
@@ -42,61 +40,13 @@ public final class ResultStore {
         }
     }
 
-    private static final Set<String> PREPROCESSED_FIELDS = Set.of("updatedAt", "status", "studyKey",
-            ResultItems.GSI2PK, ResultItems.GSI2SK, "localiser", "preprocessTimingsMs", "spacing");
-    private static final Set<String> GRADED_FIELDS = Set.of("updatedAt", "status", "studyKey", ResultItems.GSI2PK,
-            ResultItems.GSI2SK, "localiser", "preprocessTimingsMs", "model", "hips", "inferenceTimingsMs", "spacing");
-    /** Set by a failure write only when the item does not have them yet (the first receipt's time wins). */
-    private static final Set<String> KEEP_EXISTING = Set.of("receivedAt", ResultItems.GSI1PK, ResultItems.GSI1SK,
-            ResultItems.GSI2PK, ResultItems.GSI2SK);
 
     private final DynamoDbClient dynamo;
     private final String table;
 
-    public ResultStore(DynamoDbClient dynamo, String table) {
+    public ResultQueries(DynamoDbClient dynamo, String table) {
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
         this.table = Objects.requireNonNull(table, "table");
-    }
-
-    /**
-     * Writes the RECEIVED item unless the upload already has one, and returns what is stored now: {@code fresh}, or
-     * the earlier item (a re-delivery). The caller treats an earlier item past RECEIVED as a duplicate.
-     */
-    public ResultRecord received(ResultRecord fresh) {
-        require(fresh, Status.RECEIVED);
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(ResultItems.toItem(fresh))
-                    .conditionExpression("attribute_not_exists(pk)"));
-            return fresh;
-        } catch (ConditionalCheckFailedException e) {
-            return get(fresh.uploadId()).orElse(fresh);
-        }
-    }
-
-    /** RECEIVED → PREPROCESSED; false when the item had moved on (a duplicate delivery). */
-    public boolean preprocessed(ResultRecord next) {
-        require(next, Status.PREPROCESSED);
-        return update(next, PREPROCESSED_FIELDS, "#s = :received", Map.of(":received", s(Status.RECEIVED)));
-    }
-
-    /** RECEIVED | PREPROCESSED → GRADED; false when already GRADED or FAILED. */
-    public boolean graded(ResultRecord next) {
-        require(next, Status.GRADED);
-        return update(next, GRADED_FIELDS, "#s IN (:received, :preprocessed)",
-                Map.of(":received", s(Status.RECEIVED), ":preprocessed", s(Status.PREPROCESSED)));
-    }
-
-    /**
-     * → FAILED, also when the item does not exist yet (the failure is recorded even if the received write never
-     * happened); false when it is already GRADED or FAILED.
-     */
-    public boolean failed(ResultRecord next) {
-        require(next, Status.FAILED);
-        Set<String> all = new java.util.HashSet<>(ResultItems.toItem(next).keySet());
-        all.remove(ResultItems.PK);
-        all.remove(ResultItems.SK);
-        return update(next, all, "attribute_not_exists(pk) OR #s IN (:received, :preprocessed)",
-                Map.of(":received", s(Status.RECEIVED), ":preprocessed", s(Status.PREPROCESSED)));
     }
 
     /** Strongly consistent read of one upload's result. */
@@ -262,7 +212,7 @@ public final class ResultStore {
             Map<String, AttributeValue> start = null;
             do {
                 QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(ResultItems.BY_STUDY)
-                        .keyConditionExpression("gsi2pk = :s")
+                        .keyConditionExpression("#h = :s").expressionAttributeNames(Map.of("#h", ResultItems.GSI2PK))
                         .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(ResultItems.studyPk(studyKey, p))))
                         .limit(MAX_STUDY_RESULTS - got).scanIndexForward(false);
                 if (start != null) q.exclusiveStartKey(start);
@@ -276,41 +226,5 @@ public final class ResultStore {
         List<ResultRecord> newest = new ArrayList<>(all.subList(0, Math.min(all.size(), MAX_STUDY_RESULTS)));
         Collections.reverse(newest);
         return newest;
-    }
-
-    private boolean update(ResultRecord next, Set<String> fields, String condition,
-                           Map<String, AttributeValue> conditionValues) {
-        Map<String, AttributeValue> item = ResultItems.toItem(next);
-        Map<String, String> names = new LinkedHashMap<>();
-        Map<String, AttributeValue> values = new LinkedHashMap<>(conditionValues);
-        names.put("#s", "status");
-        List<String> sets = new ArrayList<>();
-        int i = 0;
-        for (String field : item.keySet()) { // item order: deterministic expressions
-            if (!fields.contains(field) || field.equals("status")) continue;
-            String n = "#a" + i, v = ":v" + i++;
-            names.put(n, field);
-            values.put(v, item.get(field));
-            sets.add(KEEP_EXISTING.contains(field) ? n + " = if_not_exists(" + n + ", " + v + ")" : n + " = " + v);
-        }
-        values.put(":status", item.get("status"));
-        sets.add("#s = :status");
-        String expression = "SET " + String.join(", ", sets);
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(next.uploadId()))
-                    .updateExpression(expression).conditionExpression(condition)
-                    .expressionAttributeNames(names).expressionAttributeValues(values));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
-    }
-
-    private static AttributeValue s(Status status) {
-        return AttributeValue.fromS(status.name());
-    }
-
-    private static void require(ResultRecord r, Status status) {
-        if (r.status() != status) throw new IllegalArgumentException("expected a " + status + " record");
     }
 }
