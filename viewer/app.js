@@ -21,11 +21,15 @@ const REASONS = {
   TOO_LARGE: 'The image is larger than HipOA accepts (256 MiB or 40 megapixels).',
   HIPS_NOT_FOUND: 'HipOA could not find both hip joints on this image, so it did not grade it.',
   NOT_AP_PELVIS: 'This does not look like an AP pelvis radiograph (by its view or body part, or it is too small to hold both hips).',
+  IMPLAUSIBLE_GEOMETRY: 'The image decodes, but its size attributes are wrong (its pixel spacing or its rows and columns describe a film no radiograph has), so nothing measured on it would be right. Correct the pixel spacing in the PACS or at the modality, then send it again.',
   CORRUPT: 'The file is damaged: its structure or its image data is inconsistent.',
   BAD_KEY: 'The file was uploaded to a place HipOA does not grade from (it must be under incoming/{provider}/).',
   SOURCE_MISSING: 'The uploaded file was deleted or replaced before HipOA could read it.',
   SOURCE_UNREADABLE: 'HipOA was not allowed to read the uploaded file (its encryption, storage class or access settings). Upload it again with the bucket\'s default settings.',
   CROPS_UNREADABLE: 'An internal intermediate result had expired or was damaged. Upload the study again.',
+  INTERNAL: 'HipOA failed on this upload for a reason of its own, not the file\'s. Its operators have the details; upload it again later.',
+  DEAD_LETTERED: 'Grading this upload failed every time it was tried, so HipOA stopped. Its operators have the details.',
+  TIMED_OUT: 'This upload was not finished within HipOA\'s time limit and was ended. Upload it again.',
 };
 const STAGES = { PREPROCESS: 'while reading the image', INFERENCE: 'while grading' };
 

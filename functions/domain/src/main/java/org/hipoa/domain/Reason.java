@@ -23,6 +23,11 @@ public enum Reason {
     HIPS_NOT_FOUND,
     /** The image is not an AP pelvis radiograph (by its attributes, or no pelvis on the film). */
     NOT_AP_PELVIS,
+    /**
+     * A decodable image whose size attributes no radiograph has (pixels far from square, a film side over 2 m):
+     * the Pixel Spacing or Rows/Columns are wrong, so nothing measured on it in millimetres would be right.
+     */
+    IMPLAUSIBLE_GEOMETRY,
     /** Broken structure that is not a plain truncation, or pixel data that is inconsistent or undecodable. */
     CORRUPT,
     /**

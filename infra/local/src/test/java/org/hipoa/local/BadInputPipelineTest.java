@@ -36,6 +36,8 @@ class BadInputPipelineTest {
         for (BadInputCorpus.Case c : BadInputCorpus.generate(tmp.resolve("gen"))) {
             if (c.expected() instanceof BadInputCorpus.Expected.Refused r) {
                 byReason.computeIfAbsent(r.reason(), k -> new ArrayList<>()).add(c);
+            } else if (c.expected() instanceof BadInputCorpus.Expected.Gated g) {
+                byReason.computeIfAbsent(g.reason(), k -> new ArrayList<>()).add(c); // the preprocess gate refuses it
             }
         }
         Map<String, Reason> expected = new HashMap<>(); // object key -> reason

@@ -82,6 +82,12 @@ class BadInputThroughCliTest {
                         wrong.add(c.name() + ": " + line);
                     }
                 }
+                case BadInputCorpus.Expected.Gated want -> {
+                    if (!n.path("status").asText().equals("OK") || n.path("rows").asInt() != want.rows()
+                            || n.path("columns").asInt() != want.columns()) {
+                        wrong.add(c.name() + ": " + line);
+                    }
+                }
                 case BadInputCorpus.Expected.Decoded want -> {
                     if (!n.path("status").asText().equals("OK") || n.path("rows").asInt() != want.rows()
                             || n.path("columns").asInt() != want.columns() || line.contains("Infinity") || line.contains("NaN")) {
@@ -104,6 +110,11 @@ class BadInputThroughCliTest {
                 case BadInputCorpus.Expected.Refused want -> {
                     if (!(outcome instanceof Outcome.Rejected<GradeCommand.Graded> r) || r.rejection().reason() != want.reason()) {
                         wrong.add(c.name() + " expected " + want.reason() + ", got " + outcome);
+                    }
+                }
+                case BadInputCorpus.Expected.Gated want -> {
+                    if (!(outcome instanceof Outcome.Rejected<GradeCommand.Graded> r) || r.rejection().reason() != want.reason()) {
+                        wrong.add(c.name() + " decodes, then expected " + want.reason() + ", got " + outcome);
                     }
                 }
                 case BadInputCorpus.Expected.Decoded ignored -> {

@@ -39,10 +39,6 @@ public final class RadiographDecoder {
     }
 
     private static final System.Logger LOG = System.getLogger(RadiographDecoder.class.getName());
-    /** Largest accepted ratio between row and column spacing: projection radiographs have square pixels. */
-    static final double MAX_PIXEL_ASPECT = 1.2;
-    /** Largest accepted film side: no detector or stitched long-length film reaches 2 m. */
-    static final double MAX_FILM_MM = 2000;
 
     private final DecodeLimits limits;
 
@@ -120,7 +116,6 @@ public final class RadiographDecoder {
         header.read(structure.pixelMedStream(bytes), TagFromName.PixelData);
         ImageGeometry geometry = ImageGeometry.check(header, structure, syntax, limits);
         PixelSpacing spacing = SpacingReader.read(header, limits);
-        checkFilmGeometry(geometry, spacing);
         if (structure.encapsulated()) {
             CodestreamCheck.check(syntax,
                     new CodestreamCheck.Fragments(structure.dataSet(), structure.fragmentOffsets(),
@@ -157,26 +152,6 @@ public final class RadiographDecoder {
         return pixelData;
     }
 
-
-    /**
-     * Refuses pixel geometry no radiograph has, before anything resamples it: the resampler's kernel follows the
-     * finer spacing, so a 90 x 38,000 film at 0.0101 x 4.99 mm would cost 20x the CPU and yield a smeared image.
-     */
-    private static void checkFilmGeometry(ImageGeometry g, PixelSpacing s) {
-        double ratio = Math.max(s.rowMm(), s.columnMm()) / Math.min(s.rowMm(), s.columnMm());
-        if (!(ratio <= MAX_PIXEL_ASPECT)) {
-            throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
-                    "The pixel spacing is %.4g mm between rows and %.4g mm between columns (%.3g:1); radiographs have "
-                            + "square pixels (within %.1f:1), so the spacing attributes are wrong.",
-                    s.rowMm(), s.columnMm(), ratio, MAX_PIXEL_ASPECT));
-        }
-        double heightMm = g.rows() * s.rowMm(), widthMm = g.columns() * s.columnMm();
-        if (!(heightMm <= MAX_FILM_MM && widthMm <= MAX_FILM_MM)) {
-            throw new RejectedException(Reason.CORRUPT, String.format(Locale.ROOT,
-                    "Rows x Columns at this pixel spacing make a film %.0f x %.0f mm; no radiograph exceeds %.0f mm, so "
-                            + "the size or spacing attributes are wrong.", widthMm, heightMm, MAX_FILM_MM));
-        }
-    }
 
     private static float[] pixels(Attribute pixelData, ImageGeometry g, PixelTransform transform, boolean lossy)
             throws DicomException {

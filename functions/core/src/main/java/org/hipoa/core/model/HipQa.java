@@ -27,6 +27,10 @@ public final class HipQa {
     private static final Set<String> PELVIS_PARTS = Set.of("", "PELVIS", "HIP", "HIPS", "ABDOMEN", "LOWER LIMB", "LEG");
     private static final Set<String> FRONTAL_VIEWS = Set.of("", "AP", "PA");
 
+    /** Largest ratio between row and column spacing: projection radiographs have square pixels. */
+    static final double MAX_PIXEL_ASPECT = 1.2;
+    /** Largest film side of any radiograph: no detector or stitched long-length film reaches 2 m. */
+    static final double MAX_FILM_MM = 2000;
     /** An AP pelvis film (or a wider hip-to-knee one) is at most this big; larger is no film the localiser knows. */
     static final double MAX_WIDTH_MM = 1000, MAX_HEIGHT_MM = 1500, MIN_WIDTH_MM = 200, MIN_HEIGHT_MM = 120;
     /**
@@ -43,6 +47,8 @@ public final class HipQa {
      * resampling for this crop contract would cost more than {@link #MAX_RESAMPLING_SAMPLES}.
      */
     public static Optional<Rejection> checkAttributes(Radiograph r, CropContract contract) {
+        Optional<Rejection> geometry = checkGeometry(r);
+        if (geometry.isPresent()) return geometry;
         String part = r.bodyPart().toUpperCase(Locale.ROOT);
         if (!PELVIS_PARTS.contains(part)) {
             return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is "
@@ -71,6 +77,29 @@ public final class HipQa {
                     "Pixels of %.3g x %.3g mm are far finer than a radiograph's: resampling this film would take "
                             + "%,d samples (limit %,d).", r.spacing().rowMm(), r.spacing().columnMm(), samples,
                     MAX_RESAMPLING_SAMPLES)));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Refuses a film whose size attributes no radiograph has: the pixels decode (so {@code ./hipoa inspect} shows
+     * them), but measuring in millimetres on them would be wrong, and the provider should fix the attributes rather
+     * than re-send the file. Checked before anything resamples the film, whose cost follows the finer spacing.
+     */
+    static Optional<Rejection> checkGeometry(Radiograph r) {
+        double rowMm = r.spacing().rowMm(), columnMm = r.spacing().columnMm();
+        double ratio = Math.max(rowMm, columnMm) / Math.min(rowMm, columnMm);
+        if (!(ratio <= MAX_PIXEL_ASPECT)) {
+            return Optional.of(new Rejection(Reason.IMPLAUSIBLE_GEOMETRY, String.format(Locale.ROOT,
+                    "The pixel spacing is %.4g mm between rows and %.4g mm between columns (%.3g:1); radiographs have "
+                            + "square pixels (within %.1f:1), so the spacing attributes are wrong.",
+                    rowMm, columnMm, ratio, MAX_PIXEL_ASPECT)));
+        }
+        double heightMm = r.rows() * rowMm, widthMm = r.columns() * columnMm;
+        if (!(heightMm <= MAX_FILM_MM && widthMm <= MAX_FILM_MM)) {
+            return Optional.of(new Rejection(Reason.IMPLAUSIBLE_GEOMETRY, String.format(Locale.ROOT,
+                    "Rows x Columns at this pixel spacing make a film %.0f x %.0f mm; no radiograph exceeds %.0f mm, so "
+                            + "the size or spacing attributes are wrong.", widthMm, heightMm, MAX_FILM_MM)));
         }
         return Optional.empty();
     }

@@ -48,6 +48,12 @@ public final class BadInputCorpus {
 
         /** Decoded to rows x columns with decoded minimum and maximum within {@code tolerance} of these. */
         record Decoded(int rows, int columns, double min, double max, double tolerance) implements Expected {}
+
+        /**
+         * Decoded to rows x columns, but refused by the grading gate with exactly this reason: a valid image whose
+         * attributes no pelvis radiograph has. {@code ./hipoa inspect} shows it; grading refuses it.
+         */
+        record Gated(int rows, int columns, Reason reason) implements Expected {}
     }
 
     /** One generated input: a unique file-name-safe name, its bytes and the outcome it must have. */
@@ -161,7 +167,8 @@ public final class BadInputCorpus {
                 Reason.CORRUPT));
         out.add(refused("bits-stored-17", edit(explicit, l -> us(l, TagFromName.BitsStored, 17)), Reason.CORRUPT));
         out.add(refused("pixel-data-short", liar(96, 128, 1000), Reason.CORRUPT));
-        out.add(refused("pixel-data-long", liar(96, 128, 96 * 128 * 2 + 4096), Reason.CORRUPT));
+        out.add(refused("pixel-data-two-images-long", liar(96, 128, 2 * 96 * 128 * 2), Reason.CORRUPT));
+        out.add(decoded("pixel-data-trailing-padding", padded(base, 4096), base, lo, hi, 0));
         out.add(refused("invalid-vr", corruptVrOf(explicit, TagFromName.Rows), Reason.CORRUPT));
         out.add(refused("item-tag-at-top-level", itemAtTopLevel(explicit), Reason.CORRUPT));
         out.add(refused("rescale-slope-1e300", edit(explicit, l -> ds(l, TagFromName.RescaleSlope, "1e300")),
@@ -172,7 +179,8 @@ public final class BadInputCorpus {
                 Reason.CORRUPT));
         out.add(refused("rescale-slope-zero", edit(explicit, l -> ds(l, TagFromName.RescaleSlope, "0")),
                 Reason.CORRUPT));
-        out.add(refused("needle-pixels-90x38000", needle(), Reason.CORRUPT));
+        out.add(new Case("needle-pixels-90x38000", needle(),
+                new Expected.Gated(90, 38_000, Reason.IMPLAUSIBLE_GEOMETRY)));
         TestDicom coarse = new TestDicom(); // 96 x 128 px at 4.9 mm = 470 x 627 mm: odd, but a possible size
         coarse.pixelSpacing = new double[] {4.9, 4.9};
         out.add(decoded("spacing-4.9mm", coarse.bytes(EXPLICIT), base, lo, hi, 0));
@@ -182,7 +190,9 @@ public final class BadInputCorpus {
         huge.bitsAllocated = 8;
         huge.bitsStored = 8;
         huge.pixelSpacing = new double[] {4.5, 4.5};
-        out.add(refused("film-five-metres", huge.bytes(EXPLICIT), Reason.CORRUPT));
+        // As if a 0.45 mm spacing were written 4.5: the pixels are fine, the millimetres are not.
+        out.add(new Case("film-five-metres", huge.bytes(EXPLICIT),
+                new Expected.Gated(huge.rows, huge.columns, Reason.IMPLAUSIBLE_GEOMETRY)));
 
         // --- Codec bombs and garbage codestreams.
         out.add(refused("jpeg-sof-16000-squared", patchJpegSof(jpegBaseline, 16000, 16000), Reason.CORRUPT));
@@ -379,6 +389,19 @@ public final class BadInputCorpus {
         d.bitsStored = 8;
         d.pixelSpacing = new double[] {4.99, 0.0101};
         return d.bytes(EXPLICIT);
+    }
+
+    /** {@code shape}'s image followed by {@code extra} bytes of trailing padding inside Pixel Data. */
+    private static byte[] padded(TestDicom shape, int extra) throws Exception {
+        TestDicom d = new TestDicom();
+        d.withPixelData = false;
+        short[] pixels = shape.storedPixels();
+        byte[] value = new byte[pixels.length * 2 + extra];
+        for (int i = 0; i < pixels.length; i++) {
+            value[2 * i] = (byte) pixels[i];
+            value[2 * i + 1] = (byte) (pixels[i] >>> 8);
+        }
+        return appendElement(d.bytes(EXPLICIT), 0x7FE0, 0x0010, "OW", value);
     }
 
     private static byte[] oneBit() throws Exception {

@@ -80,6 +80,15 @@ class BadInputCorpusTest {
                 assertFalse(INTERNALS.matcher(rejection.message()).find(),
                         c.name() + ": message shows internals: " + rejection.message());
             }
+            case BadInputCorpus.Expected.Gated want -> {
+                if (result instanceof Outcome.Rejected<Radiograph> r) fail(c.name() + ": refused " + r.rejection());
+                Radiograph g = ((Outcome.Ok<Radiograph>) result).value();
+                assertEquals(want.rows(), g.rows(), c.name());
+                assertEquals(want.columns(), g.columns(), c.name());
+                Rejection gate = org.hipoa.core.model.HipQa.checkAttributes(g,
+                        org.hipoa.core.crop.CropContract.bundled()).orElse(null);
+                assertEquals(want.reason(), gate == null ? null : gate.reason(), c.name() + ": " + gate);
+            }
             case BadInputCorpus.Expected.Decoded want -> {
                 if (result instanceof Outcome.Rejected<Radiograph> r) fail(c.name() + ": refused " + r.rejection());
                 Radiograph g = ((Outcome.Ok<Radiograph>) result).value();

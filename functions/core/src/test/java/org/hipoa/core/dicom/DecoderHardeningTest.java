@@ -102,12 +102,12 @@ class DecoderHardeningTest {
                 .value();
         assertEquals(Reason.NOT_AP_PELVIS, HipQa.checkAttributes(r, CropContract.bundled()).orElseThrow().reason());
 
-        // The needle film, as a Radiograph built without the decoder (which refuses its pixels outright):
-        // 449 x 384 mm passes the size gate, but the 0.0101 mm side makes the box filter 199 x 199 samples wide.
+        // The needle film: 449 x 384 mm passes the size gate, and the 0.0101 mm side would make the box filter
+        // 199 x 199 samples wide; its 494:1 pixels are refused before the resampling bound is reached.
         Radiograph needle = new Radiograph(90, 38_000, new float[90 * 38_000],
                 new PixelSpacing(4.99, 0.0101, PixelSpacing.Source.PIXEL_SPACING), TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
                 "MONOCHROME2", 8, Optional.empty(), "", "", "", "DX", "AP", "", "PELVIS");
         Rejection work = HipQa.checkAttributes(needle, CropContract.bundled()).orElseThrow();
-        assertEquals(Reason.TOO_LARGE, work.reason(), work.message());
+        assertEquals(Reason.IMPLAUSIBLE_GEOMETRY, work.reason(), work.message());
     }
 }

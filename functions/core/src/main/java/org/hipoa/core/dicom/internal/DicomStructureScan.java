@@ -141,6 +141,7 @@ public final class DicomStructureScan {
         // A DICOMDIR (media directory) starts its data set with group 0004; say what it is rather than "corrupt".
         if (pos + 8 <= end && u16(pos) == 0x0004) throw dicomdir();
         if (pos < end && !looksLikeElement(pos)) {
+            if (explicit) mislabelledImplicit(pos); // throws when it is one
             throw new RejectedException(Reason.CORRUPT,
                     "The data set after the meta header does not start with a valid DICOM element.");
         }
@@ -323,6 +324,37 @@ public final class DicomStructureScan {
         byte[] dictVr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(
                 new AttributeTag(tag >>> 16, tag & 0xFFFF));
         return dictVr != null && ValueRepresentation.isSequenceVR(dictVr);
+    }
+
+    /**
+     * Some writers put an implicit-VR data set behind a meta header that names an explicit-VR syntax (pydicom's
+     * {@code SC_rgb_jpeg.dcm} is one). We do not guess an encoding the file denies, but the provider should hear
+     * what is wrong: if the top level walks cleanly as implicit VR up to the image attributes, a colour image is
+     * refused as colour (what it is; re-sending it would not help) and a grayscale one as mislabelled.
+     */
+    private void mislabelledImplicit(int start) {
+        int p = start, samples = -1;
+        String photometric = null;
+        while (p + 8 <= end) {
+            int tag = tag(p);
+            long length = u32(p + 4);
+            int group = tag >>> 16;
+            if (group > 0x0028) break;
+            if (group < 0x0008 || group == 0xFFFE || length == 0xFFFFFFFFL || p + 8 + length > end) return;
+            if (tag == 0x00280002 && length == 2) samples = u16(p + 8);
+            if (tag == 0x00280004) {
+                photometric = new String(buf, p + 8, (int) length, StandardCharsets.US_ASCII).trim().replace("\0", "");
+            }
+            p += 8 + (int) length;
+        }
+        if (photometric == null) return;
+        if (samples > 1 || !(photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"))) {
+            throw new RejectedException(Reason.UNSUPPORTED_PHOTOMETRIC, "Photometric Interpretation "
+                    + org.hipoa.core.dicom.QuotedValue.codeString(photometric) + " with " + Math.max(samples, 1)
+                    + " sample(s) per pixel; only grayscale MONOCHROME1/2 radiographs are graded.");
+        }
+        throw new RejectedException(Reason.CORRUPT, "The data set is written in implicit VR, but the file meta "
+                + "header names an explicit-VR transfer syntax; export the film again from the PACS.");
     }
 
     private boolean looksExplicit(int pos) {
