@@ -34,8 +34,8 @@ final class ListingPage {
         try {
             page = results.list(request.listing(), request.limit(), request.next());
             items = page.results().stream().map(ResultJson::of).toList();
-            // Results carry free text (failure messages): a page of them may not fit Lambda's response. The first
-            // results that fit are read again as a page of that many, so its cursor continues right after them.
+            // Results carry text no read bounds (a model's name): a page of them may not fit Lambda's response. The
+            // first results that fit are read again as a page of that many, so its cursor continues right after them.
             for (int fit = fitting(items); fit < items.size(); fit = fitting(items)) {
                 page = results.list(request.listing(), fit, request.next());
                 items = page.results().stream().map(ResultJson::of).toList();
