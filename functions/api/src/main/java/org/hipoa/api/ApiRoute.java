@@ -72,6 +72,23 @@ public enum ApiRoute {
     }
 
     /**
+     * The route a request names, with its path parameters: by the {@code resource} API Gateway matched, else (the
+     * catch-all resource, or a direct invocation) by the path, so that a wrong method still finds the route whose
+     * 405 names the right one.
+     */
+    public static Optional<Map.Entry<ApiRoute, Map<String, String>>> of(String resource,
+                                                                       Map<String, String> pathParameters,
+                                                                       String path) {
+        Optional<ApiRoute> declared = ofResource(resource);
+        if (declared.isPresent()) {
+            return Optional.of(Map.entry(declared.get(), pathParameters == null ? Map.of() : pathParameters));
+        }
+        String p = path == null ? "" : path;
+        if (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return ofPath(p);
+    }
+
+    /**
      * For a request that came through {@link #CATCH_ALL} (or a direct invocation without a resource): the route whose
      * template the path fits, with its path parameters, so a wrong method gets a 405 that names the right one.
      */

@@ -99,12 +99,10 @@ class ApiHandlerTest {
         error(call("GET", path, null, null), 400, "BAD_REQUEST");
     }
 
+    /** One broken rule per parameter (ListingRequestTest holds every rule): a 400 problem on both listings. */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"limit|0", "limit|101", "limit|ten", "since|yesterday", "since|2026-13-01",
-            "since|2026-01-31T00:00:00", "since|+10000-01-01T00:00:00Z", "since|1969-12-31T23:59:59.999Z",
-            "since|9999-12-31T23:59:59.9999Z", "until|2026-13-01", "until|+275760-09-13T00:00:00Z", "status|DONE",
-            "status|graded", "status|''", "status|GRADED,", "order|up", "order|DESC", "sort|asc",
-            "next|not a token!", "next|bm90IGEgdG9rZW4"})
+    @CsvSource(delimiter = '|', value = {"limit|0", "since|yesterday", "until|+275760-09-13T00:00:00Z",
+            "status|DONE", "order|up", "sort|asc", "next|not a token!"})
     void badListingParameters_are400(String name, String value) throws Exception {
         for (String listing : new String[]{"results", "updates"}) {
             error(call("GET", "/v1/providers/acme/" + listing, Map.of(name, value), null), 400, "BAD_REQUEST");

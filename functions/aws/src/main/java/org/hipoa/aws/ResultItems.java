@@ -35,6 +35,7 @@ public final class ResultItems {
     public static final String BY_PROVIDER_UPDATED = "byProviderUpdated", UPDATES_PK = "provider",
             UPDATES_SK = "updatedAt";
     public static final String RESULT_SK = "RESULT";
+    private static final String UPLOAD_PREFIX = "UPLOAD#";
     /**
      * The object key, sealed ({@link org.hipoa.domain.upload.Keys#sealObjectKey}): providers name files after
      * patients, so the table never holds a key in clear.
@@ -52,7 +53,13 @@ public final class ResultItems {
     private ResultItems() {}
 
     public static String pk(String uploadId) {
-        return "UPLOAD#" + uploadId;
+        return UPLOAD_PREFIX + uploadId;
+    }
+
+    /** The upload a result item's {@link #PK} value names (a listing's last evaluated key carries no uploadId). */
+    static String uploadIdOfPk(String pk) {
+        if (!pk.startsWith(UPLOAD_PREFIX)) throw new IllegalArgumentException("not a result item's key");
+        return pk.substring(UPLOAD_PREFIX.length());
     }
 
     public static String providerPk(Provider p) {

@@ -40,7 +40,6 @@ public final class ResultQueries {
         }
     }
 
-
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -180,9 +179,9 @@ public final class ResultQueries {
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
             if (start == null || out.size() >= limit) break;
         }
-        Optional<String> next = Optional.ofNullable(start).map(k -> PageToken.encode(q.canonical(),
-                received ? k.get(ResultItems.GSI1SK).s()
-                        : k.get(ResultItems.UPDATES_SK).s() + "#" + k.get(ResultItems.PK).s().substring("UPLOAD#".length())));
+        Optional<String> next = Optional.ofNullable(start).map(k -> PageToken.encode(q.canonical(), received
+                ? k.get(ResultItems.GSI1SK).s()
+                : k.get(ResultItems.UPDATES_SK).s() + "#" + ResultItems.uploadIdOfPk(k.get(ResultItems.PK).s())));
         return new Page(out, next);
     }
 

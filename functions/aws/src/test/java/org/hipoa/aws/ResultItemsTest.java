@@ -72,6 +72,13 @@ class ResultItemsTest {
     }
 
     @Test
+    void anItemsKey_namesItsUpload_andNoOtherKeyDoes() {
+        assertEquals(UPLOAD_ID, ResultItems.uploadIdOfPk(ResultItems.pk(UPLOAD_ID)));
+        assertThrows(IllegalArgumentException.class,
+                () -> ResultItems.uploadIdOfPk(ResultItems.providerPk(REF.provider().orElseThrow())));
+    }
+
+    @Test
     void sortKeys_areFixedWidth_soTextOrderIsTimeOrder() {
         ResultRecord whole = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, Instant.parse("2026-01-01T00:00:00Z"));
         ResultRecord later = ResultRecord.received(UPLOAD_ID, REF, Fixtures.KEYS, Instant.parse("2026-01-01T00:00:00.5Z"));

@@ -50,7 +50,7 @@ class PartnerApiListingTest {
         aws = EmbeddedAws.builder().start();
         // Once, before any request: the API caches a key's grants for 60 s, as it does on AWS.
         aws.grantApiKey(Set.of(OWNER, "paging-clinic", "status-clinic", "cursor-clinic", "feed-clinic",
-                "huge-clinic"));
+                "huge-clinic", "model-clinic"));
         api = CheckedApi.client(aws);
         store = new ResultTransitions(aws.dynamoDb(), aws.names().table());
         keys = new Keys(aws.studyKeySecret());
@@ -235,6 +235,56 @@ class PartnerApiListingTest {
             assertEquals(all, seen, feed);
             // Failure bounds a message when it is read as well as when it is written, so such items no longer make
             // a page big; the listing's byte cap (one page per ~3 MB) stays behind it for whatever else might.
+            for (int size : sizes) {
+                assertTrue(size < ApiGatewayServer.LAMBDA_RESPONSE_LIMIT / 2, feed + ": a page of " + size + " bytes");
+            }
+        }
+    }
+
+    /**
+     * The listing's byte cap, driven: a field that nothing bounds when it is read (the model's name, which the ONNX
+     * file carries; 130 K control bytes, 780 KB as JSON) makes 8 results bigger than half of Lambda's 6 MB response
+     * limit. A page of 100 asked for ends after the results that fit, its cursor continues right after them, and no
+     * page comes near the limit, in both listings.
+     */
+    @Test
+    void resultsTooBigForOneResponse_endAPageEarly_withANextCursor_belowLambdasResponseLimit() {
+        String provider = "model-clinic";
+        ModelRef huge = new ModelRef("\u0001".repeat(130_000), "1.0");
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ResultRecord r = received(provider, T0.plusSeconds(i), Optional.empty());
+            ResultRecord g = r.graded(r.studyKey(), Optional.of(Fixtures.SPACING), new ModelRef("hipoa-localiser",
+                    "1.0"), Map.of("decode", 100L), huge, Fixtures.hip(1, false, 100), Fixtures.hip(2, true, 260),
+                    Map.of("gradeBatch", 30L), T0.plusSeconds(60 + i));
+            assertTrue(store.graded(g));
+            all.add(r.uploadId());
+        }
+        List<Integer> sizes = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        LocalApiClient measured = new LocalApiClient(aws.apiBaseUrl(), aws.apiKey()).observing(x -> {
+            ApiContract.assertValid(x.method(), x.pathAndQuery(), x.status(), x.headers(), x.body());
+            sizes.add(x.body().getBytes(StandardCharsets.UTF_8).length);
+        });
+        for (String feed : List.of("results", "updates")) {
+            sizes.clear();
+            counts.clear();
+            List<String> seen = new ArrayList<>();
+            String next = null;
+            do {
+                var r = measured.get("/v1/providers/" + provider + "/" + feed + "?limit=100"
+                        + (next == null ? "" : "&next=" + q(next)));
+                assertEquals(200, r.status(), feed + ": " + r.body().path("code"));
+                counts.add(r.body().path("results").size());
+                r.body().path("results").forEach(n -> {
+                    seen.add(n.get("uploadId").asText());
+                    assertEquals(huge.name(), n.path("model").path("name").asText(), feed + ": returned whole");
+                });
+                next = r.body().path("next").isTextual() ? r.body().path("next").asText() : null;
+                if (seen.size() < all.size()) assertTrue(next != null, feed + ": a short page says more follow");
+            } while (next != null && sizes.size() < 20);
+            assertEquals(all, seen, feed);
+            assertTrue(counts.getFirst() < all.size(), feed + ": the cap ended the first page early: " + counts);
             for (int size : sizes) {
                 assertTrue(size < ApiGatewayServer.LAMBDA_RESPONSE_LIMIT / 2, feed + ": a page of " + size + " bytes");
             }
