@@ -75,8 +75,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
                 return s;
             }
         };
-        this.viewerOrigin = Optional.ofNullable(System.getenv(VIEWER_ORIGIN))
-                .or(() -> Optional.ofNullable(System.getProperty(VIEWER_ORIGIN))).filter(o -> !o.isBlank());
+        this.viewerOrigin = org.hipoa.domain.Settings.get(VIEWER_ORIGIN);
     }
 
     @Override

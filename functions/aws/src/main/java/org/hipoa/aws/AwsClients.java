@@ -1,5 +1,6 @@
 package org.hipoa.aws;
 
+import org.hipoa.domain.Settings;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -18,7 +19,7 @@ public final class AwsClients {
 
     public static S3Client s3() {
         return S3Client.builder().httpClientBuilder(AwsCrtHttpClient.builder())
-                .forcePathStyle(s3EndpointOverridden(AwsClients::setting)).build();
+                .forcePathStyle(s3EndpointOverridden(name -> Settings.get(name).orElse(null))).build();
     }
 
     public static SqsClient sqs() {
@@ -29,7 +30,10 @@ public final class AwsClients {
         return DynamoDbClient.builder().httpClientBuilder(AwsCrtHttpClient.builder()).build();
     }
 
-    /** Whether the SDK will send S3 requests to an overridden endpoint (the settings the SDK itself reads). */
+    /**
+     * Whether the SDK will send S3 requests to an overridden endpoint (the settings the SDK itself reads, in its own
+     * order, which is {@link Settings}'s: system property, then environment variable).
+     */
     static boolean s3EndpointOverridden(UnaryOperator<String> settings) {
         for (String name : new String[]{"aws.endpointUrlS3", "AWS_ENDPOINT_URL_S3", "aws.endpointUrl",
                 "AWS_ENDPOINT_URL"}) {
@@ -37,11 +41,5 @@ public final class AwsClients {
             if (v != null && !v.isBlank()) return true;
         }
         return false;
-    }
-
-    /** System property first (the SDK's own precedence), then environment variable. */
-    private static String setting(String name) {
-        String v = System.getProperty(name);
-        return v != null ? v : System.getenv(name);
     }
 }

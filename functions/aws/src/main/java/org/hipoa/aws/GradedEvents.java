@@ -2,6 +2,7 @@ package org.hipoa.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.domain.Settings;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.upload.Provider;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -53,7 +54,7 @@ public final class GradedEvents {
 
     /** From {@link PipelineConfig#EXPORT_QUEUE_URL}; empty when it is not set (no export in this deployment). */
     public static Optional<GradedEvents> fromEnvironment() {
-        return Optional.ofNullable(PipelineConfig.setting(PipelineConfig.EXPORT_QUEUE_URL))
+        return Settings.get(PipelineConfig.EXPORT_QUEUE_URL)
                 .map(url -> new GradedEvents(AwsClients::sqs, url));
     }
 

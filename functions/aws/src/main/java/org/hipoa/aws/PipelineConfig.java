@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.hipoa.domain.Settings;
 import org.hipoa.domain.upload.Keys;
 
 /**
- * The settings the handlers share (docs/PIPELINE.md). Each is read from the environment variable of that name, else
- * from the Java system property of the same name: Lambda sets the former, the in-process local stack the latter.
- * A setting may be absent until a handler asks for it; then {@link MissingSettingException} names it.
+ * The settings the handlers share (docs/PIPELINE.md), each read by {@link Settings} (its javadoc states the one
+ * precedence and blank rule): Lambda sets them as environment variables, the in-process local stack as system
+ * properties. A setting may be absent until a handler asks for it; then {@link MissingSettingException} names it.
  */
 public record PipelineConfig(String tableName, String workBucket, String queueUrl, String studyKeySecret,
                              String modelDir, int maxReceiveCount, Duration stuckAfter, String ingestBucket) {
@@ -38,11 +39,9 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
      */
     public static final String EXPORT_QUEUE_URL = "EXPORT_QUEUE_URL";
 
-    /** One setting by name (environment variable, then system property; blank counts as absent). */
+    /** One setting by name as {@link Settings#get} reads it, or null when absent. */
     public static String setting(String name) {
-        String v = System.getenv(name);
-        if (v == null || v.isBlank()) v = System.getProperty(name);
-        return v == null || v.isBlank() ? null : v.strip();
+        return Settings.get(name).orElse(null);
     }
 
     /** Thrown when a handler needs a setting that was not configured. */
@@ -52,12 +51,9 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
         }
     }
 
-    /** Environment variable first, then system property; blank counts as absent. */
+    /** The settings as {@link Settings} reads them in this JVM. */
     public static PipelineConfig fromEnvironment() {
-        return from(name -> {
-            String v = System.getenv(name);
-            return v != null && !v.isBlank() ? v : System.getProperty(name);
-        });
+        return from(PipelineConfig::setting);
     }
 
     /** From any lookup (name → value or null). */

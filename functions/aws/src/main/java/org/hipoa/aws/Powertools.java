@@ -1,6 +1,7 @@
 package org.hipoa.aws;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import org.hipoa.domain.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -15,6 +16,7 @@ import java.util.function.Supplier;
  * phantom CLI and other users of core carry none of it.
  */
 public final class Powertools {
+    private static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
     private static final Logger LOG = LoggerFactory.getLogger(Powertools.class);
 
     private Powertools() {}
@@ -25,14 +27,13 @@ public final class Powertools {
     }
 
     /**
-     * The metrics of this invocation, in {@code POWERTOOLS_METRICS_NAMESPACE} (environment, else system property,
-     * else {@code HipOA}: the contract's namespace, so a local run without the variable flushes cleanly too).
+     * The metrics of this invocation, in the namespace {@code POWERTOOLS_METRICS_NAMESPACE} names (read by
+     * {@link Settings}: Powertools itself reads only the environment variable, the local stack sets a property), else
+     * {@code HipOA}: the contract's namespace, so a local run without the setting flushes cleanly too.
      */
     public static Metrics metrics() {
         Metrics metrics = MetricsFactory.getMetricsInstance();
-        if (System.getenv("POWERTOOLS_METRICS_NAMESPACE") == null) {
-            metrics.setNamespace(System.getProperty("POWERTOOLS_METRICS_NAMESPACE", "HipOA"));
-        }
+        metrics.setNamespace(Settings.get(METRICS_NAMESPACE).orElse("HipOA"));
         return metrics;
     }
 

@@ -35,15 +35,13 @@ class PipelineConfigTest {
     }
 
     @Test
-    void systemProperty_isReadWhenTheVariableIsUnset() {
-        // The in-process local stack configures handlers this way. (Assumes the test JVM has no QUEUE_URL variable.)
+    void systemProperty_isRead_whateverTheEnvironmentSays() {
+        // The in-process local stack configures handlers this way; a set property wins over a shell variable.
         String before = System.getProperty("QUEUE_URL");
         System.setProperty("QUEUE_URL", "http://127.0.0.1:9324/000000000000/claims");
         try {
-            if (System.getenv("QUEUE_URL") == null) {
-                assertEquals("http://127.0.0.1:9324/000000000000/claims",
-                        PipelineConfig.fromEnvironment().requireQueueUrl());
-            }
+            assertEquals("http://127.0.0.1:9324/000000000000/claims",
+                    PipelineConfig.fromEnvironment().requireQueueUrl());
         } finally {
             if (before == null) System.clearProperty("QUEUE_URL");
             else System.setProperty("QUEUE_URL", before);

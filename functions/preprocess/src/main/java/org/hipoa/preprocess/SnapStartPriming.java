@@ -2,27 +2,22 @@ package org.hipoa.preprocess;
 
 import org.crac.Context;
 import org.crac.Resource;
-import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.Outcome;
 import org.hipoa.domain.wire.CropNpy;
-import org.hipoa.phantom.DicomFilmWriter;
-import org.hipoa.phantom.PhantomRenderer;
-import org.hipoa.phantom.PhantomSampler;
-import org.hipoa.phantom.PhantomSeeds;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Objects;
 
 /**
  * SnapStart priming: before Lambda snapshots an initialised PreprocessFunction version, one synthetic phantom film
- * (never a patient image; rendered in memory) goes through the same preparation an S3 event gets: stream decode,
- * QA, localiser input, an ONNX Runtime call on the localiser session, both crops, and the crops' .npy encoding. The
- * classes that path loads, the code the JIT compiles and ONNX Runtime's first-call work (arena growth, kernel
- * selection) then sit in the snapshot instead of in the first real event after a restore. Nothing here touches S3,
- * SQS or DynamoDB, logs, or writes a file.
+ * the package carries ({@link #FILM}, never a patient image) goes through the same preparation an S3 event gets:
+ * stream decode, QA, localiser input, an ONNX Runtime call on the localiser session, both crops, and the crops' .npy
+ * encoding. The classes that path loads, the code the JIT compiles and ONNX Runtime's first-call work (arena growth,
+ * kernel selection) then sit in the snapshot instead of in the first real event after a restore. Nothing here touches
+ * S3, SQS or DynamoDB, logs, or writes a file.
  *
  * <p>Registered through {@code org.crac}, whose global context hands the resource to the JVM's CRaC implementation
  * where one exists (Lambda's SnapStart Java runtimes provide one) and does nothing on any other JVM, so the handler
@@ -40,8 +35,11 @@ import java.util.Objects;
  * development machine, so the checkpoint/restore itself is not exercised by the tests (README, Benchmarks).
  */
 final class SnapStartPriming implements Resource {
-    /** Seed of the priming film: not a training, calibration or evaluation seed (model/MODEL_CARD.md). */
-    static final long PRIMING_SEED = 90_001;
+    /**
+     * The film priming prepares, a resource beside this class: a phantom film averaged to about 1 mm pixels (about
+     * 200 KB), made once by the test sources' {@code PrimingFilmMaker}, so the package carries no phantom generator.
+     */
+    static final String FILM = "priming-film.dcm";
 
     private final StudyPreparer preparer;
 
@@ -64,16 +62,9 @@ final class SnapStartPriming implements Resource {
 
     /** One phantom film through the event's preparation path; returns the prepared study, or throws. */
     PreparedStudy prime() {
-        byte[] film;
-        try {
-            film = DicomFilmWriter.bytes(PhantomRenderer.render(PhantomSampler.sample(PhantomSeeds.imageSeed(
-                            PRIMING_SEED, 0))), PRIMING_SEED, 0, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
-                    DicomFilmWriter.SpacingEncoding.PIXEL_SPACING);
-        } catch (IOException e) {
-            throw new IllegalStateException("SnapStart priming could not render its phantom film", e);
-        }
         Outcome<PreparedStudy> outcome;
-        try (ByteArrayInputStream in = new ByteArrayInputStream(film)) {
+        try (InputStream in = SnapStartPriming.class.getResourceAsStream(FILM)) {
+            if (in == null) throw new IllegalStateException("SnapStart priming: " + FILM + " is not in the package");
             outcome = preparer.prepare(in); // the stream path, as an S3 object is read
         } catch (IOException e) {
             throw new IllegalStateException("SnapStart priming could not read its phantom film", e);

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import org.hipoa.aws.ClosedPortAws;
 import org.hipoa.aws.Events;
+import org.hipoa.core.model.ShippedModel;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.aws.PipelineConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,7 @@ class PreprocessHandlerTest {
     static void setUp() {
         aws = new ClosedPortAws();
         handler = new PreprocessHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "WORK_BUCKET", "work",
-                "QUEUE_URL", aws.endpoint + "/000000000000/claims", "MODEL_DIR", "../../model",
+                "QUEUE_URL", aws.endpoint + "/000000000000/claims", "MODEL_DIR", ShippedModel.DIR.toString(),
                 "STUDY_KEY_SECRET", "0123456789abcdef-secret", "INGEST_BUCKET", INGEST)::get), aws.s3, aws.sqs,
                 aws.dynamo);
     }

@@ -1,5 +1,6 @@
 package org.hipoa.preprocess;
 
+import org.hipoa.core.model.ShippedModel;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Side;
 import org.hipoa.core.crop.CropContract;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The preparation the preprocess function runs, on real phantom films with the shipped localiser, up to the crop bytes. */
 class StudyPreparerTest {
-    static final Path MODEL_DIR = Path.of("../../model");
+    static final Path MODEL_DIR = ShippedModel.DIR;
     static final long RUN_SEED = 77_002; // not a training or evaluation seed (model/MODEL_CARD.md)
     static final Keys KEYS = new Keys("0123456789abcdef-secret");
     static StudyPreparer step;

@@ -99,7 +99,7 @@ public final class EmbeddedAws implements AutoCloseable {
                 apiFn = t.function("ApiFunction"), dlFn = t.function("DeadLetterFunction"),
                 exFn = t.function("ExportFunction");
         // The bridge is built before S3 so the blob store can hand it every created object.
-        Faults faults = b.faults;
+        FaultPlan faults = b.faults;
         this.packages = b.processes ? new FunctionPackages(b.root) : null;
         if (packages != null) closeables.add(packages);
         this.preprocess = function("PreprocessFunction", S3Event.class, Void.class,
@@ -314,7 +314,7 @@ public final class EmbeddedAws implements AutoCloseable {
      * The work bucket losing objects: each crops object the plan names is deleted shortly after it was written
      * (off the PUT's thread, as an expiry or an operator would), before or while inference reads it.
      */
-    private java.util.function.Consumer<ObjectCreated> lostObjects(Faults faults) {
+    private java.util.function.Consumer<ObjectCreated> lostObjects(FaultPlan faults) {
         var deleter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("work-bucket-loss").unstarted(r));
         closeables.add(deleter::shutdownNow);
@@ -336,7 +336,7 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     /** The fault plan this stack runs with, if any. */
-    public java.util.Optional<Faults> faults() {
+    public java.util.Optional<FaultPlan> faults() {
         return java.util.Optional.ofNullable(settings.faults);
     }
 
@@ -635,7 +635,7 @@ public final class EmbeddedAws implements AutoCloseable {
         private Duration apiTimeout = Duration.ofSeconds(15);
         private long handlerStackBytes = 0;
         private Path dynamoDbDir;
-        private Faults faults;
+        private FaultPlan faults;
         private boolean export;
         // template.yaml: ExportFunction 60 s, export queue visibility 120 s; short here so a retry comes in seconds.
         private Duration exportTimeout = Duration.ofSeconds(10);
@@ -713,7 +713,7 @@ public final class EmbeddedAws implements AutoCloseable {
          * Inject this seeded fault plan: S3 deliveries as it plans them, and — unless a handler is set explicitly —
          * the real handlers with fault-injecting clients; the work bucket loses what it names.
          */
-        public Builder faults(Faults v) { faults = v; return this; }
+        public Builder faults(FaultPlan v) { faults = v; return this; }
         /** Run the export step (EXPORT_QUEUE_URL, export queue + DLQ, ExportFunction); default off. */
         public Builder export(boolean v) { export = v; return this; }
         /** The export queue's visibility timeout = the delay before a failed export is retried; default 10 s. */

@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * SDK clients that inject a {@link Faults} plan around the real ones, handed to the unchanged handlers through
+ * SDK clients that inject a {@link FaultPlan} around the real ones, handed to the unchanged handlers through
  * their client constructors (no test hook in product code). A JDK proxy over the client interface: builder-style
  * overloads run the interface's own default method, so every call reaches the proxy again as a request object whose
  * upload the plan can recognise.
@@ -37,19 +37,19 @@ final class FaultyClients {
     private static final Set<String> CRASH_POINTS = Set.of("dynamodb.putItem", "dynamodb.updateItem", "s3.putObject",
             "sqs.sendMessage", "s3.getObject", "s3.getObjectAsBytes");
 
-    static S3Client s3(S3Client real, Faults faults) {
+    static S3Client s3(S3Client real, FaultPlan faults) {
         return wrap(S3Client.class, real, "s3", faults);
     }
 
-    static SqsClient sqs(SqsClient real, Faults faults) {
+    static SqsClient sqs(SqsClient real, FaultPlan faults) {
         return wrap(SqsClient.class, real, "sqs", faults);
     }
 
-    static DynamoDbClient dynamoDb(DynamoDbClient real, Faults faults) {
+    static DynamoDbClient dynamoDb(DynamoDbClient real, FaultPlan faults) {
         return wrap(DynamoDbClient.class, real, "dynamodb", faults);
     }
 
-    private static <T> T wrap(Class<T> type, T real, String service, Faults faults) {
+    private static <T> T wrap(Class<T> type, T real, String service, FaultPlan faults) {
         InvocationHandler h = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) return method.invoke(real, args);
             if (method.isDefault() && args != null && args.length > 0 && args[0] instanceof Consumer) {
@@ -71,14 +71,14 @@ final class FaultyClients {
             if (inv != null) inv.checkAlive(); // the effect may have landed; the stopped environment goes no further
             if (subject != null && CRASH_POINTS.contains(op) && faults.strike(fn, "crash after " + op, subject,
                     faults.profile().crashRate(fn))) {
-                throw new Faults.SimulatedCrash("injected: " + fn + " killed after " + op);
+                throw new FaultPlan.SimulatedCrash("injected: " + fn + " killed after " + op);
             }
             return result;
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, h));
     }
 
-    private static void before(Faults faults, String fn, String op, String subject) {
+    private static void before(FaultPlan faults, String fn, String op, String subject) {
         if (op.startsWith("s3.getObject") && subject.startsWith("crops:") && faults.poisoned(subject.substring(6))) {
             faults.count(fn + " poison upload threw");
             throw new IllegalStateException("injected: inference failed for this upload");
@@ -107,7 +107,7 @@ final class FaultyClients {
             case GetItemRequest r -> uploadOf(r.key());
             case PutObjectRequest r -> objectSubject(r.key());
             case GetObjectRequest r -> objectSubject(r.key());
-            case SendMessageRequest r -> Faults.uploadIdIn(r.messageBody());
+            case SendMessageRequest r -> FaultPlan.uploadIdIn(r.messageBody());
             case null, default -> null;
         };
     }

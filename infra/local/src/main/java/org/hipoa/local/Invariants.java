@@ -76,7 +76,7 @@ public final class Invariants {
         List<String> parkedS3 = aws.notifications().failedEvents().stream().map(S3NotificationBridge.FailedEvent::eventJson)
                 .map(json -> uploadIdOf(json, keys)).toList();
         return evaluate(new HashSet<>(uploadIds), items, perUpload, sequences,
-                dlq.stream().map(m -> Faults.uploadIdIn(m.body())).toList(), parkedS3, watcherScans);
+                dlq.stream().map(m -> FaultPlan.uploadIdIn(m.body())).toList(), parkedS3, watcherScans);
     }
 
     static Report evaluate(Set<String> uploads, Map<String, ResultRecord> items, Map<String, Integer> perUpload,

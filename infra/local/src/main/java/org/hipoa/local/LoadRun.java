@@ -78,7 +78,7 @@ public final class LoadRun {
      * hang costs seconds (preprocess 15 s, inference 10 s, visibility 10 s; async retries after 3 s and 6 s); with faults, a study-key secret fixed by
      * the seed, so upload ids — and with them the faults each upload gets — are the same in every run.
      */
-    public static EmbeddedAws.Builder stack(Path work, Faults faults) {
+    public static EmbeddedAws.Builder stack(Path work, FaultPlan faults) {
         EmbeddedAws.Builder b = EmbeddedAws.builder()
                 .blobStoreDir(work.resolve("s3"))
                 .dynamoDbDir(work.resolve("dynamodb"))
@@ -102,7 +102,7 @@ public final class LoadRun {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
         Keys keys = new Keys(aws.studyKeySecret());
         String bucket = aws.names().ingestBucket();
-        Faults faults = aws.faults().orElse(null);
+        FaultPlan faults = aws.faults().orElse(null);
         Map<String, Instant> putAt = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
@@ -114,7 +114,7 @@ public final class LoadRun {
             AtomicInteger terminal = new AtomicInteger();
             Thread outages = Thread.ofPlatform().daemon().name("dynamodb-outages").start(() -> {
                 if (faults == null) return;
-                for (Faults.Outage o : faults.outages(files.size())) {
+                for (FaultPlan.Outage o : faults.outages(files.size())) {
                     boolean down = false;
                     try {
                         while (terminal.get() < o.afterTerminal()) Thread.sleep(50);
@@ -230,7 +230,7 @@ public final class LoadRun {
                 && "0".equals(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
-    private static Report report(EmbeddedAws aws, int n, int concurrency, Faults faults, Map<String, Instant> putAt,
+    private static Report report(EmbeddedAws aws, int n, int concurrency, FaultPlan faults, Map<String, Instant> putAt,
                                  Instant start, Duration uploadTime, Duration wall, Invariants.Report inv,
                                  String endedBy, int failedScans) {
         Map<String, List<Long>> byStage = new LinkedHashMap<>();

@@ -34,7 +34,7 @@ class FaultLoadTest {
     static final int STUDIES = Integer.getInteger("hipoa.faultLoad.studies", 150);
     static final long SEED = Long.getLong("hipoa.faultLoad.seed", 20261201L);
 
-    static EmbeddedAws.Builder faultyStack(Path tmp, Faults faults) {
+    static EmbeddedAws.Builder faultyStack(Path tmp, FaultPlan faults) {
         return LoadRun.stack(tmp, faults);
     }
 
@@ -49,7 +49,7 @@ class FaultLoadTest {
     @Test
     void survivableFaults_everyUploadGradedExactlyOnce_noRegression(@TempDir Path tmp) throws Exception {
         List<Path> files = films(tmp, STUDIES);
-        Faults faults = new Faults(SEED, Faults.Profile.survivableWithoutBatchFailures());
+        FaultPlan faults = new FaultPlan(SEED, FaultPlan.Profile.survivableWithoutBatchFailures());
         try (EmbeddedAws aws = faultyStack(tmp, faults).start()) {
             LoadRun.Report r = LoadRun.run(aws, files, PROVIDER, 4, Duration.ofSeconds(15), Duration.ofMinutes(6));
             System.err.print(r.format());
@@ -72,7 +72,7 @@ class FaultLoadTest {
     @Tag("slow")
     void survivableFaultsInBothFunctions_everyUploadGraded(@TempDir Path tmp) throws Exception {
         List<Path> files = films(tmp, STUDIES);
-        Faults faults = new Faults(SEED, Faults.Profile.survivable());
+        FaultPlan faults = new FaultPlan(SEED, FaultPlan.Profile.survivable());
         try (EmbeddedAws aws = faultyStack(tmp, faults).start()) {
             LoadRun.Report r = LoadRun.run(aws, files, PROVIDER, 4, Duration.ofSeconds(15), Duration.ofMinutes(6));
             System.err.print(r.format());
@@ -95,7 +95,7 @@ class FaultLoadTest {
     void hostileFaults_poisonFailsAlone_lostCropsAreRedone(@TempDir Path tmp) throws Exception {
         int n = Math.min(STUDIES, 100);
         List<Path> files = films(tmp, n);
-        Faults faults = new Faults(SEED, Faults.Profile.hostile().withPoison(0.05, 0.03, 0.05));
+        FaultPlan faults = new FaultPlan(SEED, FaultPlan.Profile.hostile().withPoison(0.05, 0.03, 0.05));
         try (EmbeddedAws aws = faultyStack(tmp, faults).start()) {
             LoadRun.Report r = LoadRun.run(aws, files, PROVIDER, 4, Duration.ofSeconds(15), Duration.ofMinutes(6));
             System.err.print(r.format());
@@ -109,7 +109,7 @@ class FaultLoadTest {
      * Uploads that did not end as designed: poison ones must be FAILED; the rest GRADED, or FAILED DEAD_LETTERED
      * where the plan struck the DLQ consumer for them (their one solo grade was crashed, hung or failed).
      */
-    static List<String> unexpected(EmbeddedAws aws, Faults faults, java.util.function.Predicate<String> poison) {
+    static List<String> unexpected(EmbeddedAws aws, FaultPlan faults, java.util.function.Predicate<String> poison) {
         ResultQueries results = new ResultQueries(aws.dynamoDb(), aws.names().table());
         List<String> wrong = new java.util.ArrayList<>();
         int struckInDlq = 0;

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The fault plan is a function of its seed; the invariant checker names each broken promise. */
 class FaultsAndInvariantsTest {
     private static List<String> decisions(long seed) {
-        Faults f = new Faults(seed, Faults.Profile.hostile().withPoison(0.1, 0.1, 0.1));
+        FaultPlan f = new FaultPlan(seed, FaultPlan.Profile.hostile().withPoison(0.1, 0.1, 0.1));
         List<String> out = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             String id = "upload-" + i;
@@ -40,7 +40,7 @@ class FaultsAndInvariantsTest {
 
     @Test
     void ratesAreRoughlyHonoured_andTheBudgetBoundsFaultsPerUpload() {
-        Faults f = new Faults(7, Faults.Profile.survivable());
+        FaultPlan f = new FaultPlan(7, FaultPlan.Profile.survivable());
         int struck = 0;
         for (int i = 0; i < 10_000; i++) if (f.strike("Pre", "crash", "u" + i, 0.1)) struck++;
         assertTrue(struck > 900 && struck < 1100, "~10 %: " + struck);

@@ -48,7 +48,7 @@ class FaultyClientsTest {
     @Test
     void aCrashAfterAStepLeavesItsEffect_andTheBudgetStopsFurtherOnes() {
         List<String> calls = new CopyOnWriteArrayList<>();
-        Faults faults = new Faults(1, new Faults.Profile(0, Duration.ZERO, 1.0, 0, 0, 0, 0, 0, 0, 0, 0,
+        FaultPlan faults = new FaultPlan(1, new FaultPlan.Profile(0, Duration.ZERO, 1.0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Duration.ZERO, 1));
         DynamoDbClient client = FaultyClients.dynamoDb(recording(calls), faults);
         try (LocalFunction<S3Event, String> f = new LocalFunction<>("PreprocessFunction", "us-east-1", S3Event.class,
@@ -57,7 +57,7 @@ class FaultyClientsTest {
                     return "ok";
                 }, 1, Duration.ofSeconds(10))) {
             LocalFunction.FunctionError e = assertThrows(LocalFunction.FunctionError.class, () -> f.invoke(EVENT));
-            assertInstanceOf(Faults.SimulatedCrash.class, e.getCause());
+            assertInstanceOf(FaultPlan.SimulatedCrash.class, e.getCause());
             assertEquals(List.of("putItem UPLOAD#" + UPLOAD), calls, "the write happened before the crash");
             assertEquals("ok", f.invoke(EVENT), "one injected failure per upload: the retry goes through");
             assertEquals(2, calls.size());
@@ -68,7 +68,7 @@ class FaultyClientsTest {
     @Test
     void aTimedOutEnvironmentMakesNoFurtherCall() throws Exception {
         List<String> calls = new CopyOnWriteArrayList<>();
-        Faults faults = new Faults(1, new Faults.Profile(0, Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        FaultPlan faults = new FaultPlan(1, new FaultPlan.Profile(0, Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Duration.ZERO, 0));
         DynamoDbClient client = FaultyClients.dynamoDb(recording(calls), faults);
         CountDownLatch after = new CountDownLatch(1);

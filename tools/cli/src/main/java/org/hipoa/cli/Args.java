@@ -1,5 +1,7 @@
 package org.hipoa.cli;
 
+import org.hipoa.domain.Settings;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +90,7 @@ record Args(List<String> positional, Map<String, String> options, Set<String> fl
 
     /** {@code --model-dir DIR}, else {@code -Dhipoa.modelDir}, else the repository's {@code model/}. */
     Path modelDir() {
-        Path dir = Path.of(optional("model-dir", System.getProperty("hipoa.modelDir", "model")));
+        Path dir = Path.of(optional("model-dir", Settings.get("hipoa.modelDir").orElse("model")));
         if (!Files.isRegularFile(dir.resolve("grader.onnx")) || !Files.isRegularFile(dir.resolve("localiser.onnx"))) {
             throw new IllegalArgumentException("no grader.onnx and localiser.onnx in " + dir.toAbsolutePath());
         }

@@ -2,7 +2,7 @@ package org.hipoa.cli;
 
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.local.EmbeddedAws;
-import org.hipoa.local.Faults;
+import org.hipoa.local.FaultPlan;
 import org.hipoa.local.LoadRun;
 import org.hipoa.phantom.PhantomSet;
 
@@ -41,14 +41,14 @@ final class LoadCommand {
         if (seed == null && a.optional("profile", null) != null) {
             throw new IllegalArgumentException("--profile needs --faults SEED");
         }
-        Faults.Profile profile = switch (profileName) {
-            case "survivable" -> Faults.Profile.survivable();
-            case "no-batch-failures" -> Faults.Profile.survivableWithoutBatchFailures();
-            case "hostile" -> Faults.Profile.hostile();
+        FaultPlan.Profile profile = switch (profileName) {
+            case "survivable" -> FaultPlan.Profile.survivable();
+            case "no-batch-failures" -> FaultPlan.Profile.survivableWithoutBatchFailures();
+            case "hostile" -> FaultPlan.Profile.hostile();
             default -> throw new IllegalArgumentException("--profile must be survivable, no-batch-failures or hostile");
         };
         long minutes = a.longValue("timeout-minutes", Long.toString(Math.max(10, studies / 50)));
-        Faults faults = seed == null ? null : new Faults(seed, profile);
+        FaultPlan faults = seed == null ? null : new FaultPlan(seed, profile);
 
         Path work = Files.createTempDirectory("hipoa-load-");
         try {

@@ -2,6 +2,7 @@ package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.hipoa.core.dicom.BadInputCorpus;
+import org.hipoa.core.model.ShippedModel;
 import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.Outcome;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the same reason, within a time bound, in one JVM that must not crash.
  */
 class BadInputThroughCliTest {
-    static final Path MODEL_DIR = Path.of("../../model");
+    static final Path MODEL_DIR = ShippedModel.DIR;
     /** Reasons the grading step may add to a file the decoder accepts (QA of the film, not of its encoding). */
     static final Set<Reason> QA_REASONS = Set.of(Reason.HIPS_NOT_FOUND, Reason.NOT_AP_PELVIS, Reason.TOO_LARGE);
 

@@ -1,5 +1,6 @@
 package org.hipoa.cli;
 
+import org.hipoa.core.model.ShippedModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class GradeManyFilesTest {
         Path junk = Files.writeString(tmp.resolve("not-dicom.dcm"), "hello");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true", "-Dai.djl.offline=true",
-                "-Dhipoa.modelDir=" + Path.of("../../model").toAbsolutePath(),
+                "-Dhipoa.modelDir=" + ShippedModel.DIR,
                 "-cp", System.getProperty("java.class.path"), Hipoa.class.getName(), "grade"));
         for (int i = 0; i < 200; i++) cmd.add(junk.toString());
         Path out = tmp.resolve("out.jsonl"), err = tmp.resolve("err.txt");

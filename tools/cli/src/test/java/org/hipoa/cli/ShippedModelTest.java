@@ -2,6 +2,7 @@ package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hipoa.core.model.ShippedModel;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Outcome;
 import org.hipoa.core.dicom.Gdcm;
@@ -32,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refused rather than graded. (Demonstration models trained on phantoms: these are claims about phantoms only.)
  */
 class ShippedModelTest {
-    static final Path MODEL_DIR = Path.of("../../model");
+    static final Path MODEL_DIR = ShippedModel.DIR;
     @TempDir static Path dir;
     static StudyPreparer preparer;
     static StudyGrader grader;

@@ -7,6 +7,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.Translator;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import org.hipoa.domain.Settings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,9 +33,9 @@ public final class OnnxModels {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
-    /** CUDA when the GPU build of ONNX Runtime and a GPU are present (HIPOA_DEVICE=gpu), else CPU. */
+    /** CUDA when the GPU build of ONNX Runtime and a GPU are present (setting HIPOA_DEVICE=gpu), else CPU. */
     static Device device() {
-        return "gpu".equalsIgnoreCase(System.getenv("HIPOA_DEVICE")) ? Device.gpu() : Device.cpu();
+        return Settings.get("HIPOA_DEVICE").filter("gpu"::equalsIgnoreCase).isPresent() ? Device.gpu() : Device.cpu();
     }
 
     /**

@@ -24,7 +24,7 @@ import org.hipoa.domain.wire.Npy;
  * the same inputs (the reference files beside each model), so the Java suite needs no PyTorch.
  */
 class ModelParityTest {
-    static final Path MODEL_DIR = Path.of("../../model");
+    static final Path MODEL_DIR = ShippedModel.DIR;
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The CPU grader (DenseNet-121, 160 px) and the paper's (DenseNet-161, 224 px), both stored with int8 weights. */

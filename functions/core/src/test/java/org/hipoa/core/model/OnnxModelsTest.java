@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not arrive leaves the nodes in and costs 1.9× per grade.)
  */
 class OnnxModelsTest {
-    static final Path GRADER = Path.of("../../model/grader.onnx");
+    static final Path GRADER = ShippedModel.DIR.resolve("grader.onnx");
 
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package org.hipoa.core.study;
 
+import org.hipoa.core.model.ShippedModel;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.domain.Side;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JVM with it.
  */
 class SmallStackTest {
-    static final Path MODEL_DIR = Path.of("../../model").toAbsolutePath();
+    static final Path MODEL_DIR = ShippedModel.DIR;
 
     /** The child JVM: prepare + grade on a 512 KB thread, print what came out. */
     public static void main(String[] args) throws Exception {

@@ -2,6 +2,7 @@ package org.hipoa.core.study;
 
 import org.hipoa.core.crop.CropContract;
 import org.hipoa.core.model.HipGrader;
+import org.hipoa.core.model.ShippedModel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each shipped model folder crops at its grader's input size, and a mismatched pair is refused at load. */
 class StudyGraderContractTest {
-    static final Path MODEL_DIR = Path.of("../../model");
+    static final Path MODEL_DIR = ShippedModel.DIR;
 
     @Test
     void eachModelFolder_cropsAtItsGradersInputSize() {

@@ -9,7 +9,8 @@ import java.util.Properties;
  *
  * <p>Why this exists: on AWS every function runs in its own execution environment with its own role's credentials
  * ({@code AWS_ACCESS_KEY_ID}…) and its own variables. Here handlers share one JVM, and the SDK and the handlers read
- * their settings through {@link System#getProperty} (the SDK's {@code aws.accessKeyId}, the handlers' settings reader).
+ * their settings through {@link System#getProperty} (the SDK's {@code aws.accessKeyId}, the handlers'
+ * {@link org.hipoa.domain.Settings}, which takes a set property over the environment variable).
  * Replacing the JVM's properties object with one that consults a per-thread overlay first gives every function its
  * own answer without a test-only code path in the handlers. The SDK resolves credentials per request on the calling
  * thread, so a call is signed with the role of the function whose thread makes it.
@@ -21,6 +22,8 @@ public final class FunctionEnvironment extends Properties {
     /**
      * A value meaning "this function has no such variable", so a setting the harness exports for itself is not
      * visible to a function whose template environment lacks it (a function must not work here and fail there).
+     * It reads as an empty property, not a missing one: {@link org.hipoa.domain.Settings} then stops at the blank
+     * property and never falls through to a developer's shell variable of the same name.
      */
     public static final String UNSET = "\u0000unset";
 
@@ -51,7 +54,7 @@ public final class FunctionEnvironment extends Properties {
         Map<String, String> o = OVERLAY.get();
         if (o != null) {
             String v = o.get(key);
-            if (UNSET.equals(v)) return null;
+            if (UNSET.equals(v)) return "";
             if (v != null) return v;
         }
         return super.getProperty(key);

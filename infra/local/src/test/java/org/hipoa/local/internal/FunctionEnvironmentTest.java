@@ -1,5 +1,6 @@
 package org.hipoa.local.internal;
 
+import org.hipoa.domain.Settings;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
@@ -8,12 +9,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two functions in one JVM sign with their own roles' credentials: one SDK client with the SDK's default credential
@@ -21,6 +25,28 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * refuses an unknown key) for the other — so the local IAM layer can tell the functions apart as AWS does.
  */
 class FunctionEnvironmentTest {
+    @Test
+    void unsetSetting_isAbsentForTheFunction_evenWhenTheShellHasIt() throws Exception {
+        FunctionEnvironment.install();
+        String harness = "hipoa.functionEnvironmentTest.harnessOnly";
+        System.setProperty(harness, "the harness's own");
+        // PATH stands for a developer's stray shell variable: set in the environment, no property of that name.
+        assertTrue(Settings.get("PATH").isPresent(), "this test needs PATH in the environment");
+        var pool = Executors.newSingleThreadExecutor();
+        try {
+            var seen = pool.submit(() -> {
+                FunctionEnvironment.enter(Map.of(harness, FunctionEnvironment.UNSET, "PATH", FunctionEnvironment.UNSET,
+                        "TABLE_NAME", "the function's"));
+                return List.of(Settings.get(harness), Settings.get("PATH"), Settings.get("TABLE_NAME"));
+            }).get();
+            assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.of("the function's")), seen);
+            assertEquals(Optional.of("the harness's own"), Settings.get(harness), "the harness thread keeps its own");
+        } finally {
+            pool.shutdownNow();
+            System.clearProperty(harness);
+        }
+    }
+
     @Test
     void eachThreadSignsWithItsFunctionsCredentials() throws Exception {
         FunctionEnvironment.install();

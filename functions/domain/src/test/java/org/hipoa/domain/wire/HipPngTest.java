@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** What the viewer shows: the grader's crop as a PNG in the contract's window, and the CAM margins per feature. */
-class HipPictureTest {
+class HipPngTest {
     @Test
     void png_isTheCropInTheContractsWindow_sameSizeAndOrientation() throws Exception {
         int n = 4;

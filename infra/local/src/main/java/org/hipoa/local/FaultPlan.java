@@ -23,7 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A seeded fault plan for the local stack (issue 9, "fault injection"). Every decision is a pure function of
+ * A seeded fault plan for the local stack (fault injection for the load test). Every decision is a pure function of
  * (seed, fault kind, subject, how often that subject was asked before) — the subject being the upload (its id, read
  * from the request a handler makes) or the object key — so one seed injects the same faults into the same uploads
  * in every run, whatever order the threads happen to run in. What the clock decides stays the clock's: which
@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * {@code faultsPerUpload} bounds the injected handler failures per upload and function, so a "survivable" profile
  * never exhausts the retries AWS gives (two async retries; maxReceiveCount 5) by bad luck alone.
  */
-public final class Faults {
+public final class FaultPlan {
     /** An {@link Error}: the runtime died right after a step whose effect is already stored. */
     public static final class SimulatedCrash extends Error {
         private static final long serialVersionUID = 1L;
@@ -148,7 +148,7 @@ public final class Faults {
     /** The uploads of the DLQ consumer's invocation running on this thread (its SDK calls run on it too). */
     private final ThreadLocal<List<String>> invocationUploads = new ThreadLocal<>();
 
-    public Faults(long seed, Profile profile) {
+    public FaultPlan(long seed, Profile profile) {
         this.seed = seed;
         this.profile = profile;
     }
