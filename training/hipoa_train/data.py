@@ -60,6 +60,8 @@ class PhantomCrops(Dataset):
         self.items, self._shards = [], _Shards()
         for d_i, d in enumerate(map(Path, dirs)):
             for rec in _jsonl(d / "hips.jsonl"):
+                if rec.get("gradable") is False:  # phantom v2: a hip with hardware has no grades to learn
+                    continue
                 self.items.append((str(d / rec["shard"]), int(rec["row"]), (d_i, int(rec["index"])), _labels(rec),
                                    rec["side"]))
         if not self.items:

@@ -4,18 +4,23 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Agreement between true and predicted grades of one feature, as OA grading papers report it: accuracy with a
- * bootstrap 95 % CI, linear- and quadratic-weighted Cohen's κ, and the confusion matrix (rows true, columns
- * predicted). Written out because the formulas are short and the CLI must not depend on a statistics stack.
+ * Agreement between reference and predicted grades of one feature, as OA grading papers report it: accuracy with a
+ * Wilson 95 % interval and a percentile-bootstrap 95 % interval over films (a film's two hips are correlated, so
+ * resampling hips would make the interval too narrow), linear- and quadratic-weighted Cohen's κ, and the confusion
+ * matrix (rows reference, columns predicted). Written out because the formulas are short and the CLI must not depend
+ * on a statistics stack.
+ *
+ * @param pairs each {reference, predicted, film}: the film index groups the hips for the bootstrap
  */
-record Agreement(int n, double accuracy, double[] accuracyCi95, double kappaLinear, double kappaQuadratic,
-                 long[][] confusion) {
+record Agreement(int n, double accuracy, double[] accuracyCi95, double[] wilson95, double kappaLinear,
+                 double kappaQuadratic, long[][] confusion) {
 
     static Agreement of(List<int[]> pairs, int classes) {
         long[][] confusion = new long[classes][classes];
         for (int[] p : pairs) confusion[p[0]][p[1]]++;
-        return new Agreement(pairs.size(), accuracy(pairs), bootstrap(pairs, 1000),
-                kappa(confusion, false), kappa(confusion, true), confusion);
+        long hits = pairs.stream().filter(p -> p[0] == p[1]).count();
+        return new Agreement(pairs.size(), accuracy(pairs), bootstrapOverFilms(pairs, 1000),
+                wilson(hits, pairs.size()), kappa(confusion, false), kappa(confusion, true), confusion);
     }
 
     static double accuracy(List<int[]> pairs) {
@@ -26,39 +31,38 @@ record Agreement(int n, double accuracy, double[] accuracyCi95, double kappaLine
 
     /** Weighted κ = 1 − Σ w·O / Σ w·E, with w = |i−j|/(K−1) (linear) or its square (quadratic). */
     static double kappa(long[][] o, boolean quadratic) {
-        int k = o.length;
-        double n = 0;
-        double[] rows = new double[k], cols = new double[k];
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                n += o[i][j];
-                rows[i] += o[i][j];
-                cols[j] += o[i][j];
-            }
-        }
-        double observed = 0, expected = 0;
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                double w = Math.abs(i - j) / (double) (k - 1);
-                if (quadratic) w *= w;
-                observed += w * o[i][j];
-                expected += w * rows[i] * cols[j] / n;
-            }
-        }
-        return expected == 0 ? (observed == 0 ? 1.0 : Double.NaN) : 1 - observed / expected;
+        double[][] d = new double[o.length][o.length];
+        for (int i = 0; i < o.length; i++) for (int j = 0; j < o.length; j++) d[i][j] = o[i][j];
+        return org.hipoa.phantom.Kappa.weighted(d, quadratic);
     }
 
-    /** Percentile bootstrap over hips, fixed seed so the same evaluation prints the same interval. */
-    static double[] bootstrap(List<int[]> pairs, int rounds) {
+    /** Wilson score interval for hits out of n at 95 %: never the degenerate 1.000–1.000 of a bootstrap. */
+    static double[] wilson(long hits, long n) {
+        if (n == 0) return new double[] {Double.NaN, Double.NaN};
+        double z = 1.959963984540054, p = (double) hits / n, z2n = z * z / n;
+        double centre = (p + z2n / 2) / (1 + z2n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n)) / (1 + z2n);
+        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+    }
+
+    /** Percentile bootstrap resampling films (pair[2]), fixed seed so the same evaluation prints the same interval. */
+    static double[] bootstrapOverFilms(List<int[]> pairs, int rounds) {
         if (pairs.isEmpty()) return new double[] {Double.NaN, Double.NaN};
+        java.util.Map<Integer, int[]> byFilm = new java.util.TreeMap<>();
+        for (int[] p : pairs) {
+            int[] hn = byFilm.computeIfAbsent(p[2], k -> new int[2]);
+            hn[0] += p[0] == p[1] ? 1 : 0;
+            hn[1]++;
+        }
+        int[][] films = byFilm.values().toArray(new int[0][]);
         SplittableRandom random = new SplittableRandom(20200925L);
         double[] stats = new double[rounds];
-        int n = pairs.size();
         for (int b = 0; b < rounds; b++) {
-            int hits = 0;
-            for (int i = 0; i < n; i++) {
-                int[] p = pairs.get(random.nextInt(n));
-                if (p[0] == p[1]) hits++;
+            long hits = 0, n = 0;
+            for (int i = 0; i < films.length; i++) {
+                int[] f = films[random.nextInt(films.length)];
+                hits += f[0];
+                n += f[1];
             }
             stats[b] = (double) hits / n;
         }

@@ -23,73 +23,157 @@ import java.util.TreeMap;
 
 /**
  * {@code ./hipoa eval [--model-dir DIR] DIR}: grades every image of a labelled phantom directory through the product
- * path ({@link GradeCommand#gradeOne}: DICOM decode → localise → crop → grade) and prints one JSON object:
- * per-feature agreement with the phantom's truth, localisation error against the true head centres, and failures
- * by reason. The grades are compared as the values a partner would get ({@link HipResult}).
+ * path ({@link GradeCommand#gradeOne}: DICOM decode → localise → crop → grade) and prints one JSON object: per feature
+ * agreement with the labels (accuracy with Wilson and film-bootstrap intervals, κ, confusion), localisation error
+ * against the true head centres, and failures by reason. A rejected film's hips count once more as misses in
+ * {@code withRejectedAsMisses}. For a phantom v2 set the labels are the reader's grades, and each feature also reports
+ * accuracy against the noise-free truth, the ceiling (mean max readerP, the best any model can reach) and
+ * accuracy ÷ ceiling; hips with hardware are not scored but reported apart (what the product did with them).
  */
 final class EvalCommand {
     private EvalCommand() {}
 
     static final Args.Spec SPEC = Args.Spec.of("model-dir");
 
+    /** What the evaluation gathers; pairs are {reference, predicted, film}. */
+    private static final class Tally {
+        final Map<Feature, List<int[]>> vsReader = perFeature(), vsTruth = perFeature();
+        final Map<Feature, double[]> ceilingSum = new EnumMap<>(Feature.class);
+        final Map<Feature, int[]> missedByRejection = new EnumMap<>(Feature.class);
+        final List<Double> errorsMm = new ArrayList<>();
+        final Map<String, Integer> failures = new TreeMap<>();
+        final Map<String, int[]> hardware = new TreeMap<>();   // kind -> {hips, graded by the product}
+        int gradableHips;
+        boolean v2;
+        String site;
+
+        Tally() {
+            for (Feature f : Feature.values()) {
+                ceilingSum.put(f, new double[1]);
+                missedByRejection.put(f, new int[1]);
+            }
+        }
+
+        private static Map<Feature, List<int[]>> perFeature() {
+            Map<Feature, List<int[]>> m = new EnumMap<>(Feature.class);
+            for (Feature f : Feature.values()) m.put(f, new ArrayList<>());
+            return m;
+        }
+    }
+
     static int run(Args a, PrintStream out) throws IOException {
         if (a.positional().size() != 1) throw new IllegalArgumentException("eval needs one phantom directory");
         Path modelDir = a.modelDir();
         Path dir = Path.of(a.positional().getFirst());
         List<String> lines = Files.readAllLines(dir.resolve("labels.jsonl")).stream().filter(l -> !l.isBlank()).toList();
-        Map<Feature, List<int[]>> pairs = new EnumMap<>(Feature.class);
-        for (Feature f : Feature.values()) pairs.put(f, new ArrayList<>());
-        List<Double> errorsMm = new ArrayList<>();
-        Map<String, Integer> failures = new TreeMap<>();
+        Tally t = new Tally();
         ProgressBar progress = new ProgressBar("eval", lines.size());
         try (StudyPreparer preparer = new StudyPreparer(modelDir); StudyGrader grader = new StudyGrader(modelDir)) {
-            for (String line : lines) {
-                JsonNode truth = HipResultJson.JSON.readTree(line);
-                switch (GradeCommand.gradeOne(preparer, grader, dir.resolve(truth.get("file").asText()))) {
-                    case Outcome.Rejected<GradeCommand.Graded> r ->
-                            failures.merge(r.rejection().reason().name(), 1, Integer::sum);
+            for (int film = 0; film < lines.size(); film++) {
+                JsonNode labels = HipResultJson.JSON.readTree(lines.get(film));
+                boolean v2 = "v2".equals(labels.path("phantom").asText());
+                t.v2 |= v2;
+                if (v2) t.site = labels.path("site").asText();
+                switch (GradeCommand.gradeOne(preparer, grader, dir.resolve(labels.get("file").asText()))) {
+                    case Outcome.Rejected<GradeCommand.Graded> r -> {
+                        t.failures.merge(r.rejection().reason().name(), 1, Integer::sum);
+                        for (String side : new String[] {"right", "left"}) {
+                            JsonNode hip = labels.get("hips").get(side);
+                            if (v2 && !hip.path("gradable").asBoolean()) {
+                                t.hardware.computeIfAbsent(hip.get("hardware").asText(), k -> new int[2])[0]++;
+                                continue;
+                            }
+                            t.gradableHips++;
+                            for (Feature f : Feature.values()) t.missedByRejection.get(f)[0]++;
+                            if (v2) addCeiling(t, hip);
+                        }
+                    }
                     case Outcome.Ok<GradeCommand.Graded> ok -> {
                         for (HipGrades h : ok.value().grades().hips()) {
                             HipResult p = h.result();
-                            JsonNode t = truth.get("hips").get(h.side().key());
-                            Map<Feature, Integer> trueGrades = HipResultJson.grades(t);
-                            for (Feature f : Feature.values()) pairs.get(f).add(new int[] {trueGrades.get(f), p.grade(f)});
-                            errorsMm.add(Math.hypot(t.get("centerMm").get(0).asDouble() - p.centerXmm(),
-                                    t.get("centerMm").get(1).asDouble() - p.centerYmm()));
+                            JsonNode hip = labels.get("hips").get(h.side().key());
+                            if (v2 && !hip.path("gradable").asBoolean()) {
+                                t.hardware.computeIfAbsent(hip.get("hardware").asText(), k -> new int[2])[0]++;
+                                t.hardware.get(hip.get("hardware").asText())[1]++;
+                                continue;
+                            }
+                            t.gradableHips++;
+                            Map<Feature, Integer> reader = HipResultJson.grades(v2 ? hip.get("grades") : hip);
+                            Map<Feature, Integer> truth = v2 ? HipResultJson.grades(hip.get("truth")) : reader;
+                            for (Feature f : Feature.values()) {
+                                t.vsReader.get(f).add(new int[] {reader.get(f), p.grade(f), film});
+                                t.vsTruth.get(f).add(new int[] {truth.get(f), p.grade(f), film});
+                            }
+                            if (v2) addCeiling(t, hip);
+                            t.errorsMm.add(Math.hypot(hip.get("centerMm").get(0).asDouble() - p.centerXmm(),
+                                    hip.get("centerMm").get(1).asDouble() - p.centerYmm()));
                         }
                     }
                 }
                 progress.step();
             }
         }
-        out.println(report(pairs, errorsMm, failures, lines.size()).toPrettyString());
+        out.println(report(t, lines.size()).toPrettyString());
         return 0;
     }
 
-    private static ObjectNode report(Map<Feature, List<int[]>> pairs, List<Double> errorsMm, Map<String, Integer> failures,
-                                     int images) {
+    private static void addCeiling(Tally t, JsonNode hip) {
+        for (Feature f : Feature.values()) {
+            double best = 0;
+            for (JsonNode p : hip.get("readerP").get(f.key())) best = Math.max(best, p.asDouble());
+            t.ceilingSum.get(f)[0] += best;
+        }
+    }
+
+    private static ObjectNode report(Tally t, int images) {
         ObjectNode root = HipResultJson.JSON.createObjectNode();
         root.put("images", images).put("dataStatement", "synthetic phantom images; says nothing about real patients");
+        root.put("phantom", t.v2 ? "v2" : "v1");
+        if (t.v2) root.put("site", t.site).put("labels", "the site's simulated reader; truth = noise-free grade");
+        root.put("intervals", "accuracyCi95: percentile bootstrap over films (1000 rounds); accuracyWilson95: Wilson score");
         ObjectNode features = root.putObject("features");
         for (Feature f : Feature.values()) {
-            Agreement a = Agreement.of(pairs.get(f), f.classes());
+            Agreement a = Agreement.of(t.vsReader.get(f), f.classes());
             ObjectNode node = features.putObject(f.key());
             node.put("n", a.n()).put("accuracy", round(a.accuracy()));
             node.putArray("accuracyCi95").add(round(a.accuracyCi95()[0])).add(round(a.accuracyCi95()[1]));
+            node.putArray("accuracyWilson95").add(round(a.wilson95()[0])).add(round(a.wilson95()[1]));
             node.put("kappaLinear", round(a.kappaLinear())).put("kappaQuadratic", round(a.kappaQuadratic()));
-            ArrayNode confusion = node.putArray("confusion");
-            for (long[] row : a.confusion()) {
-                ArrayNode r = confusion.addArray();
-                for (long c : row) r.add(c);
+            confusion(node.putArray("confusion"), a.confusion());
+            if (t.v2) {
+                Agreement vt = Agreement.of(t.vsTruth.get(f), f.classes());
+                double ceiling = t.ceilingSum.get(f)[0] / t.gradableHips;
+                node.put("accuracyVsTruth", round(vt.accuracy()))
+                        .put("kappaLinearVsTruth", round(vt.kappaLinear()))
+                        .put("ceiling", round(ceiling))
+                        .put("accuracyOverCeiling", round(a.accuracy() / ceiling));
+                confusion(node.putArray("confusionVsTruth"), vt.confusion());
             }
+            // Rejected films' hips as misses: the product gave no grade, a reader would have.
+            int missed = t.missedByRejection.get(f)[0];
+            long hits = t.vsReader.get(f).stream().filter(p -> p[0] == p[1]).count();
+            ObjectNode all = node.putObject("withRejectedAsMisses");
+            all.put("n", a.n() + missed).put("accuracy", round(a.n() + missed == 0 ? Double.NaN : (double) hits / (a.n() + missed)));
         }
-        List<Double> sorted = errorsMm.stream().sorted().toList();
+        if (t.v2) {
+            ObjectNode hw = root.putObject("hardwareHips");
+            hw.put("note", "not gradable, not scored; gradedByProduct counts hips the product graded anyway");
+            t.hardware.forEach((kind, c) -> hw.putObject(kind).put("hips", c[0]).put("gradedByProduct", c[1]));
+        }
+        List<Double> sorted = t.errorsMm.stream().sorted().toList();
         ObjectNode loc = root.putObject("localizationErrorMm");
         loc.put("median", sorted.isEmpty() ? Double.NaN : round(sorted.get(sorted.size() / 2)));
         loc.put("p95", sorted.isEmpty() ? Double.NaN : round(sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1)));
         ObjectNode fails = root.putObject("failures");
-        failures.forEach(fails::put);
+        t.failures.forEach(fails::put);
         return root;
+    }
+
+    private static void confusion(ArrayNode out, long[][] m) {
+        for (long[] row : m) {
+            ArrayNode r = out.addArray();
+            for (long c : row) r.add(c);
+        }
     }
 
     private static double round(double v) {

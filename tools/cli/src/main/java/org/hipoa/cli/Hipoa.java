@@ -22,10 +22,13 @@ public final class Hipoa {
               grade [--model-dir DIR] FILE...          grade both hips of each DICOM file, one JSON line each
               eval [--model-dir DIR] PHANTOM_DIR       grade a labelled phantom directory against its truth
               phantom --count N --seed S --out DIR     write N synthetic AP pelvis radiographs + labels.jsonl
+                      [--phantom v1|v2] [--site internal|external]
                       [--transfer-syntax NAME] [--threads K] [--first-index I]
+              ceiling PHANTOM_DIR                      the best accuracy any model can reach on a v2 set's labels,
+                                                       and the simulated readers' expected agreement (κ)
               phantom-sheet DIR OUT.png                contact sheet of hip crops arranged by grade per feature
               phantom-train-data --count N --seed S --out DIR   hip crops + localiser films for training (.npy)
-                      [--threads K] [--jitter-mm J] [--shard-size M] [--first-index I] [--crop-px P,Q]
+                      [--phantom v1|v2] [--site internal|external] [--threads K] [--jitter-mm J] [--shard-size M] [--first-index I] [--crop-px P,Q]
               backfill (--dir D | --count N [--seed S]) [--concurrency K] [--provider P]
                                                        an archive through the backfill path on the local stack
                                                        (copy under backfill/, preprocess map, queue, grading)
@@ -61,6 +64,7 @@ public final class Hipoa {
                 case "grade" -> GradeCommand.run(Args.parse(rest, GradeCommand.SPEC), System.out);
                 case "eval" -> EvalCommand.run(Args.parse(rest, EvalCommand.SPEC), System.out);
                 case "phantom-train-data" -> TrainDataCommand.run(Args.parse(rest, TrainDataCommand.SPEC));
+                case "ceiling" -> CeilingCommand.run(Args.parse(rest, Args.Spec.of()), System.out);
                 case "phantom-sheet" -> {
                     Args a = Args.parse(rest, Args.Spec.of());
                     if (a.positional().size() != 2) throw new IllegalArgumentException("phantom-sheet needs DIR and OUT.png");

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.core.crop.CropContract;
 import org.hipoa.domain.HipCrop;
+import org.hipoa.domain.Feature;
+import org.hipoa.phantom.HipLabel;
 import org.hipoa.phantom.HipTruth;
+import org.hipoa.phantom.PhantomCase;
+import org.hipoa.phantom.PhantomSpec;
 import org.hipoa.domain.wire.Npy;
 import org.hipoa.phantom.PhantomSampler;
 import org.hipoa.phantom.PhantomSeeds;
@@ -23,7 +27,7 @@ import java.util.concurrent.Future;
 
 /**
  * {@code ./hipoa phantom-train-data --count N --seed S --out DIR [--threads K] [--jitter-mm J] [--shard-size M]
- * [--crop-px P[,P2...]]}: what training needs, compact — per shard {@code crops-NNNNN.npy} (2·M × size × size
+ * [--crop-px P[,P2...]] [--phantom v1|v2] [--site internal|external]}: what training needs, compact — per shard {@code crops-NNNNN.npy} (2·M × size × size
  * float16, right then left hip of each image) and {@code films-NNNNN.npy} (M × height × width float16, localiser
  * canvas), with one line per hip in {@code hips.jsonl} and per film in {@code films.jsonl}. Same seeds, same images
  * as {@code phantom}. With several crop sizes (e.g. 160 for the CPU grader, 224 for the paper's), each size's crops
@@ -33,7 +37,8 @@ final class TrainDataCommand {
     private TrainDataCommand() {}
 
     static final Args.Spec SPEC = Args.Spec.of("count", "seed", "out", "threads", "jitter-mm", "shard-size",
-            "first-index", "crop-px");
+            "first-index", "crop-px",
+            "phantom", "site");
 
     static int run(Args o) throws IOException {
         o.noPositional("phantom-train-data");
@@ -43,6 +48,7 @@ final class TrainDataCommand {
         int threads = Math.toIntExact(o.longValue("threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
         int shardSize = Math.toIntExact(o.longValue("shard-size", "500"));
         double jitter = Double.parseDouble(o.optional("jitter-mm", "2.0"));
+        PhantomSpec spec = PhantomCommand.spec(o);
         Path out = Path.of(o.required("out"));
         Files.createDirectories(out);
         CropContract bundled = CropContract.bundled();
@@ -67,7 +73,7 @@ final class TrainDataCommand {
                 for (int i = shardStart; i < shardStart + n; i++) {
                     long imageSeed = PhantomSeeds.imageSeed(seed, i);
                     futures.add(pool.submit(() -> {
-                        TrainingSample s = TrainingSample.of(PhantomSampler.sample(imageSeed), contracts, jitter);
+                        TrainingSample s = TrainingSample.of(PhantomSampler.sample(imageSeed, spec), contracts, jitter);
                         progress.step();
                         return s;
                     }));
@@ -84,8 +90,11 @@ final class TrainDataCommand {
                         System.arraycopy(pair[0].pixels(), 0, crops, (2 * k) * size * size, size * size);
                         System.arraycopy(pair[1].pixels(), 0, crops, (2 * k + 1) * size * size, size * size);
                         int index = shardStart + k;
-                        hips.get(c).write(hipLine(json, cropsName, 2 * k, index, "right", s.phantomCase().right(), pair[0]) + "\n");
-                        hips.get(c).write(hipLine(json, cropsName, 2 * k + 1, index, "left", s.phantomCase().left(), pair[1]) + "\n");
+                        PhantomCase pc = s.phantomCase();
+                        hips.get(c).write(hipLine(json, cropsName, 2 * k, index, "right", pc.right(),
+                                pc.labels() == null ? null : pc.labels().right(), pair[0]) + "\n");
+                        hips.get(c).write(hipLine(json, cropsName, 2 * k + 1, index, "left", pc.left(),
+                                pc.labels() == null ? null : pc.labels().left(), pair[1]) + "\n");
                     }
                     Npy.writeFloat16(cropDirs.get(c).resolve(cropsName), crops, 2 * n, size, size);
                     hips.get(c).flush();
@@ -111,11 +120,32 @@ final class TrainDataCommand {
         return 0;
     }
 
-    private static String hipLine(ObjectMapper json, String shard, int row, int index, String side, HipTruth t, HipCrop crop) {
-        return json.createObjectNode().put("shard", shard).put("row", row).put("index", index).put("side", side)
-                .put("fo", t.fo()).put("ao", t.ao()).put("jsn", t.jsn())
-                .put("sclerosis", t.sclerosis()).put("cysts", t.cysts())
-                .put("jitterXmm", crop.centerXmm() - t.centerXmm()).put("jitterYmm", crop.centerYmm() - t.centerYmm())
+    /**
+     * One hip's line. v1: its exact grades. v2: the reader's grades as fo … cysts (what the grader learns), beside
+     * {@code truth}, {@code severity}, {@code gradable} and {@code hardware}; a hip with hardware has no grades and
+     * {@code gradable: false} (training skips it).
+     */
+    private static String hipLine(ObjectMapper json, String shard, int row, int index, String side, HipTruth t,
+                                  HipLabel v2, HipCrop crop) {
+        ObjectNode n = json.createObjectNode().put("shard", shard).put("row", row).put("index", index).put("side", side);
+        if (v2 == null) {
+            n.put("fo", t.fo()).put("ao", t.ao()).put("jsn", t.jsn())
+                    .put("sclerosis", t.sclerosis()).put("cysts", t.cysts());
+        } else {
+            n.put("gradable", v2.gradable());
+            if (v2.hardware() == null) n.putNull("hardware"); else n.put("hardware", v2.hardware().key());
+            if (v2.gradable()) {
+                for (Feature f : Feature.values()) {
+                    if (f.isBinary()) n.put(f.key(), v2.grade(f) > 0); else n.put(f.key(), v2.grade(f));
+                }
+                ObjectNode truth = n.putObject("truth"), severity = n.putObject("severity");
+                for (Feature f : Feature.values()) {
+                    truth.put(f.key(), v2.truth(f));
+                    severity.put(f.key(), v2.severity()[f.ordinal()]);
+                }
+            }
+        }
+        return n.put("jitterXmm", crop.centerXmm() - t.centerXmm()).put("jitterYmm", crop.centerYmm() - t.centerYmm())
                 .toString();
     }
 }

@@ -40,6 +40,15 @@ final class Exposure {
      * tmp is zeroed scratch of the same size. noise=false skips the noise draw (measurement tests).
      */
     static short[] expose(float[] att, float[] tmp, PhantomCase c, SplittableRandom rng, boolean noise) {
+        return expose(att, tmp, c, rng, noise, null);
+    }
+
+    /**
+     * As above; metal (null when the film has none) marks pixels behind hardware, which are painted to the top value
+     * like the shutters and left out of the auto-ranging. Phantom v2's external site adds its console's unsharp
+     * masking and sigmoid look-up table (v1 cases have neither parameter).
+     */
+    static short[] expose(float[] att, float[] tmp, PhantomCase c, SplittableRandom rng, boolean noise, boolean[] metal) {
         int rows = c.rows();
         int cols = c.columns();
         double s = c.pixelSpacingMm();
@@ -74,6 +83,9 @@ final class Exposure {
         }
         float[] scRow = new float[cols];
         float[] loRow = new float[cols];
+        boolean unsharp = c.params().containsKey("unsharpAmount");
+        // With unsharp masking the shutter paint comes after it, so the mask does not smear the field edges.
+        float paint = unsharp ? 0f : SHUTTER_PAINT;
         for (int i = 0; i < rows; i++) {
             int row = i * cols;
             float inY = (float) open(f[1], f[3], i * s);
@@ -88,10 +100,23 @@ final class Exposure {
                 if (d < 1f) {
                     d = 1f;
                 }
-                p[row + j] = lnI0 - FastMath.log(d) - lo + SHUTTER_PAINT * (1 - inY * outX[j]);
+                p[row + j] = lnI0 - FastMath.log(d) - lo + paint * (1 - inY * outX[j]);
             }
         }
-        return quantise(p, c);
+        if (unsharp) {
+            Unsharp.apply(p, rows, cols, c.num("unsharpSigmaMm") / s, c.num("unsharpAmount"));
+            for (int i = 0; i < rows; i++) {
+                float inY = (float) open(f[1], f[3], i * s);
+                int row = i * cols;
+                for (int j = 0; j < cols; j++) p[row + j] += SHUTTER_PAINT * (1 - inY * outX[j]);
+            }
+        }
+        if (metal != null) {
+            for (int k = 0; k < p.length; k++) if (metal[k]) p[k] += SHUTTER_PAINT;
+        }
+        short[] out = quantise(p, c, metal);
+        if (c.params().containsKey("lutSlope")) sigmoid(out, c.maxValue(), c.num("lutSlope"), c.num("lutCentre"));
+        return out;
     }
 
     /**
@@ -112,6 +137,14 @@ final class Exposure {
             double x = j * s;
             inX[j] = (float) open(f[0], f[2], x);
             heel[j] = (float) (i0 * (1 + heelGain * (2 * x / c.widthMm() - 1)));
+        }
+        if (c.params().containsKey("gridDepth")) {
+            // A stationary grid's lead strips, sampled at the detector's pitch: they alias into coarse line patterns.
+            double pitch = c.num("detectorSpacingMm") * c.num("gridLinesPerMm");
+            double depth = c.num("gridDepth");
+            for (int j = 0; j < cols; j++) {
+                heel[j] *= (float) (1 - depth * (0.5 + 0.5 * Math.cos(2 * Math.PI * pitch * j)));
+            }
         }
         float shutter = (float) Mu.SHUTTER_LINE_INTEGRAL;
         for (int i = 0; i < rows; i++) {
@@ -134,7 +167,7 @@ final class Exposure {
     }
 
     /** Maps v linearly so its 0.05th..99.95th percentiles inside the exposed field fill 2 %..98 % of the range. */
-    private static short[] quantise(float[] v, PhantomCase c) {
+    private static short[] quantise(float[] v, PhantomCase c, boolean[] metal) {
         // Auto-ranging over the exposed field only: the shutter region then clamps to the top (bright).
         double[] f = field(c);
         double s = c.pixelSpacingMm();
@@ -148,6 +181,9 @@ final class Exposure {
         float hi = -Float.MAX_VALUE;
         for (int i = ci0; i <= ci1; i += 3) {
             for (int j = cj0; j <= cj1; j += 3) {
+                if (metal != null && metal[i * cols + j]) {
+                    continue;
+                }
                 lo = Math.min(lo, v[i * cols + j]);
                 hi = Math.max(hi, v[i * cols + j]);
             }
@@ -158,6 +194,9 @@ final class Exposure {
         int n = 0;
         for (int i = ci0; i <= ci1; i += 3) {
             for (int j = cj0; j <= cj1; j += 3) {
+                if (metal != null && metal[i * cols + j]) {
+                    continue;
+                }
                 hist[(int) ((v[i * cols + j] - lo) * scale)]++;
                 n++;
             }
@@ -173,6 +212,20 @@ final class Exposure {
             out[k] = (short) (val < 0 ? 0 : (val > max ? max : val));
         }
         return out;
+    }
+
+    /**
+     * A console's sigmoid look-up table on the stored values: steeper in the middle grey than at the ends, so local
+     * contrast depends on brightness (a linear window change would cancel in the crops' percentile scaling).
+     */
+    private static void sigmoid(short[] out, int max, double slope, double centre) {
+        double lo = 1 / (1 + Math.exp(slope * centre)), hi = 1 / (1 + Math.exp(-slope * (1 - centre)));
+        short[] lut = new short[max + 1];
+        for (int v = 0; v <= max; v++) {
+            double y = 1 / (1 + Math.exp(-slope * ((double) v / max - centre)));
+            lut[v] = (short) Math.round(max * (y - lo) / (hi - lo));
+        }
+        for (int k = 0; k < out.length; k++) out[k] = lut[out[k] & 0xFFFF];
     }
 
     private static int percentileBin(int[] hist, int n, double p) {

@@ -27,14 +27,17 @@ final class Femur {
         double foreshorten = Math.cos(Math.toRadians(15 + rot));
         double lesserVis = PhantomSampler.clamp((rot + 15) / 45.0, 0, 1);
 
-        // Head.
-        r.ellipsoid(g.cx, g.cy, R, R, 0, R, 0.7);
-        // Neck: from the head centre to the base on the shaft axis.
+        // Head and neck, unless an arthroplasty took them (v1 cases have no hardware).
+        Object hw = c.params().get(key + "hardware");
+        boolean resected = hw instanceof String s && (s.equals("total-hip") || s.equals("hemiarthroplasty"));
         double neckLen = 2.1 * R * foreshorten;
         double bx = g.px(neckTheta, neckLen);
         double by = g.py(neckTheta, neckLen);
-        r.tube(new double[] {g.cx, bx}, new double[] {g.cy, by},
-                new double[] {0.66 * R, 0.86 * R}, 0.9, 1.3, true);
+        if (!resected) {
+            r.ellipsoid(g.cx, g.cy, R, R, 0, R, 0.7);
+            r.tube(new double[] {g.cx, bx}, new double[] {g.cy, by},
+                    new double[] {0.66 * R, 0.86 * R}, 0.9, 1.3, true);
+        }
 
         // Shaft frame at the base, local (lat, down): (al, ad) distal along the shaft, (ll, ld) lateral normal.
         double st = Math.toRadians(shaftTheta);

@@ -1,8 +1,8 @@
 package org.hipoa.phantom;
 
 /**
- * Exact ground truth for one hip of a phantom film. Grades follow the measurable bands in
- * {@code phantom/README.md} (see {@link GradeRules}); positions are patient-plane millimetres in image
+ * Exact ground truth for one hip of a phantom film: the reference grades (v1: the band a finding was drawn in,
+ * {@link GradeBandsV1}; v2: the cut of its severity, {@link Disease}) and the geometry the renderer draws. Positions are patient-plane millimetres in image
  * coordinates (x along columns, y along rows, origin at the centre of the top-left pixel).
  *
  * @param fo           femoral osteophyte grade 0..3
@@ -36,12 +36,6 @@ public record HipTruth(int fo, int ao, int jsn, boolean sclerosis, boolean cysts
         }
         if (!(jswMm >= 0 && jswMm <= normalJswMm)) {
             throw new IllegalArgumentException("jswMm must lie in [0, normalJswMm]: " + jswMm);
-        }
-        // The width itself is the truth; the grade must agree with the band it falls in, otherwise a
-        // label would contradict the pixels.
-        int implied = GradeRules.jsnGradeOfRatio(jswMm / normalJswMm);
-        if (implied != jsn) {
-            throw new IllegalArgumentException("jsn " + jsn + " contradicts jsw/w0 = " + jswMm / normalJswMm);
         }
     }
 

@@ -72,6 +72,8 @@ final class Marker {
         AffineTransform glyph = new AffineTransform(toPx);
         glyph.translate(x0 + (holderW - 0.72 * h) / 2, y0 + (holderH - h) / 2);
         glyph.scale(h, h);
+        // v2's external site tapes bare lead letters on; everyone else uses the plastic holder.
+        float holderMu = c.params().get("markerHolder") instanceof Boolean b && !b ? 0f : 0.12f;
         byte[] holderMask = raster(w, hh,
                 holder.createTransformedShape(new RoundRectangle2D.Double(0, 0, holderW, holderH, 4, 4)));
         byte[] glyphMask = raster(w, hh, glyph.createTransformedShape(glyphR()));
@@ -79,7 +81,7 @@ final class Marker {
             int row = (i0 + i) * r.cols + j0;
             for (int j = 0; j < w; j++) {
                 int k = i * w + j;
-                float a = 0.12f * (holderMask[k] & 0xFF) / 255f
+                float a = holderMu * (holderMask[k] & 0xFF) / 255f
                         + (float) Mu.LEAD_LINE_INTEGRAL * (glyphMask[k] & 0xFF) / 255f;
                 r.att[row + j] += a;
             }

@@ -17,6 +17,8 @@ final class Pelvis {
     private final double half;
     private final double tilt;
     private final double rotOff;
+    /** tan(pelvic obliquity): image y grows by this per mm of x from the mid-hip point (0 in v1). */
+    private final double slope;
 
     Pelvis(Raster r, PhantomCase c) {
         this.r = r;
@@ -26,6 +28,7 @@ final class Pelvis {
         this.half = (c.left().centerXmm() - c.right().centerXmm()) / 2;
         this.tilt = c.num("tiltFactor");
         this.rotOff = c.num("rotationOffsetMm");
+        this.slope = Math.tan(Math.toRadians(c.numOr("pelvicObliquityDeg", 0)));
     }
 
     /**
@@ -45,13 +48,19 @@ final class Pelvis {
         return oy + (ant && down > 0 ? down * (1 + (tilt - 1) * anterior(lat) * 1.6) : down);
     }
 
+    /** Image y of local (lat, down) on side sgn: {@link #ay} sheared by the obliquity (a small in-plane tilt). */
+    private double ay(double sgn, double lat, double down, boolean ant) {
+        double y = ay(lat, down, ant);
+        return slope == 0 ? y : y + slope * (ax(sgn, lat, down, ant) - ox);
+    }
+
     /** Local points and radii in image mm: {xs, ys, radii}. */
     private double[][] toImage(double sgn, double[] lat, double[] down, double[] rad, boolean ant) {
         int n = lat.length;
         double[][] p = new double[3][n];
         for (int k = 0; k < n; k++) {
             p[0][k] = ax(sgn, lat[k], down[k], ant);
-            p[1][k] = ay(lat[k], down[k], ant);
+            p[1][k] = ay(sgn, lat[k], down[k], ant);
             p[2][k] = rad[k] * size;
         }
         return p;
@@ -75,7 +84,7 @@ final class Pelvis {
         double t = Math.toRadians(angDeg);
         // angle given in local (lat, down) terms; mirror for the image
         double ang = Math.atan2(Math.sin(t), sgn * Math.cos(t));
-        r.ellipsoid(ax(sgn, lat, down, ant), ay(lat, down, ant), a, b, ang, depth, cortex);
+        r.ellipsoid(ax(sgn, lat, down, ant), ay(sgn, lat, down, ant), a, b, ang, depth, cortex);
     }
 
     private static double[] v(double... x) {
@@ -93,7 +102,7 @@ final class Pelvis {
     private void blob(double sgn, double lat, double down, double a, double b, double angDeg, double depth) {
         double t = Math.toRadians(angDeg);
         double ang = Math.atan2(Math.sin(t), sgn * Math.cos(t));
-        r.blob(ax(sgn, lat, down, false), ay(lat, down, false), a, b, ang, depth);
+        r.blob(ax(sgn, lat, down, false), ay(sgn, lat, down, false), a, b, ang, depth);
     }
 
     /** Lumbosacral spine: sacrum (central column, alae, lateral masses), L5 and L4. */

@@ -13,13 +13,21 @@ import java.util.Map;
  * @param pixelSpacingMm patient-plane pixel spacing = detector spacing / magnification
  * @param magnification  radiographic magnification factor (1.05..1.25)
  * @param monochrome1    the writer inverts when true; the renderer always returns bone-bright values
+ * @param labels         phantom v2's site, reader and per-hip labels; null for a v1 case
  */
 public record PhantomCase(long seed, int rows, int columns, double pixelSpacingMm,
                           double magnification,
                           int bitsStored,
                           boolean monochrome1,
                           HipTruth right, HipTruth left,
-                          Map<String, Object> params) {
+                          Map<String, Object> params,
+                          StudyLabels labels) {
+
+    /** A phantom v1 case: its truth is its label, there is no reader. */
+    public PhantomCase(long seed, int rows, int columns, double pixelSpacingMm, double magnification, int bitsStored,
+                       boolean monochrome1, HipTruth right, HipTruth left, Map<String, Object> params) {
+        this(seed, rows, columns, pixelSpacingMm, magnification, bitsStored, monochrome1, right, left, params, null);
+    }
 
     public PhantomCase {
         if (rows < 64 || columns < 64 || rows > 8192 || columns > 8192) {
@@ -71,6 +79,17 @@ public record PhantomCase(long seed, int rows, int columns, double pixelSpacingM
     /** Film height in patient-plane mm. */
     public double heightMm() {
         return (rows - 1) * pixelSpacingMm;
+    }
+
+    /** Phantom v2's labels, empty for a v1 case. */
+    public java.util.Optional<StudyLabels> v2() {
+        return java.util.Optional.ofNullable(labels);
+    }
+
+    /** A numeric parameter, or a default when the case lacks it (v1 cases lack v2's parameters). */
+    double numOr(String key, double fallback) {
+        Object v = params.get(key);
+        return v instanceof Number n ? n.doubleValue() : fallback;
     }
 
     /** A numeric parameter; fails loudly when a renderer-required parameter is missing. */

@@ -14,8 +14,13 @@ import java.util.Map;
 public record PhantomFilm(int index, Path file, PhantomCase phantomCase, String labelLine) {
 
     public static PhantomFilm write(long runSeed, int index, String transferSyntax, Path dir) throws IOException {
+        return write(runSeed, index, transferSyntax, dir, PhantomSpec.V1);
+    }
+
+    public static PhantomFilm write(long runSeed, int index, String transferSyntax, Path dir, PhantomSpec spec)
+            throws IOException {
         long imageSeed = PhantomSeeds.imageSeed(runSeed, index);
-        PhantomCase c = PhantomSampler.sample(imageSeed);
+        PhantomCase c = PhantomSampler.sample(imageSeed, spec);
         RenderedFilm film = PhantomRenderer.render(c);
         // Both spacing encodings occur in practice; which one an image gets is part of its seed.
         DicomFilmWriter.SpacingEncoding encoding = ((imageSeed >>> 17) & 1) == 0

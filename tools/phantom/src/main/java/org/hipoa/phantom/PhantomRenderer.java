@@ -33,7 +33,8 @@ public final class PhantomRenderer {
         root.split();
         root.split();
         SplittableRandom noise = root.split();
-        short[] px = Exposure.expose(r.att, r.scratch(), c, noise, o.noise());
+        boolean[] metal = hasHardware(c) ? Hardware.mask(r.att) : null;
+        short[] px = Exposure.expose(r.att, r.scratch(), c, noise, o.noise(), metal);
         return new RenderedFilm(c, c.rows(), c.columns(), px);
     }
 
@@ -60,9 +61,18 @@ public final class PhantomRenderer {
             if (o.cysts()) {
                 HipJoint.drawCysts(r, g, c, key);
             }
+            Hardware.draw(r, g, c, key);
         }
         Marker.draw(r, c, Exposure.field(c));
         return r;
+    }
+
+    static boolean hasHardware(PhantomCase c) {
+        for (String side : new String[] {"right.", "left."}) {
+            Object v = c.params().get(side + "hardware");
+            if (v instanceof String s && !s.equals("none")) return true;
+        }
+        return false;
     }
 
     static String key(Side side) {

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Draws one phantom case from a seed: film geometry, exposure nuisances, anatomy and per-hip OA
+ * Draws one phantom v1 case from a seed (v2: {@link PhantomSamplerV2}): film geometry, exposure nuisances, anatomy and per-hip OA
  * findings. Everything comes from {@code new SplittableRandom(seed)} in a fixed order, so a seed
  * always gives the same case. Parameters are rounded before they are stored so that the renderer,
  * which reads them back from {@link PhantomCase#params()}, sees exactly what labels.jsonl records.
@@ -22,6 +22,7 @@ public final class PhantomSampler {
     private PhantomSampler() {
     }
 
+    /** A phantom v1 case (the shipped models' phantom). */
     public static PhantomCase sample(long seed) {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom geo = root.split();   // film, exposure, anatomy
@@ -105,6 +106,11 @@ public final class PhantomSampler {
         return new PhantomCase(seed, rows, cols, s, mag, bits, mono1, right, left, p);
     }
 
+    /** A case of the given phantom version and site. */
+    public static PhantomCase sample(long seed, PhantomSpec spec) {
+        return spec.version() == PhantomSpec.Version.V1 ? sample(seed) : PhantomSamplerV2.sample(seed, spec.site());
+    }
+
     private static HipTruth sampleHip(SplittableRandom r, Map<String, Object> p, String side,
                                       double x, double y, double w0Patient, double patientSeverity) {
         double latent = Severity.hipLatent(r, patientSeverity);
@@ -114,19 +120,19 @@ public final class PhantomSampler {
         boolean scl = Severity.grade(Severity.SCLEROSIS, latent, r) > 0;
         boolean cysts = Severity.grade(Severity.CYSTS, latent, r) > 0;
         double w0 = r4(clamp(w0Patient + u(r, -0.15, 0.15), GradeRules.W0_MIN, GradeRules.W0_MAX));
-        double jsw = r4(GradeRules.jsnRatio(jsn, r) * w0);
-        if (GradeRules.jsnGradeOfRatio(jsw / w0) != jsn) {       // rounding at a band edge
-            jsw = r4(w0 * (GradeRules.JSN_RATIO[jsn][0] + GradeRules.JSN_RATIO[jsn][1]) / 2);
+        double jsw = r4(GradeBandsV1.jsnRatio(jsn, r) * w0);
+        if (GradeBandsV1.jsnGradeOfRatio(jsw / w0) != jsn) {       // rounding at a band edge
+            jsw = r4(w0 * (GradeBandsV1.JSN_RATIO[jsn][0] + GradeBandsV1.JSN_RATIO[jsn][1]) / 2);
         }
         p.put(side + ".latentSeverity", r4(latent));
         p.put(side + ".jswMinThetaDeg", r4(u(r, 10, 30)));          // superolateral minimum
         p.put(side + ".jswSigmaDeg", r4(u(r, 22, 38)));             // angular half-width of the narrowing
         p.put(side + ".sourcilMm", r4(u(r, GradeRules.SOURCIL_MIN_MM, GradeRules.SOURCIL_MAX_MM)));
-        p.put(side + ".foMm", r4(GradeRules.osteophyteMm(fo, r)));
+        p.put(side + ".foMm", r4(GradeBandsV1.osteophyteMm(fo, r)));
         p.put(side + ".foOffsetDeg", r4(u(r, 6, 20)));             // capital drop: past the inferior head-neck junction
         p.put(side + ".foLateral", fo > 0 && r.nextBoolean());
         p.put(side + ".foLateralFraction", r4(u(r, 0.5, 1.0)));
-        p.put(side + ".aoMm", r4(GradeRules.osteophyteMm(ao, r)));
+        p.put(side + ".aoMm", r4(GradeBandsV1.osteophyteMm(ao, r)));
         p.put(side + ".aoMedial", ao > 0 && r.nextDouble() < 0.3);
         p.put(side + ".sclerosisMm", scl ? r4(u(r, GradeRules.SCLEROSIS_MIN_MM, GradeRules.SCLEROSIS_MAX_MM)) : 0.0);
         p.put(side + ".sclerosisGain",
@@ -148,7 +154,7 @@ public final class PhantomSampler {
             }
         }
         double radius = (Double) p.get(side + ".headRadiusMm");
-        return new HipTruth(fo, ao, jsn, scl, cysts, r4(x), r4(y), radius, jsw, w0);
+        return GradeBandsV1.requireAgrees(new HipTruth(fo, ao, jsn, scl, cysts, r4(x), r4(y), radius, jsw, w0));
     }
 
     static double u(SplittableRandom r, double lo, double hi) {

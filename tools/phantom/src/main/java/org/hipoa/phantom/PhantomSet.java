@@ -36,6 +36,12 @@ public final class PhantomSet {
 
     public static List<Study> write(long runSeed, int first, int count, String transferSyntax, Path dir, int threads,
                                     Progress progress) throws IOException {
+        return write(runSeed, first, count, transferSyntax, dir, threads, progress, PhantomSpec.V1);
+    }
+
+    /** As above, for a phantom version and site ({@link PhantomSpec}). */
+    public static List<Study> write(long runSeed, int first, int count, String transferSyntax, Path dir, int threads,
+                                    Progress progress, PhantomSpec spec) throws IOException {
         if (count < 1 || threads < 1 || first < 0) throw new IllegalArgumentException("count and threads must be >= 1");
         Files.createDirectories(dir);
         List<Future<PhantomFilm>> futures = new ArrayList<>(count);
@@ -43,7 +49,7 @@ public final class PhantomSet {
             for (int i = first; i < first + count; i++) {
                 int index = i;
                 futures.add(pool.submit(() -> {
-                    PhantomFilm f = PhantomFilm.write(runSeed, index, transferSyntax, dir);
+                    PhantomFilm f = PhantomFilm.write(runSeed, index, transferSyntax, dir, spec);
                     progress.step();
                     return f;
                 }));

@@ -51,7 +51,7 @@ class PhantomSamplerTest {
             for (HipTruth h : new HipTruth[] {r, l}) {
                 assertTrue(h.headRadiusMm() >= 20 && h.headRadiusMm() <= 27.5, "radius " + h.headRadiusMm());
                 assertTrue(h.normalJswMm() >= 3.5 && h.normalJswMm() <= 5.0);
-                assertEquals(h.jsn(), GradeRules.jsnGradeOfRatio(h.jswRatio()));
+                assertEquals(h.jsn(), GradeBandsV1.jsnGradeOfRatio(h.jswRatio()));
                 // the whole joint must be on the film and inside the collimated field
                 double[] field = Exposure.field(c);
                 assertTrue(h.centerXmm() - 45 >= field[0] - 1e-3 && h.centerXmm() + 45 <= field[2] + 1e-3,
@@ -61,8 +61,8 @@ class PhantomSamplerTest {
             String[] keys = {"right.", "left."};
             HipTruth[] hips = {r, l};
             for (int k = 0; k < 2; k++) {
-                assertEquals(hips[k].fo(), GradeRules.osteophyteGradeOfMm(c.num(keys[k] + "foMm")));
-                assertEquals(hips[k].ao(), GradeRules.osteophyteGradeOfMm(c.num(keys[k] + "aoMm")));
+                assertEquals(hips[k].fo(), GradeBandsV1.osteophyteGradeOfMm(c.num(keys[k] + "foMm")));
+                assertEquals(hips[k].ao(), GradeBandsV1.osteophyteGradeOfMm(c.num(keys[k] + "aoMm")));
                 assertEquals(hips[k].sclerosis(), c.num(keys[k] + "sclerosisMm") > 0);
                 assertEquals(hips[k].cysts(), c.num(keys[k] + "cystCount") > 0);
             }
@@ -121,10 +121,10 @@ class PhantomSamplerTest {
     @Test
     void truthRejectsAGradeThatContradictsTheWidth() {
         try {
-            new HipTruth(0, 0, 0, false, false, 100, 100, 24, 2.0, 4.0);   // q = 0.5 is JSN 2
+            GradeBandsV1.requireAgrees(new HipTruth(0, 0, 0, false, false, 100, 100, 24, 2.0, 4.0));   // q = 0.5 is JSN 2
         } catch (IllegalArgumentException expected) {
             return;
         }
-        throw new AssertionError("HipTruth accepted jsn 0 for q = 0.5");
+        throw new AssertionError("v1 accepted jsn 0 for q = 0.5");
     }
 }

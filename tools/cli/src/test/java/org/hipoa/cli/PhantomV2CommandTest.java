@@ -1,0 +1,61 @@
+package org.hipoa.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code ./hipoa phantom --phantom v2 --site external} writes v2 labels, and {@code ./hipoa ceiling} reads them. */
+class PhantomV2CommandTest {
+    @TempDir Path dir;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void externalSetCarriesReaderLabelsAndACeiling() throws Exception {
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "3", "--seed", "17", "--out", dir.toString(),
+                "--phantom", "v2", "--site", "external", "--threads", "2"}));
+        List<String> lines = Files.readAllLines(dir.resolve("labels.jsonl"));
+        assertEquals(3, lines.size());
+        for (String line : lines) {
+            JsonNode film = JSON.readTree(line);
+            assertEquals("v2", film.get("phantom").asText());
+            assertEquals("external", film.get("site").asText());
+            assertEquals("B", film.get("reader").asText());
+            assertTrue(Files.isRegularFile(dir.resolve(film.get("file").asText())));
+            for (JsonNode hip : film.get("hips")) {
+                if (!hip.get("gradable").asBoolean()) continue;
+                for (String f : new String[] {"fo", "ao", "jsn", "sclerosis", "cysts"}) {
+                    assertTrue(hip.get("grades").has(f) && hip.get("truth").has(f) && hip.get("severity").has(f));
+                    assertEquals(f.equals("sclerosis") || f.equals("cysts") ? 2 : 4, hip.get("readerP").get(f).size());
+                }
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, CeilingCommand.run(Args.parse(List.of(dir.toString()), Args.Spec.of()),
+                new PrintStream(out, true, StandardCharsets.UTF_8)));
+        JsonNode c = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(3, c.get("films").asInt());
+        double ao = c.get("features").get("ao").get("ceiling").asDouble();
+        assertTrue(ao > 0.25 && ao < 1.0, "AO ceiling " + ao);
+    }
+
+    @Test
+    void v1HasNoExternalSiteAndNoCeiling() throws Exception {
+        assertEquals(64, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
+                "--site", "external"}));
+        assertEquals(64, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
+                "--phantom", "v9"}));
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString()}));
+        assertEquals(64, Hipoa.run(new String[] {"ceiling", dir.toString()}));
+    }
+}
