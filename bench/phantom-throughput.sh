@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: how long the phantom takes to write N full-size AP pelvis DICOM films (default 1000) with all cores.
-# Target (issue 2): 1,000 images in under 5 minutes on 2 cores. Prints the figure; asserts nothing.
+# Target: 1,000 images in under 5 minutes on 2 cores. Prints the figure; asserts nothing.
 #   bench/phantom-throughput.sh [COUNT] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -21,7 +21,7 @@ need_apt=()
 [ -f /usr/share/java/pixelmed_imageio.jar ] || need_apt+=(libpixelmed-imageio-java)
 command -v gdcmconv >/dev/null || need_apt+=(libgdcm-tools)
 command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
-# A real PACS for the export tests and the demo (issue 10): Orthanc with its DICOMweb plugin, started per test run.
+# A real PACS for the export tests and the demo: Orthanc with its DICOMweb plugin, started per test run.
 [ -x /usr/sbin/Orthanc ] || need_apt+=(orthanc)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need_apt+=(orthanc-dicomweb)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -56,7 +56,7 @@ class ApiHandlerTest {
     }
 
     /**
-     * An RFC 9457 problem (contract change of issue 10: was {@code {"error","message"}}): the same facts — status,
+     * An RFC 9457 problem (it replaced the earlier {@code {"error","message"}} body): the same facts — status,
      * the stable code, a non-blank human message (now {@code detail}) — in {@code application/problem+json}.
      */
     static JsonNode error(APIGatewayProxyResponseEvent r, int status, String code) throws Exception {

@@ -34,7 +34,7 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
     public static final Duration DEFAULT_STUCK_AFTER = Duration.ofHours(24);
 
     /**
-     * The export queue (issue 10): when set, inference sends a "graded" message there for every GRADED upload and
+     * The export queue: when set, inference sends a "graded" message there for every GRADED upload and
      * the export function writes the SR into the provider's results prefix; absent, nothing is exported.
      */
     public static final String EXPORT_QUEUE_URL = "EXPORT_QUEUE_URL";

@@ -69,7 +69,7 @@ public final class ResultItems {
     /**
      * A study's partition within one tenant: {@code STUDY#{studyKey}#PROVIDER#{provider}}. The tenant is part of the
      * key so a study query reads only the granted providers' items — uploads of the same Study Instance UID under
-     * another provider's prefix can neither crowd out nor be read with the owner's (issue 9).
+     * another provider's prefix can neither crowd out nor be read with the owner's.
      */
     public static String studyPk(String studyKey, Provider p) {
         return "STUDY#" + studyKey + "#PROVIDER#" + p.name();

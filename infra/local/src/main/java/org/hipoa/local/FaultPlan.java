@@ -86,7 +86,7 @@ public final class FaultPlan {
 
         /**
          * {@link #survivable()} without crashes and hangs in the inference function, i.e. without whole-batch
-         * failures: what the handlers of issue 9's time survive (a whole-batch failure there takes healthy messages
+         * failures: what handlers without per-message isolation would survive (a whole-batch failure there takes healthy messages
          * towards the DLQ).
          */
         public static Profile survivableWithoutBatchFailures() {

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The pipeline's promise checked after a run (issue 9): every upload ends exactly once GRADED or FAILED.
+ * The pipeline's promise checked after a run: every upload ends exactly once GRADED or FAILED.
  * <ol>
  *   <li>one result item per upload, and none for anything that was not uploaded;</li>
  *   <li>uploads = GRADED + FAILED: nothing left RECEIVED or PREPROCESSED, nothing missing;</li>

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 9, "fault injection" and "load", at test size: phantom studies uploaded by concurrent uploaders through the
+ * Fault injection and load, at test size: phantom studies uploaded by concurrent uploaders through the
  * real handlers and models while a seeded fault plan delays, duplicates and reorders S3 events, kills handlers
  * between their steps, hangs them past their timeout, throws transient SDK errors and kills and restarts DynamoDB.
  * Every upload must end exactly once GRADED (all films are valid), with no status ever going backwards.
@@ -63,7 +63,7 @@ class FaultLoadTest {
     }
 
     /**
-     * Issue 9's follow-up: a whole-batch failure (crash, hang) five times over takes the batch's healthy messages to
+     * A whole-batch failure (crash, hang) five times over takes the batch's healthy messages to
      * the DLQ, and the DLQ consumer's solo grade (which gets the plan's faults too) grades them. Every upload ends
      * GRADED — except one whose single solo grade the plan itself struck, which ends FAILED DEAD_LETTERED by design.
      * Seen with seed 20261201 before the second chance: 148 or 149 of 150 GRADED, the rest DEAD_LETTERED.
@@ -83,7 +83,7 @@ class FaultLoadTest {
     }
 
     /**
-     * Issue 9: a poison upload (inference throws for it every time, or every batch holding it fails) ends FAILED
+     * A poison upload (inference throws for it every time, or every batch holding it fails) ends FAILED
      * with a reason, and only it: its batch-mates are isolated and GRADED — in the batch, or alone by the DLQ
      * consumer when the poison kept crashing their batches; lost crops re-run preprocess (the source is still in the
      * bucket) and end GRADED. A healthy upload may end DEAD_LETTERED only where the plan struck its one solo grade.

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The partner listings against the local stack's real DynamoDB stand-in (dynalite) and API Gateway emulation, with
  * items written straight through {@link ResultTransitions} (no films, no models): paging with filters, the date bounds,
- * the change feed and the study lookup's tenant filter (issue 9's listing findings). Every response is checked
+ * the change feed and the study lookup's tenant filter. Every response is checked
  * against functions/api/openapi.yaml by the client's observer.
  */
 class PartnerApiListingTest {

@@ -60,7 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 10, "no patient-identifying attribute appears in the results table, any log line or any partner API
+ * "No patient-identifying attribute appears in the results table, any log line or any partner API
  * response". Phantom films carrying a distinctive synthetic patient (name, ID, birth date) go through the whole local
  * stack: one graded and exported (to Orthanc when it is installed), one graded whose PACS refuses the connection (the
  * export's failure path), one cut short and one of the wrong body part (the rejection paths), one whose inference

@@ -60,7 +60,7 @@ final class DemoCommand {
                     Runtime.getRuntime().availableProcessors(), () -> { });
             System.err.printf("demo: %d phantom studies (seed %d) in %.1f s%n", count, seed,
                     (System.nanoTime() - t0) / 1e9);
-            // The provider's PACS, when Debian's orthanc + orthanc-dicomweb are installed: the SRs go there (issue 10).
+            // The provider's PACS, when Debian's orthanc + orthanc-dicomweb are installed: the SRs go there.
             if (OrthancPacs.installed()) {
                 try {
                     pacs = OrthancPacs.start();

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 9: {@code ./hipoa grade} with 200 file arguments died with SIGSEGV (exit 139, no output) because ONNX
+ * {@code ./hipoa grade} with 200 file arguments died with SIGSEGV (exit 139, no output) because ONNX
  * Runtime created its environment on the JVM's 1 MB main thread. The trigger is the argument count, not the files,
  * so 200 copies of a small non-DICOM file reproduce it in seconds: every one must come back as a NOT_DICOM line.
  * A child JVM with the JVM's default stack (no -Xss), as the command runs.

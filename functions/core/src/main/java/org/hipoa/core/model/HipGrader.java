@@ -28,10 +28,9 @@ import org.hipoa.domain.Feature;
  * <p>Parallel across crops, not inside operators: the session runs each call on one thread, and a call's crops are
  * split into one contiguous part per core, the parts run at the same time on the one session (ONNX Runtime allows
  * concurrent runs of a session). Why: with two intra-op threads that do not spin, every one of the grader's ~250
- * operators wakes the second thread and waits for it; measured with ORT Python on the same file and options
- * (2026-12-01, load ~1.8, both hips): 27.7 ms with two intra-op threads, 21.4 ms with the two hips on two threads of
- * a one-thread session; 13.1 vs 9.1 ms for model/int8. Spinning threads would avoid the wake-ups but take the cores
- * from everything else in the process (OnnxModels).
+ * operators wakes the second thread and waits for it (README, "Why ONNX Runtime runs as it does", has the
+ * measurement). Spinning threads would avoid the wake-ups but take the cores from everything else in the process
+ * (OnnxModels).
  */
 public final class HipGrader implements AutoCloseable {
 

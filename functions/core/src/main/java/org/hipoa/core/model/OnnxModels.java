@@ -49,15 +49,12 @@ public final class OnnxModels {
         try {
             options.addConfigEntry("session.disable_quant_qdq", "1");
             // Idle intra-op threads block instead of spinning. Each session has its own pool, and a localiser pool
-            // still spinning after its call takes a core from the grader that runs next: on 2 shared cores the
-            // grader took 42 ms with spinning and 26 ms without (2026-12-01, both settings alternating in one process,
-            // load about 2 from other jobs).
+            // still spinning after its call takes a core from the grader that runs next (README, "Why ONNX Runtime
+            // runs as it does", has the measurement).
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             // Per-session pools, not one global pool: DJL's engine creates the one OrtEnvironment itself, with global
-            // pools whose spinning cannot be turned off from here (ThreadingOptions' default spins). Measured
-            // (2026-12-01, bench StageBench with disablePerSessionThreads and -Dai.djl.onnxruntime.num_threads=2,
-            // alternating with this setting, load 3.6-6 from other jobs): total per study 155/131/57 ms shared vs
-            // 86/77/62 ms per session; the spinning pool takes the cores decode and crop need.
+            // pools whose spinning cannot be turned off from here (ThreadingOptions' default spins), and a spinning
+            // pool takes the cores decode and crop need (README has the measurement).
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
