@@ -1,5 +1,6 @@
 package org.hipoa.export;
 
+import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,17 +29,17 @@ class DicomWebTest {
     @ValueSource(strings = {"http://pacs.example.org/dicom-web", "http://10.0.0.5/dicom-web",
             "http://localhost:8042/dicom-web", "http://127.0.0.1.example.org/dicom-web", "HTTP://192.0.2.7/"})
     void plainHttpElsewhere_isRefused_asNotHttps(String url) {
-        var e = assertThrows(DicomWeb.StowException.class, () -> DicomWeb.endpoint(url));
-        assertEquals(ExportReason.DICOMWEB_NOT_HTTPS, e.reason);
-        assertFalse(e.reason.retryable);
+        var e = assertThrows(ExportFailure.class, () -> DicomWeb.endpoint(url));
+        assertEquals(Reason.DICOMWEB_NOT_HTTPS, e.reason);
+        assertFalse(e.retryable());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ftp://pacs.example.org/", "pacs.example.org/dicom-web", "https:///dicom-web",
             "https://user:secret@pacs.example.org/", "https://pacs.example.org/dw?token=x", "not a url", ""})
     void malformedOrCredentialBearingUrls_areRefused_asInvalid(String url) {
-        var e = assertThrows(DicomWeb.StowException.class, () -> DicomWeb.endpoint(url));
-        assertEquals(ExportReason.DICOMWEB_ENDPOINT_INVALID, e.reason);
+        var e = assertThrows(ExportFailure.class, () -> DicomWeb.endpoint(url));
+        assertEquals(Reason.DICOMWEB_ENDPOINT_INVALID, e.reason);
         for (String leak : new String[] {"user:secret", "token=x", "pacs.example.org"}) {
             assertFalse(e.getMessage().contains(leak), "the URL's text is not echoed: " + e.getMessage());
         }
@@ -46,12 +47,12 @@ class DicomWebTest {
 
     @Test
     void secretNames_mustBeTheProvidersOwn() {
-        assertTrue(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme", "acme"));
-        assertTrue(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme/pacs-2", "acme"));
-        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/acme-west", "acme"));
-        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/other", "acme"));
-        assertFalse(ExportHandler.secretBelongsTo("hipoa/dicomweb/", "acme"));
-        assertFalse(ExportHandler.secretBelongsTo(
+        assertTrue(StowTargets.secretBelongsTo("hipoa/dicomweb/acme", "acme"));
+        assertTrue(StowTargets.secretBelongsTo("hipoa/dicomweb/acme/pacs-2", "acme"));
+        assertFalse(StowTargets.secretBelongsTo("hipoa/dicomweb/acme-west", "acme"));
+        assertFalse(StowTargets.secretBelongsTo("hipoa/dicomweb/other", "acme"));
+        assertFalse(StowTargets.secretBelongsTo("hipoa/dicomweb/", "acme"));
+        assertFalse(StowTargets.secretBelongsTo(
                 "arn:aws:secretsmanager:eu-central-1:111122223333:secret:hipoa/dicomweb/acme", "acme"));
     }
 
@@ -65,10 +66,10 @@ class DicomWebTest {
             URI root = URI.create("http://127.0.0.1:" + blackhole.getLocalPort() + "/dicom-web");
             DicomWeb web = new DicomWeb(Duration.ofSeconds(30));
             long t0 = System.nanoTime();
-            var e = assertThrows(DicomWeb.StowException.class,
+            var e = assertThrows(ExportFailure.class,
                     () -> web.store(root, new byte[64 << 10], Optional.empty(), Duration.ofMillis(700)));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertEquals(ExportReason.DICOMWEB_TIMEOUT, e.reason);
+            assertEquals(Reason.DICOMWEB_TIMEOUT, e.reason);
             assertTrue(ms >= 650 && ms < 3_000, "gave up after " + ms + " ms");
             assertEquals("The DICOMweb endpoint did not answer within 0.7 s.", e.getMessage());
         }
