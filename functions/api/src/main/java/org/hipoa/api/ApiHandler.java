@@ -11,7 +11,7 @@ import org.hipoa.domain.upload.Keys;
 import org.hipoa.aws.PageToken;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.domain.upload.Provider;
-import org.hipoa.domain.result.FhirReport;
+import org.hipoa.report.FhirReport;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.aws.ResultQueries;

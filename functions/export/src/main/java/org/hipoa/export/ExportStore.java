@@ -131,7 +131,7 @@ public final class ExportStore {
     /** The provider's DICOMweb registration; empty when it has none (the SR goes to the bucket only). */
     Optional<Endpoint> endpoint(Provider provider) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(endpointKey(provider))).item();
-        return endpoint(item);
+        return endpointOf(item);
     }
 
     static Map<String, AttributeValue> endpointKey(Provider provider) {
@@ -139,7 +139,7 @@ public final class ExportStore {
                 ResultItems.SK, AttributeValue.fromS(DICOMWEB_SK));
     }
 
-    static Optional<Endpoint> endpoint(Map<String, AttributeValue> item) {
+    static Optional<Endpoint> endpointOf(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty() || s(item.get("url")) == null) return Optional.empty();
         return Optional.of(new Endpoint(s(item.get("url")), Optional.ofNullable(s(item.get("secretName")))));
     }

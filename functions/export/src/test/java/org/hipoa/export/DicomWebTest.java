@@ -8,9 +8,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,6 +77,63 @@ class DicomWebTest {
             assertEquals(Reason.DICOMWEB_TIMEOUT, e.reason);
             assertTrue(ms >= 650 && ms < 3_000, "gave up after " + ms + " ms");
             assertEquals("The DICOMweb endpoint did not answer within 0.7 s.", e.getMessage());
+        }
+    }
+
+    @Test
+    void theStore_postsOnePartToStudies_withTheCredentialsInTheHeaderOnly() throws Exception {
+        byte[] sr = {'D', 'I', 'C', 'M', 0, 1};
+        for (String root : new String[] {"https://pacs.example.org/dicom-web", "https://pacs.example.org/dicom-web/"}) {
+            HttpRequest r = DicomWeb.request(URI.create(root), sr, Optional.of("Bearer t0k"), "hipoa-b",
+                    Duration.ofSeconds(3));
+            assertEquals(URI.create("https://pacs.example.org/dicom-web/studies"), r.uri());
+            assertEquals("POST", r.method());
+            assertEquals(Optional.of(Duration.ofSeconds(3)), r.timeout());
+            assertEquals(List.of("multipart/related; type=\"application/dicom\"; boundary=hipoa-b"),
+                    r.headers().allValues("Content-Type"));
+            assertEquals(List.of("application/dicom+json"), r.headers().allValues("Accept"));
+            assertEquals(List.of("Bearer t0k"), r.headers().allValues("Authorization"));
+            assertEquals(DicomWeb.body(sr, "hipoa-b").length, r.bodyPublisher().orElseThrow().contentLength());
+        }
+        HttpRequest anonymous = DicomWeb.request(URI.create("https://pacs.example.org/"), sr, Optional.empty(), "b",
+                Duration.ofSeconds(1));
+        assertEquals(URI.create("https://pacs.example.org/studies"), anonymous.uri());
+        assertTrue(anonymous.headers().allValues("Authorization").isEmpty());
+    }
+
+    @Test
+    void theBody_isTheSrBetweenTwoBoundaries() {
+        byte[] sr = {1, 2, 3};
+        String expected = "--b1\r\nContent-Type: application/dicom\r\n\r\n\u0001\u0002\u0003\r\n--b1--\r\n";
+        assertArrayEquals(expected.getBytes(StandardCharsets.US_ASCII), DicomWeb.body(sr, "b1"));
+    }
+
+    @Test
+    void thePacsAnswer_isStoredOrAReason() {
+        assertEquals(Optional.empty(), DicomWeb.refusal(200));
+        assertEquals(Optional.empty(), DicomWeb.refusal(204));
+        for (int s : new int[] {401, 403}) assertEquals(Optional.of(Reason.DICOMWEB_CREDENTIALS), DicomWeb.refusal(s));
+        for (int s : new int[] {500, 502, 503, 408, 429}) {
+            assertEquals(Optional.of(Reason.DICOMWEB_UNAVAILABLE), DicomWeb.refusal(s));
+        }
+        // 202: some instances failed; with one instance, this one.
+        for (int s : new int[] {202, 400, 404, 409, 415}) {
+            assertEquals(Optional.of(Reason.DICOMWEB_REJECTED), DicomWeb.refusal(s));
+        }
+    }
+
+    @Test
+    void theSecret_givesBearerOrBasic_andNeverEchoesItself() throws Exception {
+        assertEquals(Optional.of("Bearer abc"), DicomWeb.authorization("{\"token\":\"abc\"}"));
+        String basic = Base64.getEncoder().encodeToString("u:p\u00e4ss".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.of("Basic " + basic), DicomWeb.authorization("{\"username\":\"u\",\"password\":\"p\u00e4ss\"}"));
+        assertEquals(Optional.empty(), DicomWeb.authorization(null));
+        assertEquals(Optional.empty(), DicomWeb.authorization("  "));
+        for (String bad : new String[] {"{\"username\":\"u\"}", "sekrit-not-json", "{\"token\":42}"}) {
+            var e = assertThrows(ExportFailure.class, () -> DicomWeb.authorization(bad));
+            assertEquals(Reason.DICOMWEB_CREDENTIALS, e.reason);
+            assertTrue(e.retryable(), "an operator may fix the secret meanwhile");
+            assertFalse(e.getMessage().contains("sekrit") || e.getMessage().contains("\"u\""), e.getMessage());
         }
     }
 }
