@@ -4,35 +4,57 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.UnsignedLongAttribute;
+import com.pixelmed.dicom.UnsignedShortAttribute;
 
 /**
  * Setting an attribute in a PixelMed {@link AttributeList}, for the code that writes DICOM (the SR writer, the tests'
- * films): PixelMed takes three statements per attribute (make it, add each value, put it).
+ * films and bad inputs): PixelMed takes three statements per attribute (make it, add each value, put it). {@link #put}
+ * takes the VR the data dictionary gives the tag; the VR-named ones set that VR whatever the tag (a broken file may
+ * want an odd one).
  */
 public final class DicomAttributes {
     private DicomAttributes() {}
 
-    /** {@code tag} set to {@code values}, with the VR the data dictionary gives the tag. */
+    /** {@code tag} set to {@code values}, with the tag's VR from the data dictionary. */
     public static void put(AttributeList l, AttributeTag tag, String... values) throws DicomException {
-        put(l, AttributeFactory.newAttribute(tag), values);
+        Attribute a = AttributeFactory.newAttribute(tag);
+        for (String v : values) a.addValue(v);
+        l.put(a);
     }
 
-    /** {@code empty} (an attribute of the VR wanted, e.g. a deliberately odd one) set to {@code values}. */
-    public static void put(AttributeList l, Attribute empty, String... values) throws DicomException {
-        for (String v : values) empty.addValue(v);
-        l.put(empty);
+    public static void us(AttributeList l, AttributeTag tag, long... values) throws DicomException {
+        Attribute a = new UnsignedShortAttribute(tag);
+        for (long v : values) a.addValue(v);
+        l.put(a);
     }
 
-    /** As above, for a binary integer VR (US, UL, SS, ...). */
-    public static void put(AttributeList l, Attribute empty, long... values) throws DicomException {
-        for (long v : values) empty.addValue(v);
-        l.put(empty);
+    public static void ul(AttributeList l, AttributeTag tag, long... values) throws DicomException {
+        Attribute a = new UnsignedLongAttribute(tag);
+        for (long v : values) a.addValue(v);
+        l.put(a);
     }
 
-    /** As above, for values written in PixelMed's own decimal form (DS, FD). */
-    public static void put(AttributeList l, Attribute empty, double... values) throws DicomException {
-        for (double v : values) empty.addValue(v);
-        l.put(empty);
+    public static void cs(AttributeList l, AttributeTag tag, String... values) throws DicomException {
+        Attribute a = new CodeStringAttribute(tag);
+        for (String v : values) a.addValue(v);
+        l.put(a);
+    }
+
+    /** Decimal strings as given (e.g. {@code "1e300"}, {@code "NaN"}: a bad input's own spelling). */
+    public static void ds(AttributeList l, AttributeTag tag, String... values) throws DicomException {
+        Attribute a = new DecimalStringAttribute(tag);
+        for (String v : values) a.addValue(v);
+        l.put(a);
+    }
+
+    /** Decimal strings in PixelMed's own spelling of each number. */
+    public static void ds(AttributeList l, AttributeTag tag, double... values) throws DicomException {
+        Attribute a = new DecimalStringAttribute(tag);
+        for (double v : values) a.addValue(v);
+        l.put(a);
     }
 }
