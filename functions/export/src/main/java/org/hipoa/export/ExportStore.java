@@ -25,7 +25,10 @@ import java.util.Optional;
 public final class ExportStore {
     /** The item attribute the export owns. */
     public static final String EXPORT = "export";
-    /** The per-provider endpoint item: pk {@code PROVIDER#{provider}}, sk {@code DICOMWEB}, {@code url}, {@code secretName}. */
+    /**
+     * The per-provider endpoint item: pk {@code PROVIDER#{provider}}, sk {@code DICOMWEB}, {@code url},
+     * {@code secretName}.
+     */
     public static final String DICOMWEB_SK = "DICOMWEB";
 
     /** One upload as the export reads it. */

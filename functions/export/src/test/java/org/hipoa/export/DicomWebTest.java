@@ -126,7 +126,8 @@ class DicomWebTest {
     void theSecret_givesBearerOrBasic_andNeverEchoesItself() throws Exception {
         assertEquals(Optional.of("Bearer abc"), DicomWeb.authorization("{\"token\":\"abc\"}"));
         String basic = Base64.getEncoder().encodeToString("u:p\u00e4ss".getBytes(StandardCharsets.UTF_8));
-        assertEquals(Optional.of("Basic " + basic), DicomWeb.authorization("{\"username\":\"u\",\"password\":\"p\u00e4ss\"}"));
+        assertEquals(Optional.of("Basic " + basic),
+                DicomWeb.authorization("{\"username\":\"u\",\"password\":\"p\u00e4ss\"}"));
         assertEquals(Optional.empty(), DicomWeb.authorization(null));
         assertEquals(Optional.empty(), DicomWeb.authorization("  "));
         for (String bad : new String[] {"{\"username\":\"u\"}", "sekrit-not-json", "{\"token\":42}"}) {
