@@ -1,6 +1,6 @@
 """Reads a HipOA structured report with highdicom (an independent TID 1500 reader) and prints what it found as JSON:
 for each planar-ROI measurement group, its tracking identifier, finding site laterality, SCOORD point and the
-qualitative evaluations as {concept code value: [value code, value scheme]}. Test-only (HipSrWriterTest)."""
+qualitative evaluations as {concept code value: [value code, value scheme]}. Test-only (SrExternalReadersTest)."""
 import json
 import sys
 

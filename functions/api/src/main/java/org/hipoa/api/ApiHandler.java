@@ -11,7 +11,7 @@ import org.hipoa.aws.HipPngStore;
 import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
-import org.hipoa.domain.result.FhirReport;
+import org.hipoa.report.FhirReport;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Fixtures;
 import org.hipoa.domain.Side;
-import org.hipoa.domain.result.FhirReport;
+import org.hipoa.report.FhirReport;
 import org.hipoa.domain.result.HipResult;
 import org.hipoa.domain.result.ResultRecord;
 import org.hl7.fhir.r4.model.Bundle;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Fixtures;
 import org.hipoa.domain.GradingCodes;
-import org.hipoa.domain.result.FhirReport;
+import org.hipoa.report.FhirReport;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;

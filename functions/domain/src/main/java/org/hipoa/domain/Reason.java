@@ -1,8 +1,10 @@
 package org.hipoa.domain;
 
 /**
- * Every reason a radiograph can be turned away, in one place. The codes are part of the public contract: they
- * appear in CLI output, stored failure records and API responses, so rename none of them.
+ * Every reason code HipOA records, in one place: why a radiograph was turned away (CLI output, stored failure
+ * records, API responses) and why its report could not be exported (the item's {@code export.reason}). The codes are
+ * part of the public contract, so rename none of them. The export's codes are the last group; the export's own
+ * SOURCE_MISSING, SOURCE_UNREADABLE, INTERNAL and DEAD_LETTERED are the pipeline's.
  */
 public enum Reason {
     /** The bytes are not a DICOM data set (no preamble/"DICM" and no plausible first element). */
@@ -52,5 +54,28 @@ public enum Reason {
     /** Inference gave up on the upload's claim check after the queue's last receive (pipeline). */
     DEAD_LETTERED,
     /** The upload stayed unfinished longer than the pipeline's bound and was ended by the sweeper (pipeline). */
-    TIMED_OUT
+    TIMED_OUT,
+
+    // Export: why a GRADED upload's SR did not reach the provider (functions/export; retried where
+    // ExportFailure says so).
+    /** The source header lacks what the SR must copy (Study/Series/SOP Instance UID, Rows/Columns), or is no DICOM. */
+    SR_SOURCE_INCOMPLETE,
+    /** The provider's DICOMweb endpoint refused the connection, reset it or could not be found. */
+    DICOMWEB_UNREACHABLE,
+    /** The provider's DICOMweb endpoint did not answer within the timeout. */
+    DICOMWEB_TIMEOUT,
+    /** The provider's DICOMweb endpoint answered 5xx, 408 or 429. */
+    DICOMWEB_UNAVAILABLE,
+    /** 401/403, or a provider secret without credentials. */
+    DICOMWEB_CREDENTIALS,
+    /** Any other 4xx, or a 202 with failures: the PACS will not take this SR. */
+    DICOMWEB_REJECTED,
+    /** The registered URL is malformed, not http(s), or carries credentials, a query or a fragment. */
+    DICOMWEB_ENDPOINT_INVALID,
+    /** The registered URL is plain http to a host other than a loopback address: nothing is sent. */
+    DICOMWEB_NOT_HTTPS,
+    /** The registered secretName is not {@code hipoa/dicomweb/{provider}} or under it: no secret is read. */
+    DICOMWEB_SECRET_NOT_PROVIDERS,
+    /** The result item (or its export record) does not read as one: nothing to build the SR from. */
+    ITEM_UNREADABLE
 }

@@ -2,6 +2,7 @@ package org.hipoa.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.domain.Reason;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,18 +35,13 @@ import java.util.regex.Pattern;
 final class DicomWeb {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Why a store failed; {@code transientFailure}: worth retrying. */
-    static final class StowException extends Exception {
-        final ExportReason reason;
-
-        StowException(ExportReason reason, String message) {
-            super(message);
-            this.reason = reason;
-        }
-    }
-
     private final HttpClient http;
     private final Duration timeout;
+
+    /** With the timeout setting's milliseconds ({@code null}: 10 s). */
+    static DicomWeb withTimeoutMs(String ms) {
+        return new DicomWeb(Duration.ofMillis(ms == null ? 10_000 : Math.max(1, Long.parseLong(ms))));
+    }
 
     DicomWeb(Duration timeout) {
         this.timeout = timeout;
@@ -53,7 +49,7 @@ final class DicomWeb {
     }
 
     /** The Authorization header value from a secret's JSON, if it names credentials. */
-    static Optional<String> authorization(String secretJson) throws StowException {
+    static Optional<String> authorization(String secretJson) throws ExportFailure {
         if (secretJson == null || secretJson.isBlank()) return Optional.empty();
         try {
             JsonNode n = JSON.readTree(secretJson);
@@ -65,7 +61,7 @@ final class DicomWeb {
         } catch (IOException e) {
             // reported below, without the secret's text
         }
-        throw new StowException(ExportReason.DICOMWEB_CREDENTIALS,
+        throw new ExportFailure(Reason.DICOMWEB_CREDENTIALS,
                 "The DICOMweb secret holds neither a token nor a username and password.");
     }
 
@@ -76,26 +72,26 @@ final class DicomWeb {
      * local stack's PACS (Orthanc on 127.0.0.1) speaks http. A host name is never taken as loopback: resolving it
      * is up to DNS.
      */
-    static URI endpoint(String url) throws StowException {
+    static URI endpoint(String url) throws ExportFailure {
         URI u;
         try {
             u = new URI(url);
         } catch (URISyntaxException | NullPointerException e) {
-            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not a"
+            throw new ExportFailure(Reason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not a"
                     + " valid URL.");
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!u.isAbsolute() || u.isOpaque() || u.getHost() == null || !(scheme.equals("https")
                 || scheme.equals("http"))) {
-            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not an"
+            throw new ExportFailure(Reason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL is not an"
                     + " https URL with a host.");
         }
         if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new StowException(ExportReason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL carries"
+            throw new ExportFailure(Reason.DICOMWEB_ENDPOINT_INVALID, "The registered DICOMweb URL carries"
                     + " user information, a query or a fragment; credentials belong in the provider's secret.");
         }
         if (scheme.equals("http") && !loopbackLiteral(u.getHost())) {
-            throw new StowException(ExportReason.DICOMWEB_NOT_HTTPS, "The registered DICOMweb URL is plain http;"
+            throw new ExportFailure(Reason.DICOMWEB_NOT_HTTPS, "The registered DICOMweb URL is plain http;"
                     + " the SR carries patient data and credentials, so it is sent over https only.");
         }
         return u;
@@ -120,22 +116,11 @@ final class DicomWeb {
      * function must answer before its own timeout, however slow the PACS. The bound covers connecting as well:
      * the request is abandoned, not merely the answer's wait.
      */
-    void store(URI root, byte[] dicom, Optional<String> authorization, Duration budget) throws StowException {
+    void store(URI root, byte[] dicom, Optional<String> authorization, Duration budget) throws ExportFailure {
         Duration bound = budget.compareTo(timeout) < 0 ? budget : timeout;
-        String boundary = "hipoa-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(dicom.length + 256);
-        body.writeBytes(("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        body.writeBytes(dicom);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        String base = root.toString().endsWith("/") ? root.toString() : root + "/";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "studies")).timeout(bound)
-                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
-                .header("Accept", "application/dicom+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        authorization.ifPresent(a -> req.header("Authorization", a));
         HttpResponse<Void> r;
-        CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(req.build(),
+        CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(
+                request(root, dicom, authorization, "hipoa-" + UUID.randomUUID(), bound),
                 HttpResponse.BodyHandlers.discarding());
         try {
             r = sent.get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -146,26 +131,57 @@ final class DicomWeb {
             Throwable cause = e.getCause();
             if (cause instanceof HttpTimeoutException) throw timedOut(bound);
             if (cause instanceof ConnectException) {
-                throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The DICOMweb endpoint refused the"
+                throw new ExportFailure(Reason.DICOMWEB_UNREACHABLE, "The DICOMweb endpoint refused the"
                         + " connection or could not be reached.");
             }
-            throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The connection to the DICOMweb endpoint"
+            throw new ExportFailure(Reason.DICOMWEB_UNREACHABLE, "The connection to the DICOMweb endpoint"
                     + " failed.");
         } catch (InterruptedException e) {
             sent.cancel(true);
             Thread.currentThread().interrupt();
-            throw new StowException(ExportReason.DICOMWEB_UNREACHABLE, "The store was interrupted.");
+            throw new ExportFailure(Reason.DICOMWEB_UNREACHABLE, "The store was interrupted.");
         }
-        int s = r.statusCode();
-        // 200: all stored. 202 means some instances failed (PS3.18 10.5.3): with one instance, that is a failure.
-        if (s == 200 || s == 204) return;
-        ExportReason reason = s == 401 || s == 403 ? ExportReason.DICOMWEB_CREDENTIALS
-                : s >= 500 || s == 408 || s == 429 ? ExportReason.DICOMWEB_UNAVAILABLE : ExportReason.DICOMWEB_REJECTED;
-        throw new StowException(reason, "The DICOMweb endpoint answered HTTP " + s + " to the store.");
+        Optional<Reason> refused = refusal(r.statusCode());
+        if (refused.isPresent()) {
+            throw new ExportFailure(refused.get(), "The DICOMweb endpoint answered HTTP " + r.statusCode()
+                    + " to the store.");
+        }
     }
 
-    private static StowException timedOut(Duration bound) {
-        return new StowException(ExportReason.DICOMWEB_TIMEOUT, String.format(Locale.ROOT,
+    /** The STOW-RS request: one part, the SR, in a {@code multipart/related} body. */
+    static HttpRequest request(URI root, byte[] dicom, Optional<String> authorization, String boundary,
+                               Duration timeout) {
+        String base = root.toString().endsWith("/") ? root.toString() : root + "/";
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "studies")).timeout(timeout)
+                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                .header("Accept", "application/dicom+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(dicom, boundary)));
+        authorization.ifPresent(a -> req.header("Authorization", a));
+        return req.build();
+    }
+
+    static byte[] body(byte[] dicom, String boundary) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(dicom.length + 256);
+        body.writeBytes(("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(dicom);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
+    }
+
+    /**
+     * What an answer to the store means: empty when the SR is stored (200, 204). 202 says some instances failed
+     * (PS3.18 10.5.3): with one instance, that is a failure.
+     */
+    static Optional<Reason> refusal(int status) {
+        if (status == 200 || status == 204) return Optional.empty();
+        return Optional.of(status == 401 || status == 403 ? Reason.DICOMWEB_CREDENTIALS
+                : status >= 500 || status == 408 || status == 429 ? Reason.DICOMWEB_UNAVAILABLE
+                : Reason.DICOMWEB_REJECTED);
+    }
+
+    private static ExportFailure timedOut(Duration bound) {
+        return new ExportFailure(Reason.DICOMWEB_TIMEOUT, String.format(Locale.ROOT,
                 "The DICOMweb endpoint did not answer within %.1f s.", bound.toMillis() / 1000.0));
     }
 }

@@ -6,23 +6,16 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.GradedEvents;
+import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.Powertools;
-import org.hipoa.aws.ResultItems;
-import org.hipoa.domain.result.ResultRecord;
-import org.hipoa.domain.result.Status;
+import org.hipoa.domain.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -39,84 +32,34 @@ public final class ExportDeadLetterHandler implements RequestHandler<SQSEvent, S
     static final String MESSAGE = "The export did not finish within the export queue's receives (the provider's"
             + " DICOMweb endpoint took too long or the export failed unexpectedly); it is not retried.";
 
-    private final DynamoDbClient dynamo;
-    private final String table;
+    private final ExportStore store;
 
     public ExportDeadLetterHandler() {
         this(PipelineConfig.fromEnvironment(), AwsClients.dynamoDb());
     }
 
     public ExportDeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo) {
-        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
-        this.table = config.requireTableName();
+        this.store = new ExportStore(dynamo, config.requireTableName());
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return Powertools.withLogging(context, () -> {
-            List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
-            for (SQSEvent.SQSMessage m : event == null || event.getRecords() == null
-                    ? List.<SQSEvent.SQSMessage>of() : event.getRecords()) {
-                boolean done;
-                try {
-                    done = end(m);
-                } catch (RuntimeException e) {
-                    LOG.warn("could not end a dead-lettered export {} {}", entry("messageId", m.getMessageId()),
-                            entry("errorType", e.getClass().getSimpleName()));
-                    done = false;
-                }
-                if (!done) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
-            }
-            return new SQSBatchResponse(retry);
-        });
+        return Powertools.withLogging(context,
+                () -> Invocation.eachMessage(Invocation.messages(event), LOG, this::end));
     }
 
-    /** False: leave the message in the DLQ (a table error). */
+    /** Done with the message; a table error is thrown, and the message stays in the DLQ. */
     private boolean end(SQSEvent.SQSMessage m) {
-        GradedEvents.Graded g;
-        try {
-            g = GradedEvents.Graded.fromJson(m.getBody());
-        } catch (IllegalArgumentException e) {
-            LOG.error("not a graded message, dropped {}", entry("messageId", m.getMessageId()));
-            return true;
+        Optional<GradedEvents.Graded> g = GradedMessage.read(m, LOG);
+        if (g.isEmpty()) return true;
+        String uploadId = g.get().uploadId();
+        switch (store.endDeadLettered(uploadId, Reason.DEAD_LETTERED, MESSAGE, Instant.now())) {
+            case NOT_GRADED -> LOG.info("dead-lettered export of an upload that is gone or not GRADED, dropped {}",
+                    entry("uploadId", uploadId));
+            case ENDED -> LOG.info("export dead-lettered {} {} {}", entry("uploadId", uploadId),
+                    entry("export", ExportStatus.FAILED.name()), entry("reason", Reason.DEAD_LETTERED.name()));
+            case ALREADY_DONE -> { }
         }
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(ResultItems.key(g.uploadId()))
-                .consistentRead(true)).item();
-        if (item == null || item.isEmpty() || item.get("status") == null
-                || !Status.GRADED.name().equals(item.get("status").s())) {
-            LOG.info("dead-lettered export of an upload that is gone or not GRADED, dropped {}",
-                    entry("uploadId", g.uploadId()));
-            return true;
-        }
-        AttributeValue previous = item.get(ExportHandler.EXPORT);
-        Map<String, AttributeValue> export = new LinkedHashMap<>();
-        if (previous != null && previous.hasM()) {
-            if ("DONE".equals(previous.m().get("status") == null ? null : previous.m().get("status").s())) {
-                return true; // a later receive finished it after all
-            }
-            for (String keep : List.of("attempts", "srKey")) {
-                if (previous.m().get(keep) != null) export.put(keep, previous.m().get(keep));
-            }
-        }
-        export.putIfAbsent("attempts", AttributeValue.fromN("0"));
-        export.put("status", AttributeValue.fromS("FAILED"));
-        export.put("reason", AttributeValue.fromS(ExportReason.DEAD_LETTERED.name()));
-        export.put("message", AttributeValue.fromS(MESSAGE));
-        export.put("at", AttributeValue.fromS(ResultRecord.TIME.format(Instant.now())));
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(ResultItems.key(g.uploadId()))
-                    .updateExpression("SET #e = :e")
-                    // Still GRADED, and not exported meanwhile by a receive that was still running.
-                    .conditionExpression("#s = :graded AND (attribute_not_exists(#e) OR #e.#s <> :done)")
-                    .expressionAttributeNames(Map.of("#e", ExportHandler.EXPORT, "#s", "status"))
-                    .expressionAttributeValues(Map.of(":e", AttributeValue.fromM(export),
-                            ":graded", AttributeValue.fromS(Status.GRADED.name()),
-                            ":done", AttributeValue.fromS("DONE"))));
-        } catch (ConditionalCheckFailedException changed) {
-            return true;
-        }
-        LOG.info("export dead-lettered {} {} {}", entry("uploadId", g.uploadId()), entry("export", "FAILED"),
-                entry("reason", ExportReason.DEAD_LETTERED.name()));
         return true;
     }
 }

@@ -4,6 +4,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -73,8 +74,9 @@ class SourceHeaderTest {
 
     static final class UnreadableHeaderAssert {
         static void refused(Parse p, String fragment) {
-            SourceHeader.UnreadableHeaderException e = assertThrows(SourceHeader.UnreadableHeaderException.class,
-                    p::run);
+            ExportFailure e = assertThrows(ExportFailure.class, p::run);
+            assertEquals(Reason.SR_SOURCE_INCOMPLETE, e.reason);
+            assertTrue(e.getMessage().startsWith("The uploaded object's header could not be read ("), e.getMessage());
             assertTrue(e.getMessage().contains(fragment), e.getMessage());
         }
     }

@@ -429,7 +429,7 @@ public final class EmbeddedAws implements AutoCloseable {
                 org.hipoa.aws.ResultItems.PK, software.amazon.awssdk.services.dynamodb.model.AttributeValue
                         .fromS("PROVIDER#" + provider),
                 org.hipoa.aws.ResultItems.SK, software.amazon.awssdk.services.dynamodb.model.AttributeValue
-                        .fromS(org.hipoa.export.ExportHandler.DICOMWEB_SK),
+                        .fromS(org.hipoa.export.ExportStore.DICOMWEB_SK),
                 "url", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(root.toString()))));
     }
     /** {@code http://127.0.0.1:port/{stage}}; resources such as {@code /v1/uploads/{id}} go after it. */

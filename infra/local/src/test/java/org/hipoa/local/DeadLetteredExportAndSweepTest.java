@@ -13,6 +13,7 @@ import org.hipoa.domain.upload.Provider;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.export.ExportDeadLetterHandler;
 import org.hipoa.export.ExportHandler;
+import org.hipoa.export.ExportStore;
 import org.hipoa.inference.SweepHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +112,7 @@ class DeadLetteredExportAndSweepTest {
         Map<String, AttributeValue> item = new HashMap<>(ResultItems.key(uploadId));
         item.put("uploadId", AttributeValue.fromS(uploadId));
         item.put("status", AttributeValue.fromS(Status.GRADED.name()));
-        item.put(ExportHandler.EXPORT, AttributeValue.fromM(export));
+        item.put(ExportStore.EXPORT, AttributeValue.fromM(export));
         aws.dynamoDb().putItem(b -> b.tableName(aws.names().table()).item(item));
     }
 
@@ -132,6 +133,6 @@ class DeadLetteredExportAndSweepTest {
 
     private static Map<String, AttributeValue> export(String uploadId) {
         return aws.dynamoDb().getItem(b -> b.tableName(aws.names().table()).key(ResultItems.key(uploadId))
-                .consistentRead(true)).item().get(ExportHandler.EXPORT).m();
+                .consistentRead(true)).item().get(ExportStore.EXPORT).m();
     }
 }

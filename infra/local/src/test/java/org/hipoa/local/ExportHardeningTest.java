@@ -9,6 +9,7 @@ import org.hipoa.aws.ResultItems;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.export.ExportHandler;
+import org.hipoa.export.ExportStore;
 import org.hipoa.local.internal.LocalContext;
 import org.hipoa.phantom.PhantomFilm;
 import org.junit.jupiter.api.AfterAll;
@@ -236,7 +237,7 @@ class ExportHardeningTest {
     private static void register(String provider, String url, String secretName) {
         Map<String, AttributeValue> item = new java.util.HashMap<>(Map.of(
                 ResultItems.PK, AttributeValue.fromS("PROVIDER#" + provider),
-                ResultItems.SK, AttributeValue.fromS(ExportHandler.DICOMWEB_SK),
+                ResultItems.SK, AttributeValue.fromS(ExportStore.DICOMWEB_SK),
                 "url", AttributeValue.fromS(url)));
         if (secretName != null) item.put("secretName", AttributeValue.fromS(secretName));
         aws.dynamoDb().putItem(b -> b.tableName(aws.names().table()).item(item));
@@ -262,7 +263,7 @@ class ExportHardeningTest {
 
     static Map<String, AttributeValue> export(String uploadId) {
         AttributeValue e = aws.dynamoDb().getItem(b -> b.tableName(aws.names().table())
-                .key(ResultItems.key(uploadId)).consistentRead(true)).item().get(ExportHandler.EXPORT);
+                .key(ResultItems.key(uploadId)).consistentRead(true)).item().get(ExportStore.EXPORT);
         return e == null ? null : e.m();
     }
 

@@ -8,10 +8,11 @@ import com.pixelmed.dicom.TagFromName;
 import com.sun.net.httpserver.HttpServer;
 import org.hipoa.aws.ResultItems;
 import org.hipoa.core.dicom.TransferSyntaxes;
-import org.hipoa.core.report.HipSrReader;
+import org.hipoa.report.HipSrReader;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
 import org.hipoa.export.ExportHandler;
+import org.hipoa.export.ExportStore;
 import org.hipoa.phantom.PhantomFilm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -244,7 +245,7 @@ class ExportPacsTest {
             Map<String, AttributeValue> item = aws.dynamoDb().getItem(b -> b.tableName(aws.names().table())
                     .key(ResultItems.key(uploadId)).consistentRead(true)).item();
             assertEquals("GRADED", item.get("status").s(), "an export never changes the result");
-            AttributeValue e = item.get(ExportHandler.EXPORT);
+            AttributeValue e = item.get(ExportStore.EXPORT);
             if (e != null) {
                 export = e.m();
                 if (export.get("status").s().equals(status)) return export;

@@ -3,7 +3,7 @@ package org.hipoa.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.hipoa.core.model.HipGrades;
+import org.hipoa.core.model.HipPrediction;
 import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.Feature;
@@ -89,7 +89,7 @@ final class EvalCommand {
                         }
                     }
                     case Outcome.Ok<GradeCommand.Graded> ok -> {
-                        for (HipGrades h : ok.value().grades().hips()) {
+                        for (HipPrediction h : ok.value().grades().hips()) {
                             HipResult p = h.result();
                             JsonNode hip = labels.get("hips").get(h.side().key());
                             if (v2 && !hip.path("gradable").asBoolean()) {

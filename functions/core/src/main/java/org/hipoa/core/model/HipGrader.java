@@ -72,13 +72,13 @@ public final class HipGrader implements AutoCloseable {
     }
 
     /** Grades every crop, in parts run at the same time (class comment); the result is in the crops' order. */
-    public List<HipGrades> grade(List<HipCrop> crops) {
+    public List<HipPrediction> grade(List<HipCrop> crops) {
         LogitBatch batch = run(crops);
-        List<HipGrades> out = new ArrayList<>(crops.size());
+        List<HipPrediction> out = new ArrayList<>(crops.size());
         for (int i = 0; i < crops.size(); i++) {
             HipCrop c = crops.get(i);
             Map<Feature, float[]> maps = batch.classMaps().isEmpty() ? null : batch.classMaps().get(i);
-            out.add(HipGrades.fromLogits(c.side(), batch.logits().get(i), maps, batch.rows(), batch.cols(),
+            out.add(HipPrediction.fromLogits(c.side(), batch.logits().get(i), maps, batch.rows(), batch.cols(),
                     c.centerXmm(), c.centerYmm()));
         }
         return out;

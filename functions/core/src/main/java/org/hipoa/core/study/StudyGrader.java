@@ -2,7 +2,7 @@ package org.hipoa.core.study;
 
 import org.hipoa.core.crop.CropContract;
 import org.hipoa.core.model.HipGrader;
-import org.hipoa.core.model.HipGrades;
+import org.hipoa.core.model.HipPrediction;
 import org.hipoa.core.model.ModelInfo;
 import org.hipoa.core.model.NativeRuntime;
 import org.hipoa.domain.HipCrop;
@@ -72,7 +72,7 @@ public final class StudyGrader implements AutoCloseable {
             crops.add(s.right());
             crops.add(s.left());
         }
-        List<HipGrades> graded = grader.grade(crops);
+        List<HipPrediction> graded = grader.grade(crops);
         List<StudyGrades> out = new ArrayList<>(studies.size());
         for (int i = 0; i < studies.size(); i++) out.add(new StudyGrades(graded.get(2 * i), graded.get(2 * i + 1)));
         return out;

@@ -3,16 +3,12 @@ package org.hipoa.core.dicom;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.CodeStringAttribute;
-import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.FileMetaInformation;
-import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
-import com.pixelmed.dicom.UnsignedLongAttribute;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 import org.hipoa.domain.Reason;
 
@@ -29,6 +25,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.zip.Deflater;
+
+import static org.hipoa.core.dicom.DicomAttributes.us;
+import static org.hipoa.core.dicom.DicomAttributes.ul;
+import static org.hipoa.core.dicom.DicomAttributes.cs;
+import static org.hipoa.core.dicom.DicomAttributes.ds;
 
 /**
  * Generated bad (and odd-but-valid) DICOM inputs, each with the outcome the default {@link RadiographDecoder} must
@@ -743,30 +744,6 @@ public final class BadInputCorpus {
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) b[i] = (byte) r.nextInt(256);
         return b;
-    }
-
-    private static void us(AttributeList l, AttributeTag tag, int value) throws Exception {
-        Attribute a = new UnsignedShortAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void ul(AttributeList l, AttributeTag tag, long value) throws Exception {
-        Attribute a = new UnsignedLongAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void cs(AttributeList l, AttributeTag tag, String value) throws Exception {
-        Attribute a = new CodeStringAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void ds(AttributeList l, AttributeTag tag, String... values) throws Exception {
-        Attribute a = new DecimalStringAttribute(tag);
-        for (String v : values) a.addValue(v);
-        l.put(a);
     }
 
     private static void putBe32(byte[] b, int at, int v) {

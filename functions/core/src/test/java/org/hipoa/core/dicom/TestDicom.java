@@ -1,20 +1,19 @@
 package org.hipoa.core.dicom;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
-import com.pixelmed.dicom.UnsignedShortAttribute;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import static org.hipoa.core.dicom.DicomAttributes.put;
+import static org.hipoa.core.dicom.DicomAttributes.us;
+import static org.hipoa.core.dicom.DicomAttributes.ds;
 
 /**
  * Small grayscale DICOM files for decoder tests, written with PixelMed (uncompressed only); compressed variants are
@@ -100,23 +99,5 @@ final class TestDicom {
         Path p = dir.resolve(name);
         Files.write(p, bytes(transferSyntax));
         return p;
-    }
-
-    private static void put(AttributeList l, AttributeTag tag, String value) throws Exception {
-        Attribute a = AttributeFactory.newAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void us(AttributeList l, AttributeTag tag, int value) throws Exception {
-        Attribute a = new UnsignedShortAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void ds(AttributeList l, AttributeTag tag, double... values) throws Exception {
-        Attribute a = new DecimalStringAttribute(tag);
-        for (double v : values) a.addValue(v);
-        l.put(a);
     }
 }

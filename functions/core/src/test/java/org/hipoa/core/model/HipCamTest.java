@@ -50,8 +50,8 @@ class HipCamTest {
             }
             assertTrue(worst < 1e-4, "max |mean(CAM) - logit| " + worst);
 
-            List<HipGrades> graded = grader.grade(crops);
-            for (HipGrades g : graded) {
+            List<HipPrediction> graded = grader.grade(crops);
+            for (HipPrediction g : graded) {
                 HipHeatmaps h = g.heatmaps().orElseThrow(() -> new AssertionError("no heatmaps for a hip"));
                 for (Feature f : Feature.values()) {
                     assertEquals(g.grade(f), h.grades().get(f), "the heatmap explains the grade given");

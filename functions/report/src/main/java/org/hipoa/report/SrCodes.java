@@ -1,4 +1,4 @@
-package org.hipoa.core.report;
+package org.hipoa.report;
 
 import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.DicomException;

@@ -1,4 +1,4 @@
-package org.hipoa.core.report;
+package org.hipoa.report;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
@@ -18,9 +18,9 @@ import org.hipoa.core.dicom.DecodeLimits;
 import org.hipoa.core.dicom.PixelSpacing;
 import org.hipoa.core.dicom.SpacingReader;
 import org.hipoa.domain.Feature;
-import org.hipoa.core.model.HipGrades;
-import org.hipoa.core.model.ModelInfo;
-import org.hipoa.core.study.StudyGrades;
+import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.ModelRef;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,10 +31,14 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import static org.hipoa.core.dicom.DicomAttributes.put;
+
 /**
- * Writes HipOA's grades of one radiograph as a DICOM Structured Report that joins the graded image's study: TID 1500
+ * Writes HipOA's stored grades of one radiograph (the result's {@link HipResult}s, as the table and the API hold
+ * them) as a DICOM Structured Report that joins the graded image's study: TID 1500
  * "Imaging Measurement Report" with one TID 1410 measurement group per hip (tracking identifiers, hip joint with its
  * laterality, the algorithm, the hip centre as a SCOORD POINT on the image, and the five features as coded
  * qualitative evaluations). Layout and codes: docs/SR.md.
@@ -65,11 +69,6 @@ public final class HipSrWriter {
         public SourceIncompleteException(String message) {
             super(message);
         }
-
-        /** Stable code for records and logs. */
-        public String code() {
-            return "SR_SOURCE_INCOMPLETE";
-        }
     }
 
     /** Patient module (PS3.3 C.7.1.1) attributes copied as they are; the Type 2 ones are written empty if absent. */
@@ -85,9 +84,9 @@ public final class HipSrWriter {
             TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber);
 
     /** The SR as a Part 10 file (explicit VR little endian), ready to store or STOW. */
-    public static byte[] write(AttributeList source, StudyGrades grades, ModelInfo model, ZonedDateTime contentTime)
-            throws SourceIncompleteException {
-        AttributeList sr = build(source, grades, model, contentTime);
+    public static byte[] write(AttributeList source, Map<Side, HipResult> hips, ModelRef model,
+                               ZonedDateTime contentTime) throws SourceIncompleteException {
+        AttributeList sr = build(source, hips, model, contentTime);
         try {
             FileMetaInformation.addFileMetaInformation(sr, TransferSyntax.ExplicitVRLittleEndian, "HIPOA");
             ByteArrayOutputStream out = new ByteArrayOutputStream(16 << 10);
@@ -98,9 +97,16 @@ public final class HipSrWriter {
         }
     }
 
-    /** The SR's data set (no file meta information). */
-    public static AttributeList build(AttributeList source, StudyGrades grades, ModelInfo model,
+    /**
+     * The SR's data set (no file meta information).
+     *
+     * @param hips both hips, as a GRADED result holds them
+     */
+    public static AttributeList build(AttributeList source, Map<Side, HipResult> hips, ModelRef model,
                                       ZonedDateTime contentTime) throws SourceIncompleteException {
+        for (Side side : Side.values()) {
+            if (hips.get(side) == null) throw new IllegalArgumentException("no " + side.key() + " hip to report");
+        }
         String studyUid = required(source, TagFromName.StudyInstanceUID, "Study Instance UID");
         String seriesUid = required(source, TagFromName.SeriesInstanceUID, "Series Instance UID");
         String imageUid = required(source, TagFromName.SOPInstanceUID, "SOP Instance UID");
@@ -147,7 +153,7 @@ public final class HipSrWriter {
             l.put(contributingEquipment(model));
             l.put(codingSchemes());
 
-            ContentItem root = content(grades, model, deviceUid, srUid, imageClass, imageUid, spacing, rows, columns);
+            ContentItem root = content(hips, model, deviceUid, srUid, imageClass, imageUid, spacing, rows, columns);
             l.putAll(new StructuredReport(root).getAttributeList());
             return l;
         } catch (DicomException e) {
@@ -155,7 +161,7 @@ public final class HipSrWriter {
         }
     }
 
-    private static ContentItem content(StudyGrades grades, ModelInfo model, String deviceUid, String srUid,
+    private static ContentItem content(Map<Side, HipResult> hips, ModelRef model, String deviceUid, String srUid,
                                        String imageClass, String imageUid, PixelSpacing spacing, int rows,
                                        int columns) throws DicomException {
         ContentItemFactory f = new ContentItemFactory();
@@ -177,8 +183,9 @@ public final class HipSrWriter {
 
         ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS", SrCodes.IMAGING_MEASUREMENTS.item(),
                 true);
-        for (HipGrades hip : grades.hips()) {
-            measurementGroup(f, measurements, hip, model, srUid, imageClass, imageUid, spacing, rows, columns);
+        for (Side side : List.of(Side.RIGHT, Side.LEFT)) {
+            measurementGroup(f, measurements, side, hips.get(side), model, srUid, imageClass, imageUid, spacing, rows,
+                    columns);
         }
 
         ContentItem evaluations = f.makeContainerContentItem(root, "CONTAINS", SrCodes.QUALITATIVE_EVALUATIONS.item(),
@@ -187,20 +194,21 @@ public final class HipSrWriter {
         return root;
     }
 
-    private static void measurementGroup(ContentItemFactory f, ContentItem parent, HipGrades hip, ModelInfo model,
+    private static void measurementGroup(ContentItemFactory f, ContentItem parent, Side side, HipResult hip,
+                                         ModelRef model,
                                          String srUid, String imageClass, String imageUid, PixelSpacing spacing,
                                          int rows, int columns) throws DicomException {
         ContentItem g = f.makeContainerContentItem(parent, "CONTAINS", SrCodes.MEASUREMENT_GROUP.item(), true,
                 "DCMR", "1410");
-        f.makeTextContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_IDENTIFIER.item(), hip.side().key() + " hip");
+        f.makeTextContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_IDENTIFIER.item(), side.key() + " hip");
         f.makeUIDContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_UID.item(),
-                uid("tracking", srUid, hip.side().key()));
+                uid("tracking", srUid, side.key()));
         // The hip centre in DICOM's 2D image coordinates: column, row, with (0,0) the top left corner of the top left
         // pixel (PS3.3 C.18.6.1.1), while HipOA's image mm put 0 at that pixel's centre.
         double column = hip.centerXmm() / spacing.columnMm() + 0.5, row = hip.centerYmm() / spacing.rowMm() + 0.5;
         // Fails closed: a centre that is not a number or lies off the image must not become a mark on it.
         if (!(column >= 0 && column <= columns && row >= 0 && row <= rows)) {
-            throw new IllegalArgumentException("the " + hip.side().key() + " hip centre lies outside the image");
+            throw new IllegalArgumentException("the " + side.key() + " hip centre lies outside the image");
         }
         ContentItem region = f.makeSpatialCoordinatesContentItem(g, "CONTAINS", SrCodes.IMAGE_REGION.item(), "POINT",
                 new float[] {(float) column, (float) row});
@@ -208,7 +216,7 @@ public final class HipSrWriter {
         ContentItem site = f.makeCodeContentItem(g, "HAS CONCEPT MOD", SrCodes.FINDING_SITE.item(),
                 SrCodes.HIP_JOINT.item());
         f.makeCodeContentItem(site, "HAS CONCEPT MOD", SrCodes.LATERALITY.item(),
-                SrCodes.laterality(hip.side()).item());
+                SrCodes.laterality(side).item());
         f.makeTextContentItem(g, "HAS CONCEPT MOD", SrCodes.ALGORITHM_NAME.item(), model.name());
         f.makeTextContentItem(g, "HAS CONCEPT MOD", SrCodes.ALGORITHM_VERSION.item(), model.version());
         for (Feature feature : Feature.values()) {
@@ -218,7 +226,7 @@ public final class HipSrWriter {
     }
 
     /** A UID naming the model: the same name and version give the same UID, any change gives another. */
-    public static String deviceUid(ModelInfo model) {
+    public static String deviceUid(ModelRef model) {
         return uid("device", model.name(), model.version());
     }
 
@@ -270,7 +278,7 @@ public final class HipSrWriter {
      * The algorithm that made this object (IHE AI Results). The model's device UID is in the observer context: the
      * Contributing Equipment item has no Device UID attribute in the IOD that dciodvfy checks against.
      */
-    private static SequenceAttribute contributingEquipment(ModelInfo model) throws DicomException {
+    private static SequenceAttribute contributingEquipment(ModelRef model) throws DicomException {
         AttributeList e = new AttributeList();
         e.put(CodedSequenceItem.newCodedSequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence,
                 SrCodes.PROCESSING_EQUIPMENT.item()));
@@ -306,11 +314,5 @@ public final class HipSrWriter {
     private static void copy(AttributeList from, AttributeList to, AttributeTag tag) {
         Attribute a = from.get(tag);
         if (a != null) to.put(a);
-    }
-
-    private static void put(AttributeList l, AttributeTag tag, String value) throws DicomException {
-        Attribute a = AttributeFactory.newAttribute(tag);
-        a.addValue(value);
-        l.put(a);
     }
 }

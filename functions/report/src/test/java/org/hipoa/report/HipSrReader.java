@@ -1,4 +1,4 @@
-package org.hipoa.core.report;
+package org.hipoa.report;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;

@@ -1,4 +1,4 @@
-package org.hipoa.domain.result;
+package org.hipoa.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.GradingCodes;
 import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.ModelRef;
+import org.hipoa.domain.result.ResultRecord;
+import org.hipoa.domain.result.Status;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,8 +25,9 @@ import java.util.UUID;
  *
  * <p>It carries no patient: no {@code Patient} resource, no {@code subject}; the study is referenced by its
  * {@code studyKey} identifier (a keyed hash), never by its UID. The codes are those of the DICOM SR
- * ({@code org.hipoa.core.report.SrCodes}, scheme 99HIPOA), under the FHIR system {@link #CODE_SYSTEM}; domain cannot
- * depend on core (PixelMed), so the values are repeated here; a check that both tables agree is still to come.
+ * ({@link SrCodes}, scheme 99HIPOA; both read {@code GradingCodes}), under the FHIR system {@link #CODE_SYSTEM};
+ * FhirCodesMatchSrCodesTest holds the two tables equal. No PixelMed here: the API's zip carries this class without
+ * the SR's libraries (functions/report/pom.xml).
  */
 public final class FhirReport {
     private FhirReport() {}

@@ -11,19 +11,20 @@ import org.hipoa.domain.wire.HipHeatmaps;
 import org.hipoa.domain.Feature;
 
 /**
- * The grader's verdict on one hip: the most probable grade of each feature and the full probability vectors
- * (softmax of the logits), plus where the hip was found, in image mm, and — when the grader has CAM outputs —
- * where it looked ({@link HipHeatmaps}).
+ * The grader's prediction for one hip, as the model gave it: the most probable grade of each feature and the full
+ * probability vectors (softmax of the logits, unrounded), plus where the hip was found, in image mm, and — when the
+ * grader has CAM outputs — where it looked ({@link HipHeatmaps}). What is stored and returned is its
+ * {@link #result()}, a {@link HipResult}.
  */
-public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
-                        double centerXmm, double centerYmm, Optional<HipHeatmaps> heatmaps) {
+public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
+                            double centerXmm, double centerYmm, Optional<HipHeatmaps> heatmaps) {
 
-    public HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
+    public HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
                      double centerXmm, double centerYmm) {
         this(side, grades, probabilities, centerXmm, centerYmm, Optional.empty());
     }
 
-    public HipGrades {
+    public HipPrediction {
         Objects.requireNonNull(side, "side");
         Objects.requireNonNull(heatmaps, "heatmaps");
         grades = Map.copyOf(new EnumMap<>(grades));
@@ -50,12 +51,12 @@ public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, fl
     }
 
     /** Grades from raw logits: arg-max, with softmax probabilities. */
-    static HipGrades fromLogits(Side side, Map<Feature, float[]> logits, double centerXmm, double centerYmm) {
+    static HipPrediction fromLogits(Side side, Map<Feature, float[]> logits, double centerXmm, double centerYmm) {
         return fromLogits(side, logits, null, 0, 0, centerXmm, centerYmm);
     }
 
     /** As above, with the grader's class maps ({@code null} when the model has none) on a rows × cols grid. */
-    static HipGrades fromLogits(Side side, Map<Feature, float[]> logits, Map<Feature, float[]> classMaps, int rows,
+    static HipPrediction fromLogits(Side side, Map<Feature, float[]> logits, Map<Feature, float[]> classMaps, int rows,
                                 int cols, double centerXmm, double centerYmm) {
         Map<Feature, Integer> grades = new EnumMap<>(Feature.class);
         Map<Feature, float[]> probabilities = new EnumMap<>(Feature.class);
@@ -78,6 +79,6 @@ public record HipGrades(Side side, Map<Feature, Integer> grades, Map<Feature, fl
         }
         Optional<HipHeatmaps> heatmaps = classMaps == null ? Optional.empty()
                 : Optional.of(HipHeatmaps.ofClassMaps(rows, cols, classMaps, grades));
-        return new HipGrades(side, grades, probabilities, centerXmm, centerYmm, heatmaps);
+        return new HipPrediction(side, grades, probabilities, centerXmm, centerYmm, heatmaps);
     }
 }

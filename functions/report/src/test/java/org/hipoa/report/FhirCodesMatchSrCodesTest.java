@@ -1,14 +1,13 @@
-package org.hipoa.core.report;
+package org.hipoa.report;
 
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
-import org.hipoa.domain.result.FhirReport;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The FHIR bundle (functions/domain, which cannot see core) repeats the SR's codes: a partner reading FHIR and a
+The FHIR bundle and the SR each spell the grading codes in their own form: a partner reading FHIR and a
  * radiologist reading the SR in the PACS must see the same code for the same finding, so the two tables are held
  * equal here, code by code.
  */
