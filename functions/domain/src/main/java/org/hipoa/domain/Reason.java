@@ -77,5 +77,9 @@ public enum Reason {
     /** The registered secretName is not {@code hipoa/dicomweb/{provider}} or under it: no secret is read. */
     DICOMWEB_SECRET_NOT_PROVIDERS,
     /** The result item (or its export record) does not read as one: nothing to build the SR from. */
-    ITEM_UNREADABLE
+    ITEM_UNREADABLE;
+
+    /** The export's reasons: they end an SR's delivery, never an upload (the upload stays GRADED). */
+    public static final java.util.Set<Reason> EXPORT =
+            java.util.Collections.unmodifiableSet(java.util.EnumSet.range(SR_SOURCE_INCOMPLETE, ITEM_UNREADABLE));
 }
