@@ -16,7 +16,7 @@ import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.GrantStore;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.domain.Side;
 import org.hipoa.aws.Powertools;
 import org.slf4j.Logger;
@@ -77,7 +77,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     private final GrantStore grants;
     private final Keys keys;
     /** Made on the first image request: JSON routes need no S3 client, so their cold start pays for none. */
-    private final Supplier<HipPngStore> pngs;
+    private final Supplier<HipPictureStore> pngs;
     private final Optional<String> viewerOrigin;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default SDK clients. */
@@ -93,13 +93,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         this.results = new ResultQueries(dynamo, config.requireTableName());
         this.grants = new GrantStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys();
-        Supplier<HipPngStore> make = () -> new HipPngStore(s3.get());
+        Supplier<HipPictureStore> make = () -> new HipPictureStore(s3.get());
         this.pngs = new Supplier<>() {
-            private volatile HipPngStore store;
+            private volatile HipPictureStore store;
 
             @Override
-            public HipPngStore get() {
-                HipPngStore s = store;
+            public HipPictureStore get() {
+                HipPictureStore s = store;
                 if (s == null) store = s = make.get(); // two racing threads build two clients: harmless
                 return s;
             }
@@ -238,12 +238,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             default -> throw ApiError.badRequest(
                     "The hip file is right.png, left.png, right.cam.json or left.cam.json.");
         };
-        HipPngStore.Kind kind = file.endsWith(".png") ? HipPngStore.Kind.PNG : HipPngStore.Kind.HEATMAPS;
+        HipPictureStore.Kind kind = file.endsWith(".png") ? HipPictureStore.Kind.PNG : HipPictureStore.Kind.HEATMAPS;
         caller.providers();
         ResultRecord r = results.get(uploadId).filter(caller::mayRead)
                 .orElseThrow(() -> ApiError.notFound("No result for this upload."));
         if (r.status() != Status.GRADED) throw ApiError.notFound("This upload has no hip images: it was not graded.");
-        if (kind == HipPngStore.Kind.HEATMAPS) {
+        if (kind == HipPictureStore.Kind.HEATMAPS) {
             byte[] json = pngs.get().get(r, side, kind).orElseThrow(() -> ApiError.notFound(
                     "No heatmaps are stored for this result (its model has no class-activation outputs)."));
             return new APIGatewayProxyResponseEvent().withStatusCode(200).withHeaders(headers("application/json"))
@@ -251,7 +251,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         }
         byte[] png = pngs.get().get(r, side)
                 .orElseThrow(() -> ApiError.notFound("No hip image is stored for this result."));
-        return new APIGatewayProxyResponseEvent().withStatusCode(200).withHeaders(headers(HipPngStore.CONTENT_TYPE))
+        return new APIGatewayProxyResponseEvent().withStatusCode(200).withHeaders(headers(HipPictureStore.CONTENT_TYPE))
                 .withIsBase64Encoded(true)
                 .withBody(Base64.getEncoder().encodeToString(png));
     }

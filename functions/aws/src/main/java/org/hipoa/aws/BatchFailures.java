@@ -30,8 +30,12 @@ public final class BatchFailures {
 
     /** SQS moves the message to the queue's DLQ after this receive unless it is deleted now. */
     public static boolean isLastReceive(SQSEvent.SQSMessage m, int maxReceiveCount) {
-        int count = receiveCount(m);
-        return count > 0 && count >= maxReceiveCount;
+        return isLastReceive(receiveCount(m), maxReceiveCount);
+    }
+
+    /** The same rule for a receive count read already ({@link #receiveCount}: 0 when unknown, never last). */
+    public static boolean isLastReceive(int receiveCount, int maxReceiveCount) {
+        return receiveCount > 0 && receiveCount >= maxReceiveCount;
     }
 
     /**

@@ -17,7 +17,7 @@ import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyGrades;
 import org.hipoa.domain.wire.CropNpy;
 import org.hipoa.aws.CropStore;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.aws.PipelineConfig;
@@ -74,7 +74,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
     private final ResultQueries results;
     private final ResultTransitions transitions;
     private final Keys keys;
-    private final HipPngStore pngs;
+    private final HipPictureStore pngs;
     private final Optional<String> workBucket;
     private final StudyGrader grader;
     private final Function<List<StudyGrader.Hips>, List<StudyGrades>> grade;
@@ -109,7 +109,7 @@ public final class InferenceHandler implements RequestHandler<SQSEvent, SQSBatch
         this.results = new ResultQueries(dynamo, config.requireTableName());
         this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.keys = config.requireKeys(); // opens the item's sealed object key when crops must be cut again
-        this.pngs = new HipPngStore(s3);
+        this.pngs = new HipPictureStore(s3);
         this.workBucket = Optional.ofNullable(config.workBucket());
         this.modelDir = config.requireModelDir();
         this.grader = new StudyGrader(modelDir);

@@ -8,7 +8,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
@@ -258,7 +258,7 @@ class PoisonUploadTest {
         // Its hip pictures were written before the item, as inference writes them.
         for (Side side : Side.values()) {
             assertDoesNotThrow(() -> aws.s3().headObject(b -> b.bucket(aws.names().ingestBucket())
-                    .key(HipPngStore.key(g.provider().orElseThrow(), parked, side))), side.name());
+                    .key(HipPictureStore.key(g.provider().orElseThrow(), parked, side))), side.name());
         }
 
         // A duplicate of the parked message (SQS is at-least-once) changes nothing.
