@@ -21,6 +21,7 @@ import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.inference.DeadLetterHandler;
+import org.hipoa.inference.ClaimCheckGrader;
 import org.hipoa.inference.InferenceHandler;
 import org.hipoa.inference.SweepHandler;
 import org.hipoa.phantom.PhantomFilm;
@@ -275,7 +276,7 @@ class PoisonUploadTest {
         double crashedX = CropMessage.fromJson(messages.get(crashed)).right().centerXmm();
         AtomicInteger graderCalls = new AtomicInteger();
         DeadLetterHandler h = new DeadLetterHandler(config, aws.dynamoDbAs("DeadLetterFunction"),
-                () -> new InferenceHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"),
+                () -> new ClaimCheckGrader(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"),
                         real -> hips -> {
                     graderCalls.incrementAndGet();
                     double x = hips.getFirst().right().centerXmm();
