@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.GrantStore;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
@@ -48,7 +48,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     private final GrantStore grants;
     private final Keys keys;
     /** Made on the first image request: JSON routes need no S3 client, so their cold start pays for none. */
-    private final Supplier<HipPngStore> pngs;
+    private final Supplier<HipPictureStore> pngs;
     private final Optional<String> viewerOrigin;
 
     /** Lambda's constructor: settings from {@link PipelineConfig#fromEnvironment()}, the default SDK clients. */
@@ -64,13 +64,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         this.results = new ResultQueries(dynamo, config.requireTableName());
         this.grants = new GrantStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys();
-        Supplier<HipPngStore> make = () -> new HipPngStore(s3.get());
+        Supplier<HipPictureStore> make = () -> new HipPictureStore(s3.get());
         this.pngs = new Supplier<>() {
-            private volatile HipPngStore store;
+            private volatile HipPictureStore store;
 
             @Override
-            public HipPngStore get() {
-                HipPngStore s = store;
+            public HipPictureStore get() {
+                HipPictureStore s = store;
                 if (s == null) store = s = make.get(); // two racing threads build two clients: harmless
                 return s;
             }

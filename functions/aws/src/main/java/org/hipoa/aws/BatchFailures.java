@@ -3,12 +3,16 @@ package org.hipoa.aws;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Lambda's ReportBatchItemFailures rule, in one place for everything that plays the event-source mapping: the GPU
- * service's queue poller and the local stack's mapping delete exactly what Lambda would.
+ * Lambda's ReportBatchItemFailures rule and SQS's receive count, in one place for everything that plays the
+ * event-source mapping or reads where a message stands: the local stack's mapping deletes exactly what Lambda would,
+ * and the handlers and the GPU service's queue poller count receives alike.
  */
 public final class BatchFailures {
     private BatchFailures() {}
@@ -28,10 +32,21 @@ public final class BatchFailures {
         return keep;
     }
 
+    /** The response that lists {@code messageIds} for redelivery, and so deletes every other message. */
+    public static SQSBatchResponse response(List<String> messageIds) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>(messageIds.size());
+        for (String id : messageIds) failures.add(new SQSBatchResponse.BatchItemFailure(id));
+        return new SQSBatchResponse(failures);
+    }
+
     /** SQS moves the message to the queue's DLQ after this receive unless it is deleted now. */
     public static boolean isLastReceive(SQSEvent.SQSMessage m, int maxReceiveCount) {
-        int count = receiveCount(m);
-        return count > 0 && count >= maxReceiveCount;
+        return isLastReceive(receiveCount(m), maxReceiveCount);
+    }
+
+    /** The same rule for a receive count read already ({@link #receiveCount}: 0 when unknown, never last). */
+    public static boolean isLastReceive(int receiveCount, int maxReceiveCount) {
+        return receiveCount > 0 && receiveCount >= maxReceiveCount;
     }
 
     /**
@@ -39,7 +54,12 @@ public final class BatchFailures {
      * so a rule keyed on it falls back to what it does without one.
      */
     public static int receiveCount(SQSEvent.SQSMessage m) {
-        String count = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
+        return receiveCount(m.getAttributes());
+    }
+
+    /** The same from a message's system attributes by name (an SDK-received message's, the GPU service's poller). */
+    public static int receiveCount(Map<String, String> attributes) {
+        String count = attributes == null ? null : attributes.get("ApproximateReceiveCount");
         try {
             return count == null ? 0 : Math.max(0, Integer.parseInt(count));
         } catch (NumberFormatException e) {

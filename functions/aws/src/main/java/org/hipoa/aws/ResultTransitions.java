@@ -94,7 +94,12 @@ public final class ResultTransitions {
 
     /** {@code current} → FAILED for {@code why}, now: the one way every function ends an upload that failed. */
     public Ended end(ResultRecord current, Failure why) {
-        ResultRecord failed = current.failed(why, Instant.now());
+        return end(current, why, Instant.now());
+    }
+
+    /** The same at a time of the caller's clock (the sweep's). */
+    public Ended end(ResultRecord current, Failure why, Instant at) {
+        ResultRecord failed = current.failed(why, at);
         return new Ended(failed, failed(failed));
     }
 

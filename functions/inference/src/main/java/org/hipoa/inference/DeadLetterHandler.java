@@ -6,10 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.BatchFailures;
+import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.Powertools;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.ResultTransitions;
+import org.hipoa.aws.UploadLog;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ResultRecord;
@@ -22,9 +23,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -34,9 +32,9 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 /**
  * The claim-check DLQ's consumer: every parked message ends its upload exactly once, and a healthy study whose
  * batch-mates crashed the inference function on every receive still gets its grade (docs/PIPELINE.md, "Failures").
- * On a claim check's first receive from the DLQ ({@link #gradesAlone}) its study is graded ALONE, by {@link InferenceHandler}'s own steps
- * and conditional writes ({@link InferenceHandler#gradeAlone}): GRADED as inference would record it, or FAILED with
- * the reason inference would give. If that solo grade throws, crashes or times out, the message comes back, and on
+ * On a claim check's first receive from the DLQ ({@link #gradesAlone}) its study is graded ALONE, by the inference
+ * function's own steps and conditional writes ({@link ClaimCheckGrader#gradeAlone}): GRADED as inference would
+ * record it, or FAILED with the reason inference would give. If that solo grade throws, crashes or times out, the message comes back, and on
  * any later receive the upload ends FAILED ({@code DEAD_LETTERED}) from the table alone, no grading — so a poison
  * study costs one extra attempt, never a loop. Uploads already GRADED or FAILED are left as they are; a message that
  * is not a claim check is logged by id and dropped (there is no upload to end); a table error is reported per
@@ -49,24 +47,24 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
     private final ResultQueries results;
     private final ResultTransitions transitions;
     private final int maxReceiveCount;
-    /** The inference function's handler, for the solo grade; built on the first one (it loads the grader). */
-    private final Supplier<InferenceHandler> inference;
-    private InferenceHandler grader;
+    /** The inference function's grading, for the solo grade; built on the first one (it loads the grader). */
+    private final Supplier<ClaimCheckGrader> makeGrader;
+    private ClaimCheckGrader grader;
 
     public DeadLetterHandler() {
         this(PipelineConfig.fromEnvironment(), AwsClients.s3(), AwsClients.dynamoDb());
     }
 
     public DeadLetterHandler(PipelineConfig config, S3Client s3, DynamoDbClient dynamo) {
-        this(config, dynamo, () -> new InferenceHandler(config, s3, dynamo));
+        this(config, dynamo, () -> new ClaimCheckGrader(config, s3, dynamo));
     }
 
-    /** With the inference handler the solo grade runs in (tests: one whose grader fails, as a poison study's would). */
-    public DeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<InferenceHandler> inference) {
+    /** With the grading the solo grade runs (tests: one whose grader fails, as a poison study's would). */
+    public DeadLetterHandler(PipelineConfig config, DynamoDbClient dynamo, Supplier<ClaimCheckGrader> grader) {
         this.results = new ResultQueries(dynamo, config.requireTableName());
         this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.maxReceiveCount = config.maxReceiveCount();
-        this.inference = Objects.requireNonNull(inference, "inference");
+        this.makeGrader = Objects.requireNonNull(grader, "grader");
     }
 
     /**
@@ -84,35 +82,23 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return Powertools.withLogging(context, () -> {
-            Metrics metrics = Powertools.metrics();
-            try {
-                List<SQSBatchResponse.BatchItemFailure> retry = new ArrayList<>();
-                List<SQSEvent.SQSMessage> messages = event == null || event.getRecords() == null ? List.of()
-                        : event.getRecords();
-                for (SQSEvent.SQSMessage m : messages) {
-                    try {
-                        if (!settle(m, metrics)) retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
-                    } catch (CropMessage.InvalidMessageException e) {
-                        LOG.error("dead letter is not a claim-check message, dropped {}",
-                                entry("messageId", m.getMessageId()));
-                        metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
-                    } catch (RuntimeException e) {
-                        LOG.warn("could not end a dead-lettered upload, will retry {} {}",
-                                entry("messageId", m.getMessageId()), entry("errorType", e.getClass().getSimpleName()));
-                        retry.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
-                    }
-                }
-                return new SQSBatchResponse(retry);
-            } finally {
-                Powertools.flush(metrics);
-            }
-        });
+        return Invocation.run(context, metrics -> Invocation.eachMessage(Invocation.messages(event), LOG,
+                m -> settle(m, metrics)));
     }
 
-    /** True when the message is done with; false when it should come back (its solo grade did not finish). */
+    /**
+     * True when the message is done with; false when it should come back (its solo grade did not finish). A table
+     * error is thrown: the message comes back for the next poll.
+     */
     private boolean settle(SQSEvent.SQSMessage m, Metrics metrics) {
-        CropMessage cm = CropMessage.fromJson(m.getBody());
+        CropMessage cm;
+        try {
+            cm = CropMessage.fromJson(m.getBody());
+        } catch (CropMessage.InvalidMessageException e) {
+            LOG.error("dead letter is not a claim-check message, dropped {}", entry("messageId", m.getMessageId()));
+            metrics.addMetric("InvalidMessages", 1, MetricUnit.COUNT);
+            return true;
+        }
         Optional<ResultRecord> current = results.get(cm.uploadId());
         if (current.isEmpty() || current.get().status().isTerminal()) {
             LOG.info("dead letter for a finished or unknown upload, dropped {}", entry("uploadId", cm.uploadId()));
@@ -121,29 +107,23 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         if (gradesAlone(m, maxReceiveCount)) {
             LOG.info("dead letter, grading the study alone {}", entry("uploadId", cm.uploadId()));
             metrics.addMetric("SecondChances", 1, MetricUnit.COUNT);
-            boolean done = inference().gradeAlone(m, metrics);
+            boolean done = grader().gradeAlone(InferenceHandler.claimCheck(m), metrics);
             if (!done) {
                 LOG.warn("solo grade did not finish, the next receive ends the upload {}",
                         entry("uploadId", cm.uploadId()));
             }
             return done;
         }
-        if (end(cm, current.get())) metrics.addMetric("UploadsDeadLettered", 1, MetricUnit.COUNT);
+        // Conditional: never overwrites GRADED or FAILED.
+        ResultTransitions.Ended ended = transitions.end(current.get(),
+                new Failure(Stage.INFERENCE, Reason.DEAD_LETTERED, MESSAGE));
+        UploadLog.ended(LOG, ended);
+        if (ended.written()) metrics.addMetric("UploadsDeadLettered", 1, MetricUnit.COUNT);
         return true;
     }
 
-    private synchronized InferenceHandler inference() {
-        if (grader == null) grader = Objects.requireNonNull(inference.get(), "inference handler");
+    private synchronized ClaimCheckGrader grader() {
+        if (grader == null) grader = Objects.requireNonNull(makeGrader.get(), "grader");
         return grader;
-    }
-
-    /** True when this message's upload was ended here. */
-    private boolean end(CropMessage cm, ResultRecord current) {
-        ResultRecord failed = current.failed(new Failure(Stage.INFERENCE, Reason.DEAD_LETTERED, MESSAGE),
-                Instant.now());
-        boolean written = transitions.failed(failed); // conditional: never overwrites GRADED or FAILED
-        LOG.info("{} {} {}", written ? "dead-lettered upload failed" : "dead-lettered upload was already final",
-                entry("uploadId", cm.uploadId()), entry("reason", Reason.DEAD_LETTERED.name()));
-        return written;
     }
 }

@@ -1,9 +1,8 @@
 package org.hipoa.inference;
 
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.BatchFailures;
 import org.hipoa.aws.AwsClients;
+import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +21,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The GPU path's main loop (template.yaml, {@code InferenceTarget=ecs-gpu}): the same {@link InferenceHandler}, fed
- * from the same claim-check queue by long polling instead of Lambda's event source mapping, so grading, the
- * idempotent writes, the DLQ and the alarms are one code path whichever hardware grades. It deletes what the handler
- * did not list as a batch item failure; the rest come back after the visibility timeout, then go to the DLQ. On
+ * The GPU path's main loop (template.yaml, {@code InferenceTarget=ecs-gpu}): the inference function's
+ * {@link ClaimCheckGrader}, fed from the same claim-check queue by long polling instead of Lambda's event source
+ * mapping, so grading, the idempotent writes, the DLQ and the alarms are one code path whichever hardware grades. It
+ * deletes what the grader did not send back; the rest come back after the visibility timeout, then go to the DLQ. On
  * SIGTERM (ECS stop) it finishes the batch in hand and exits.
  */
 public final class QueueWorker implements Runnable {
@@ -35,19 +34,20 @@ public final class QueueWorker implements Runnable {
 
     private final SqsClient sqs;
     private final String queueUrl;
-    private final InferenceHandler handler;
+    private final ClaimCheckGrader grader;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    public QueueWorker(SqsClient sqs, String queueUrl, InferenceHandler handler) {
+    public QueueWorker(SqsClient sqs, String queueUrl, ClaimCheckGrader grader) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
-        this.handler = Objects.requireNonNull(handler, "handler");
+        this.grader = Objects.requireNonNull(grader, "grader");
     }
 
     public static void main(String[] args) {
         PipelineConfig config = PipelineConfig.fromEnvironment();
-        QueueWorker worker = new QueueWorker(AwsClients.sqs(), config.requireQueueUrl(), new InferenceHandler());
+        QueueWorker worker = new QueueWorker(AwsClients.sqs(), config.requireQueueUrl(),
+                ClaimCheckGrader.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(worker::stopAndWait, "queue-worker-stop"));
         worker.run();
     }
@@ -77,21 +77,14 @@ public final class QueueWorker implements Runnable {
         if (batch.isEmpty()) return 0;
         Set<String> keep;
         try {
-            Set<String> ids = new HashSet<>();
-            for (Message m : batch) ids.add(m.messageId());
-            keep = BatchFailures.toRetry(handler.handleRequest(toEvent(batch), null), ids);
+            // Metrics as a Lambda invocation has them: one flush per batch.
+            keep = new HashSet<>(Invocation.run(null, metrics -> grader.gradeBatch(claimChecks(batch), metrics)));
         } catch (RuntimeException e) {
-            // As with Lambda: a handler error leaves the whole batch for redelivery.
+            // As with Lambda: a grading error leaves the whole batch for redelivery.
             LOG.error("inference batch of {} failed: {}", batch.size(), e.getClass().getSimpleName());
             return batch.size();
         }
-        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
-        for (Message m : batch) {
-            if (!keep.contains(m.messageId())) {
-                done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(done.size()))
-                        .receiptHandle(m.receiptHandle()).build());
-            }
-        }
+        List<DeleteMessageBatchRequestEntry> done = deletions(batch, keep);
         if (!done.isEmpty()) sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
         return batch.size();
     }
@@ -106,21 +99,25 @@ public final class QueueWorker implements Runnable {
         }
     }
 
-    static SQSEvent toEvent(List<Message> batch) {
-        List<SQSEvent.SQSMessage> records = new ArrayList<>(batch.size());
+    /** The received messages as the grader takes them. */
+    static List<ClaimCheck> claimChecks(List<Message> batch) {
+        List<ClaimCheck> checks = new ArrayList<>(batch.size());
         for (Message m : batch) {
-            SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-            r.setMessageId(m.messageId());
-            r.setReceiptHandle(m.receiptHandle());
-            r.setBody(m.body());
-            r.setMd5OfBody(m.md5OfBody());
-            r.setAttributes(m.attributesAsStrings());
-            r.setEventSource("aws:sqs");
-            records.add(r);
+            checks.add(new ClaimCheck(m.messageId(), m.body(), BatchFailures.receiveCount(m.attributesAsStrings())));
         }
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return event;
+        return checks;
+    }
+
+    /** A delete for each message of the batch that is not to come back, by its receipt handle. */
+    static List<DeleteMessageBatchRequestEntry> deletions(List<Message> batch, Set<String> keep) {
+        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        for (Message m : batch) {
+            if (!keep.contains(m.messageId())) {
+                done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(done.size()))
+                        .receiptHandle(m.receiptHandle()).build());
+            }
+        }
+        return done;
     }
 
     private static void sleepQuietly(long ms) {

@@ -5,10 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import org.hipoa.aws.AwsClients;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.Powertools;
-import org.hipoa.aws.ResultQueries;
+import org.hipoa.aws.Invocation;
+import org.hipoa.aws.ResultItems;
 import org.hipoa.aws.ResultTransitions;
 import org.hipoa.aws.UnfinishedUploads;
+import org.hipoa.aws.UploadLog;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ResultRecord;
@@ -17,13 +18,14 @@ import org.hipoa.domain.result.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.lambda.powertools.metrics.Metrics;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -43,7 +45,6 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
      */
     public record Summary(int unfinished, int timedOut, long oldestAgeSeconds, int unreadable, int errors) {}
 
-    private final ResultQueries results;
     private final ResultTransitions transitions;
     private final UnfinishedUploads unfinished;
     private final Duration stuckAfter;
@@ -54,7 +55,6 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
     }
 
     public SweepHandler(PipelineConfig config, DynamoDbClient dynamo, Clock clock) {
-        this.results = new ResultQueries(dynamo, config.requireTableName());
         this.transitions = new ResultTransitions(dynamo, config.requireTableName());
         this.unfinished = new UnfinishedUploads(dynamo, config.requireTableName());
         this.stuckAfter = config.stuckAfter();
@@ -63,21 +63,16 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
 
     @Override
     public Summary handleRequest(ScheduledEvent event, Context context) {
-        return Powertools.withLogging(context, () -> {
-            Metrics metrics = Powertools.metrics();
-            try {
-                Summary s = sweep();
-                metrics.addMetric("UnfinishedUploads", s.unfinished(), MetricUnit.COUNT);
-                metrics.addMetric("OldestUnfinishedAgeSeconds", s.oldestAgeSeconds(), MetricUnit.SECONDS);
-                metrics.addMetric("UploadsTimedOut", s.timedOut(), MetricUnit.COUNT);
-                metrics.addMetric("UnfinishedUploadsUnreadable", s.unreadable(), MetricUnit.COUNT);
-                LOG.info("sweep {} {} {} {} {}", entry("unfinished", s.unfinished()),
-                        entry("timedOut", s.timedOut()), entry("oldestAgeSeconds", s.oldestAgeSeconds()),
-                        entry("unreadable", s.unreadable()), entry("errors", s.errors()));
-                return s;
-            } finally {
-                Powertools.flush(metrics);
-            }
+        return Invocation.run(context, metrics -> {
+            Summary s = sweep();
+            metrics.addMetric("UnfinishedUploads", s.unfinished(), MetricUnit.COUNT);
+            metrics.addMetric("OldestUnfinishedAgeSeconds", s.oldestAgeSeconds(), MetricUnit.SECONDS);
+            metrics.addMetric("UploadsTimedOut", s.timedOut(), MetricUnit.COUNT);
+            metrics.addMetric("UnfinishedUploadsUnreadable", s.unreadable(), MetricUnit.COUNT);
+            LOG.info("sweep {} {} {} {} {}", entry("unfinished", s.unfinished()),
+                    entry("timedOut", s.timedOut()), entry("oldestAgeSeconds", s.oldestAgeSeconds()),
+                    entry("unreadable", s.unreadable()), entry("errors", s.errors()));
+            return s;
         });
     }
 
@@ -86,13 +81,12 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
         int count = 0, timedOut = 0, errors = 0;
         long oldest = 0;
         String message = "The upload did not finish within " + describe(stuckAfter) + " and was stopped.";
-        java.util.concurrent.atomic.AtomicInteger unreadable = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger unreadable = new AtomicInteger();
         // One item that does not read, or whose write fails, is logged and counted; the others are still swept.
         for (ResultRecord r : unfinished.list(key -> {
             unreadable.incrementAndGet();
             LOG.error("unfinished item does not read as a result, left as it is {}",
-                    entry("pk", key.get(org.hipoa.aws.ResultItems.PK) == null ? ""
-                            : key.get(org.hipoa.aws.ResultItems.PK).s()));
+                    entry("pk", key.get(ResultItems.PK) == null ? "" : key.get(ResultItems.PK).s()));
         })) {
             count++;
             try {
@@ -100,10 +94,10 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepH
                 oldest = Math.max(oldest, age.toSeconds());
                 if (age.compareTo(stuckAfter) < 0) continue;
                 Stage waitingFor = r.status() == Status.RECEIVED ? Stage.PREPROCESS : Stage.INFERENCE;
-                boolean written = transitions.failed(r.failed(new Failure(waitingFor, Reason.TIMED_OUT, message), now));
-                if (written) timedOut++;
-                LOG.info("{} {} {}", written ? "timed out" : "finished meanwhile", entry("uploadId", r.uploadId()),
-                        entry("status", r.status().name()));
+                ResultTransitions.Ended ended = transitions.end(r, new Failure(waitingFor, Reason.TIMED_OUT, message),
+                        now);
+                if (ended.written()) timedOut++;
+                UploadLog.written(LOG, "timed out", ended.written(), ended.record(), Reason.TIMED_OUT, Map.of());
             } catch (RuntimeException e) {
                 errors++;
                 LOG.error("could not time out an upload, the next sweep tries again {} {}",

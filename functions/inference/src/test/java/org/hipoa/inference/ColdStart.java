@@ -15,8 +15,8 @@ import java.nio.file.Path;
 
 /**
  * For {@code bench/cold-start.sh}: one fresh JVM, as Lambda starts one, from process start to the first graded
- * study. {@code eager} (what the handler does): init is the handler's no-argument constructor (settings, SDK clients,
- * the grader session); the first event grades one study's crops through that grader. {@code lazy}: init builds what
+ * study. {@code eager} (what the handler does): init is what the handler's no-argument constructor runs
+ * ({@link ClaimCheckGrader#fromEnvironment}: settings, SDK clients, the grader session); the first event grades one study's crops through that grader. {@code lazy}: init builds what
  * the handler builds except the grader, and the first event loads the grader, then grades. The crops' .npy bytes
  * are read from a file before init (no S3 GET, no DynamoDB write, so no AWS). The crops come from a phantom film;
  * the models are demonstrations trained on a synthetic phantom. Prints figures only.
@@ -31,7 +31,7 @@ public final class ColdStart {
         boolean lazy = args[0].equals("lazy");
         byte[] npy = Files.readAllBytes(Path.of(args[1]));
         clock.begin();
-        InferenceHandler handler = null;
+        ClaimCheckGrader claimChecks = null;
         Path modelDir = null;
         if (lazy) {
             PipelineConfig config = PipelineConfig.fromEnvironment();
@@ -40,10 +40,10 @@ public final class ColdStart {
             modelDir = config.requireModelDir();
             CropContract.forModelDir(modelDir);
         } else {
-            handler = new InferenceHandler();
+            claimChecks = ClaimCheckGrader.fromEnvironment(); // all that the handler's constructor runs
         }
         clock.lap("init");
-        StudyGrader grader = lazy ? new StudyGrader(modelDir) : handler.grader();
+        StudyGrader grader = lazy ? new StudyGrader(modelDir) : claimChecks.studyGrader();
         CropNpy.Pair pair = CropNpy.decode(npy);
         StudyGrades grades = grader.grade(new StudyGrader.Hips(new HipCrop(Side.RIGHT, pair.size(), pair.right(), 0, 0),
                 new HipCrop(Side.LEFT, pair.size(), pair.left(), 0, 0)));

@@ -82,7 +82,7 @@ class StudyPreparerTest {
             case Outcome.Rejected<Radiograph> r -> throw new AssertionError("rejected: " + r.rejection());
         };
         var p = prepared(step.prepare(film));
-        String studyKey = PreprocessHandler.studyKey(p, KEYS).orElseThrow();
+        String studyKey = UploadPreprocessor.studyKey(p, KEYS).orElseThrow();
         assertEquals(KEYS.studyKey(uid), studyKey);
         assertTrue(!uid.isBlank() && !studyKey.contains(uid));
     }

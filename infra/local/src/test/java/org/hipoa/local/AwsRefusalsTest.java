@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.SourceReads;
@@ -135,8 +135,8 @@ class AwsRefusalsTest {
         new InferenceHandler(config, aws.s3As("InferenceFunction"), aws.dynamoDbAs("InferenceFunction")).handleRequest(batch(u.uploadId()), null);
         assertEquals(Status.GRADED, results.get(u.uploadId()).orElseThrow().status());
         // As for a result graded by a model without CAM outputs: no {side}.cam.json was ever written.
-        aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(HipPngStore.key(
-                Provider.parse(PROVIDER).orElseThrow(), u.uploadId(), Side.LEFT, HipPngStore.Kind.HEATMAPS)));
+        aws.s3().deleteObject(b -> b.bucket(aws.names().ingestBucket()).key(HipPictureStore.key(
+                Provider.parse(PROVIDER).orElseThrow(), u.uploadId(), Side.LEFT, HipPictureStore.Kind.HEATMAPS)));
         LocalApiClient api = CheckedApi.client(aws);
         LocalApiClient.Response cam = api.get("/v1/uploads/" + u.uploadId() + "/hips/left.cam.json");
         assertEquals(404, cam.status(), cam.body().toString());

@@ -8,7 +8,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.aws.PipelineConfig;
-import org.hipoa.aws.HipPngStore;
+import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.core.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
@@ -21,6 +21,7 @@ import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.inference.DeadLetterHandler;
+import org.hipoa.inference.ClaimCheckGrader;
 import org.hipoa.inference.InferenceHandler;
 import org.hipoa.inference.SweepHandler;
 import org.hipoa.phantom.PhantomFilm;
@@ -258,7 +259,7 @@ class PoisonUploadTest {
         // Its hip pictures were written before the item, as inference writes them.
         for (Side side : Side.values()) {
             assertDoesNotThrow(() -> aws.s3().headObject(b -> b.bucket(aws.names().ingestBucket())
-                    .key(HipPngStore.key(g.provider().orElseThrow(), parked, side))), side.name());
+                    .key(HipPictureStore.key(g.provider().orElseThrow(), parked, side))), side.name());
         }
 
         // A duplicate of the parked message (SQS is at-least-once) changes nothing.
@@ -275,7 +276,7 @@ class PoisonUploadTest {
         double crashedX = CropMessage.fromJson(messages.get(crashed)).right().centerXmm();
         AtomicInteger graderCalls = new AtomicInteger();
         DeadLetterHandler h = new DeadLetterHandler(config, aws.dynamoDbAs("DeadLetterFunction"),
-                () -> new InferenceHandler(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"),
+                () -> new ClaimCheckGrader(config, aws.s3As("DeadLetterFunction"), aws.dynamoDbAs("DeadLetterFunction"),
                         real -> hips -> {
                     graderCalls.incrementAndGet();
                     double x = hips.getFirst().right().centerXmm();

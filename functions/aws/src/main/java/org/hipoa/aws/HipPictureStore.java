@@ -15,19 +15,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One small PNG per graded hip ({@link HipPng}), kept with the provider's results in the bucket the upload came to:
- * {@code results/{provider}/{uploadId}/{side}.png}, and where the grader looked, {@code {side}.cam.json}
- * ({@link HipHeatmaps}, when the model has CAM outputs). Not in the table (an item stays small) and not in the work
- * bucket (its crops expire). The key is deterministic, so a redelivered message overwrites it with the same bytes.
- * The ingest bucket's notification filter is {@code incoming/}, so these writes start nothing.
+ * The pictures of each graded hip, kept with the provider's results in the bucket the upload came to: one small PNG
+ * ({@link HipPng}), {@code results/{provider}/{uploadId}/{side}.png}, and where the grader looked,
+ * {@code {side}.cam.json} ({@link HipHeatmaps}, when the model has CAM outputs). Not in the table (an item stays
+ * small) and not in the work bucket (its crops expire). The key is deterministic, so a redelivered message
+ * overwrites it with the same bytes. The ingest bucket's notification filter is {@code incoming/}, so these writes
+ * start nothing.
  */
-public final class HipPngStore {
+public final class HipPictureStore {
     public static final String PREFIX = "results/";
     public static final String CONTENT_TYPE = "image/png";
 
     private final S3Client s3;
 
-    public HipPngStore(S3Client s3) {
+    public HipPictureStore(S3Client s3) {
         this.s3 = Objects.requireNonNull(s3, "s3");
     }
 
