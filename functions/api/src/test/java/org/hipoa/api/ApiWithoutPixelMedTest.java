@@ -17,7 +17,7 @@ class ApiWithoutPixelMedTest {
     @Test
     void pixelMedIsNotOnTheClasspath_andTheFhirBundleIsBuiltAllTheSame() {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("com.pixelmed.dicom.AttributeList"));
-        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.hipoa.core.dicom.RadiographDecoder"));
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.hipoa.dicom.RadiographDecoder"));
         ObjectNode bundle = FhirReport.bundle(Fixtures.graded());
         assertEquals("Bundle", bundle.get("resourceType").asText());
     }

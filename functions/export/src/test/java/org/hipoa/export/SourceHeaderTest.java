@@ -3,7 +3,7 @@ package org.hipoa.export;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package org.hipoa.preprocess;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.Side;
 import org.hipoa.phantom.DicomFilmWriter;
 import org.hipoa.phantom.HipTruth;

@@ -14,9 +14,9 @@ import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.StructuredReport;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
-import org.hipoa.core.dicom.DecodeLimits;
-import org.hipoa.core.dicom.PixelSpacing;
-import org.hipoa.core.dicom.SpacingReader;
+import org.hipoa.dicom.DecodeLimits;
+import org.hipoa.dicom.PixelSpacing;
+import org.hipoa.dicom.SpacingReader;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
@@ -34,7 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static org.hipoa.core.dicom.DicomAttributes.put;
+import static org.hipoa.dicom.DicomAttributes.put;
 
 /**
  * Writes HipOA's stored grades of one radiograph (the result's {@link HipResult}s, as the table and the API hold

@@ -1,6 +1,6 @@
 package org.hipoa.local;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.phantom.PhantomSet;

@@ -1,7 +1,7 @@
 package org.hipoa.local;
 
 import org.hipoa.aws.ResultItems;
-import org.hipoa.core.dicom.BadInputCorpus;
+import org.hipoa.dicom.BadInputCorpus;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;

@@ -8,7 +8,7 @@ import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
 import org.hipoa.aws.SourceReads;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.core.study.StudyGrader;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.ResultRecord;

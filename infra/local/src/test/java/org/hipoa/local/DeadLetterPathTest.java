@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Stage;

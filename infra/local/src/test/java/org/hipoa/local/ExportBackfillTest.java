@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 import org.hipoa.phantom.PhantomFilm;

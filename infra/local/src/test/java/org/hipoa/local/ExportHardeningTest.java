@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.hipoa.aws.GradedEvents;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultItems;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.export.ExportHandler;
 import org.hipoa.export.ExportStore;

@@ -7,7 +7,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import com.sun.net.httpserver.HttpServer;
 import org.hipoa.aws.ResultItems;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.report.HipSrReader;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;

@@ -1,7 +1,7 @@
 package org.hipoa.local;
 
 import org.hipoa.aws.ResultQueries;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ResultRecord;

@@ -17,7 +17,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.logging.log4j.layout.template.json.JsonTemplateLayout;
 import org.hipoa.api.ApiContract;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.export.ExportHandler;
 import org.hipoa.phantom.PhantomFilm;

@@ -2,7 +2,7 @@ package org.hipoa.local;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.phantom.PhantomSet;
 import org.hipoa.api.ApiContract;
 import org.hipoa.api.ApiHandler;

@@ -10,7 +10,7 @@ import com.pixelmed.dicom.TagFromName;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.ResultQueries;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.domain.Outcome;

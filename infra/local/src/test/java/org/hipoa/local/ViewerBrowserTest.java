@@ -2,7 +2,7 @@ package org.hipoa.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.api.ApiContract;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.phantom.PhantomSet;
 import org.junit.jupiter.api.Test;

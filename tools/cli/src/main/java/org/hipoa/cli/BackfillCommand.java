@@ -6,7 +6,7 @@ import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.Backfill;
 import org.hipoa.local.EmbeddedAws;
 import org.hipoa.phantom.PhantomSet;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.nio.file.Files;

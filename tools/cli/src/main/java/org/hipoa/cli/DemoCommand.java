@@ -1,7 +1,7 @@
 package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.local.EmbeddedAws;
 import org.hipoa.local.OrthancPacs;

@@ -3,10 +3,10 @@ package org.hipoa.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.domain.Outcome;
-import org.hipoa.core.dicom.PixelStats;
-import org.hipoa.core.dicom.Radiograph;
-import org.hipoa.core.dicom.RadiographDecoder;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.PixelStats;
+import org.hipoa.dicom.Radiograph;
+import org.hipoa.dicom.RadiographDecoder;
+import org.hipoa.dicom.TransferSyntaxes;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

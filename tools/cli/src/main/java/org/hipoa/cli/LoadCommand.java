@@ -1,6 +1,6 @@
 package org.hipoa.cli;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.local.EmbeddedAws;
 import org.hipoa.local.FaultPlan;
 import org.hipoa.local.LoadRun;

@@ -1,6 +1,6 @@
 package org.hipoa.cli;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.phantom.DicomFilmWriter;
 import org.hipoa.phantom.PhantomSet;
 import org.hipoa.phantom.PhantomSpec;

@@ -8,8 +8,8 @@ import org.hipoa.domain.Feature;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.core.crop.HipCropper;
 import org.hipoa.domain.Outcome;
-import org.hipoa.core.dicom.Radiograph;
-import org.hipoa.core.dicom.RadiographDecoder;
+import org.hipoa.dicom.Radiograph;
+import org.hipoa.dicom.RadiographDecoder;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;

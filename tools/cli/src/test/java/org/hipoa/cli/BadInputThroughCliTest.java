@@ -1,7 +1,7 @@
 package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.hipoa.core.dicom.BadInputCorpus;
+import org.hipoa.dicom.BadInputCorpus;
 import org.hipoa.core.model.ShippedModel;
 import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyPreparer;

@@ -2,7 +2,7 @@ package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.hipoa.core.dicom.Gdcm;
+import org.hipoa.dicom.Gdcm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hipoa.aws.ResultItems;
 import org.hipoa.aws.ResultQueries;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.local.EmbeddedAws;

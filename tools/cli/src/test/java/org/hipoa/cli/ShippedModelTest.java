@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.core.model.ShippedModel;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Outcome;
-import org.hipoa.core.dicom.Gdcm;
-import org.hipoa.core.dicom.Radiograph;
-import org.hipoa.core.dicom.RadiographDecoder;
+import org.hipoa.dicom.Gdcm;
+import org.hipoa.dicom.Radiograph;
+import org.hipoa.dicom.RadiographDecoder;
 import org.hipoa.core.study.StudyGrader;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.result.HipResultJson;
@@ -118,7 +118,7 @@ class ShippedModelTest {
         float[] flat = new float[rows * columns];
         Arrays.fill(flat, 2000f);
         Radiograph uniform = new Radiograph(rows, columns, flat,
-                new org.hipoa.core.dicom.PixelSpacing(0.2, 0.2, org.hipoa.core.dicom.PixelSpacing.Source.PIXEL_SPACING),
+                new org.hipoa.dicom.PixelSpacing(0.2, 0.2, org.hipoa.dicom.PixelSpacing.Source.PIXEL_SPACING),
                 "", "MONOCHROME2", 12, Optional.empty(), "", "", "", "DX", "AP", "", "PELVIS");
         Outcome.Rejected<?> refused = assertInstanceOf(Outcome.Rejected.class, preparer.prepare(uniform));
         assertEquals(Reason.HIPS_NOT_FOUND, refused.rejection().reason());

@@ -16,7 +16,7 @@ import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SignedShortAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UnsignedShortAttribute;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

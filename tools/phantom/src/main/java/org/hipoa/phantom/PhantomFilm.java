@@ -1,6 +1,6 @@
 package org.hipoa.phantom;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 
 import java.io.IOException;
 import java.nio.file.Path;

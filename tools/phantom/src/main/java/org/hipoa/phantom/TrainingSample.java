@@ -5,8 +5,8 @@ import org.hipoa.core.crop.CropContract;
 import org.hipoa.domain.HipCrop;
 import org.hipoa.core.crop.HipCropper;
 import org.hipoa.core.crop.LocaliserInput;
-import org.hipoa.core.dicom.PixelSpacing;
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.PixelSpacing;
+import org.hipoa.dicom.Radiograph;
 
 import java.util.ArrayList;
 import java.util.List;

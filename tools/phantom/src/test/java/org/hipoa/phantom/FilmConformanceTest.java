@@ -2,8 +2,8 @@ package org.hipoa.phantom;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.dicom.Dciodvfy;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.Dciodvfy;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

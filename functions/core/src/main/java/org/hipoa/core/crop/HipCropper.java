@@ -1,7 +1,7 @@
 package org.hipoa.core.crop;
 
 import org.hipoa.domain.Side;
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.Radiograph;
 import org.hipoa.domain.HipCrop;
 
 /** Cuts the grader's input around a femoral head centre, as the crop contract says. Stateless, thread-safe. */

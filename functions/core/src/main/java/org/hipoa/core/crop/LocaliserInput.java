@@ -1,6 +1,6 @@
 package org.hipoa.core.crop;
 
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.Radiograph;
 
 /**
  * The whole film on the localiser's fixed canvas (contract: mm per px, width × height, centred on the film centre),

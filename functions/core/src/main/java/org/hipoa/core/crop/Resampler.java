@@ -1,6 +1,6 @@
 package org.hipoa.core.crop;
 
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.Radiograph;
 
 import java.util.stream.IntStream;
 

@@ -3,8 +3,8 @@ package org.hipoa.core.model;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
 import org.hipoa.core.crop.CropContract;
-import org.hipoa.core.dicom.QuotedValue;
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.QuotedValue;
+import org.hipoa.dicom.Radiograph;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package org.hipoa.core.crop;
 
 import org.hipoa.domain.Side;
-import org.hipoa.core.dicom.PixelSpacing;
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.PixelSpacing;
+import org.hipoa.dicom.Radiograph;
 import org.hipoa.domain.HipCrop;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package org.hipoa.core.crop;
 
-import org.hipoa.core.dicom.PixelSpacing;
-import org.hipoa.core.dicom.Radiograph;
+import org.hipoa.dicom.PixelSpacing;
+import org.hipoa.dicom.Radiograph;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

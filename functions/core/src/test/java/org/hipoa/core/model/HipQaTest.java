@@ -1,9 +1,9 @@
 package org.hipoa.core.model;
 
 import org.hipoa.core.crop.CropContract;
-import org.hipoa.core.dicom.PixelSpacing;
-import org.hipoa.core.dicom.Radiograph;
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.PixelSpacing;
+import org.hipoa.dicom.Radiograph;
+import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.Reason;
 import org.junit.jupiter.api.Test;
 

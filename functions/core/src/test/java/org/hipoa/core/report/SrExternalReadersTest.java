@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.TagFromName;
-import org.hipoa.core.dicom.Dciodvfy;
+import org.hipoa.dicom.Dciodvfy;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;

@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.FileMetaInformation;
@@ -11,9 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.hipoa.core.dicom.DicomAttributes.put;
-import static org.hipoa.core.dicom.DicomAttributes.us;
-import static org.hipoa.core.dicom.DicomAttributes.ds;
+import static org.hipoa.dicom.DicomAttributes.put;
+import static org.hipoa.dicom.DicomAttributes.us;
+import static org.hipoa.dicom.DicomAttributes.ds;
 
 /**
  * Small grayscale DICOM files for decoder tests, written with PixelMed (uncompressed only); compressed variants are

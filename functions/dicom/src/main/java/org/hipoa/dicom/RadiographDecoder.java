@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import org.hipoa.domain.Outcome;
 
@@ -10,11 +10,11 @@ import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;
-import org.hipoa.core.dicom.internal.CodestreamCheck;
-import org.hipoa.core.dicom.internal.DicomStructureScan;
-import org.hipoa.core.dicom.internal.NativePixels;
-import org.hipoa.core.dicom.internal.PixelTransform;
-import org.hipoa.core.dicom.internal.RejectedException;
+import org.hipoa.dicom.internal.CodestreamCheck;
+import org.hipoa.dicom.internal.DicomStructureScan;
+import org.hipoa.dicom.internal.NativePixels;
+import org.hipoa.dicom.internal.PixelTransform;
+import org.hipoa.dicom.internal.RejectedException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 /** Minimum, maximum and mean of a radiograph's decoded, bone-bright pixel values. */
 public record PixelStats(double min, double max, double mean) {

@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -26,10 +26,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.zip.Deflater;
 
-import static org.hipoa.core.dicom.DicomAttributes.us;
-import static org.hipoa.core.dicom.DicomAttributes.ul;
-import static org.hipoa.core.dicom.DicomAttributes.cs;
-import static org.hipoa.core.dicom.DicomAttributes.ds;
+import static org.hipoa.dicom.DicomAttributes.us;
+import static org.hipoa.dicom.DicomAttributes.ul;
+import static org.hipoa.dicom.DicomAttributes.cs;
+import static org.hipoa.dicom.DicomAttributes.ds;
 
 /**
  * Generated bad (and odd-but-valid) DICOM inputs, each with the outcome the default {@link RadiographDecoder} must

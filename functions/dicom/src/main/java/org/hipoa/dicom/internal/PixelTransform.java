@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom.internal;
+package org.hipoa.dicom.internal;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;

@@ -1,6 +1,6 @@
-package org.hipoa.core.dicom.internal;
+package org.hipoa.dicom.internal;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
@@ -350,7 +350,7 @@ public final class DicomStructureScan {
         if (photometric == null) return;
         if (samples > 1 || !(photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2"))) {
             throw new RejectedException(Reason.UNSUPPORTED_PHOTOMETRIC, "Photometric Interpretation "
-                    + org.hipoa.core.dicom.QuotedValue.codeString(photometric) + " with " + Math.max(samples, 1)
+                    + org.hipoa.dicom.QuotedValue.codeString(photometric) + " with " + Math.max(samples, 1)
                     + " sample(s) per pixel; only grayscale MONOCHROME1/2 radiographs are graded.");
         }
         throw new RejectedException(Reason.CORRUPT, "The data set is written in implicit VR, but the file meta "

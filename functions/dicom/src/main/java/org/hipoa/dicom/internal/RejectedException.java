@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom.internal;
+package org.hipoa.dicom.internal;
 
 import org.hipoa.domain.Reason;
 import org.hipoa.domain.Rejection;

@@ -1,6 +1,6 @@
-package org.hipoa.core.dicom.internal;
+package org.hipoa.dicom.internal;
 
-import org.hipoa.core.dicom.TransferSyntaxes;
+import org.hipoa.dicom.TransferSyntaxes;
 
 import org.hipoa.domain.Reason;
 

@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 /**
  * Size of one pixel in millimetres at the patient plane: {@code rowMm} is the distance between the centres of

@@ -1,12 +1,12 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import org.hipoa.domain.Reason;
-import org.hipoa.core.dicom.internal.DicomStructureScan;
-import org.hipoa.core.dicom.internal.NativePixels;
-import org.hipoa.core.dicom.internal.RejectedException;
+import org.hipoa.dicom.internal.DicomStructureScan;
+import org.hipoa.dicom.internal.NativePixels;
+import org.hipoa.dicom.internal.RejectedException;
 
 /**
  * The Image Pixel module attributes, checked against what HipOA accepts and against the budgets, before any pixel

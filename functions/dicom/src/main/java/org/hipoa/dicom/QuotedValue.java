@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import com.pixelmed.anatproc.ProjectionXRayAnatomy;
 

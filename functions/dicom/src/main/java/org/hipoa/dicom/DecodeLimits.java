@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 /**
  * Budgets checked before any pixel is decoded, so a hostile or mistaken upload cannot exhaust a function's memory.

@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 import org.junit.jupiter.api.Assumptions;
 

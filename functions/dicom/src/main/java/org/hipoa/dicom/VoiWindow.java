@@ -1,4 +1,4 @@
-package org.hipoa.core.dicom;
+package org.hipoa.dicom;
 
 /** A VOI window (Window Center/Width), expressed in the decoded bone-bright pixel values of its {@link Radiograph}. */
 public record VoiWindow(double center, double width) {
