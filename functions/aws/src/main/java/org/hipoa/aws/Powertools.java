@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Powertools without AspectJ: the functional logging API around each invocation, metrics flushed in {@code finally}.
- * Powertools is an optional dependency of core: each function module brings it (with its log4j binding), so the
- * phantom CLI and other users of core carry none of it.
+ * The Powertools API is here; each function module adds its log4j binding ({@code powertools-logging-log4j}) itself,
+ * so the command line and the local stack, which use this module too, keep their own logging.
  */
 public final class Powertools {
     private static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";

@@ -33,7 +33,7 @@ class InferenceHandlerTest {
     @BeforeAll
     static void setUp() {
         aws = new ClosedPortAws();
-        handler = new InferenceHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "MODEL_DIR", "../../model",
+        handler = new InferenceHandler(PipelineConfig.from(Map.of("TABLE_NAME", "results", "MODEL_DIR", org.hipoa.core.model.ShippedModel.DIR.toString(),
                 "WORK_BUCKET", "work", "STUDY_KEY_SECRET", "0123456789abcdef-secret")::get), aws.s3, aws.dynamo);
     }
 

@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Core's SR tests run on the headers of real phantom films, committed under core's test resources (core cannot
- * depend on the phantom: the phantom depends on core). This test keeps those fixtures honest: they must equal what
+ * The report module's SR tests run on the headers of real phantom films, committed under its test resources (the
+ * report module cannot depend on the phantom, which depends on core). This test keeps those fixtures honest: they must equal what
  * the phantom's writer produces today, pixel data aside. Regenerate them with {@link #main}:
  * {@code java -cp "phantom/target/test-classes:phantom/target/classes:phantom/target/lib/*"
- * org.hipoa.phantom.SrFixtureTest functions/core/src/test/resources/report}.
+ * org.hipoa.phantom.SrFixtureTest functions/report/src/test/resources/report}.
  */
 class SrFixtureTest {
     /** Film index to file name: film 0 of seed 11 carries Pixel Spacing, film 1 Imager Pixel Spacing + magnification. */
