@@ -1,8 +1,5 @@
 package org.hipoa.local;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.HipPictureStore;
 import org.hipoa.aws.PipelineConfig;
@@ -16,7 +13,6 @@ import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Status;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.upload.Provider;
-import org.hipoa.domain.wire.CropMessage;
 import org.hipoa.inference.InferenceHandler;
 import org.hipoa.phantom.PhantomFilm;
 import org.hipoa.preprocess.PreprocessHandler;
@@ -24,10 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.nio.file.Files;
@@ -36,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -59,26 +50,19 @@ class AwsRefusalsTest {
     private static ResultQueries results;
     private static Keys keys;
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
-    private static final Map<String, String> messages = new ConcurrentHashMap<>();
+    private static Map<String, String> messages;
     private static final AtomicInteger names = new AtomicInteger();
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() {
-        aws = EmbeddedAws.builder()
-                .preprocess(() -> (RequestHandler<S3Event, Void>) (e, c) -> null)
-                .inference(() -> (RequestHandler<SQSEvent, SQSBatchResponse>) (e, c) -> {
-                    for (SQSEvent.SQSMessage m : e.getRecords()) {
-                        messages.put(CropMessage.fromJson(m.getBody()).uploadId(), m.getBody());
-                    }
-                    return new SQSBatchResponse(List.of());
-                })
-                .deadLetter(null)
-                .start();
-        config = PipelineConfig.fromEnvironment();
-        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
-        keys = new Keys(aws.studyKeySecret());
+        HandlerStack stack = HandlerStack.start();
+        aws = stack.aws();
+        config = stack.config();
+        results = stack.results();
+        keys = stack.keys();
+        messages = stack.claimChecks();
         aws.grantApiKey(Set.of(PROVIDER));
     }
 

@@ -1,9 +1,5 @@
 package org.hipoa.local;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import org.hipoa.aws.Invocation;
 import org.hipoa.aws.PipelineConfig;
 import org.hipoa.aws.ResultQueries;
@@ -32,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -54,26 +49,19 @@ class ClaimCheckGraderTest {
     private static Keys keys;
     private static PreprocessHandler preprocess;
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
-    private static final Map<String, String> messages = new ConcurrentHashMap<>();
+    private static Map<String, String> messages;
     private static final AtomicInteger names = new AtomicInteger();
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() {
-        aws = EmbeddedAws.builder()
-                .preprocess(() -> (RequestHandler<S3Event, Void>) (e, c) -> null)
-                .inference(() -> (RequestHandler<SQSEvent, SQSBatchResponse>) (e, c) -> {
-                    for (SQSEvent.SQSMessage m : e.getRecords()) {
-                        messages.put(CropMessage.fromJson(m.getBody()).uploadId(), m.getBody());
-                    }
-                    return new SQSBatchResponse(List.of());
-                })
-                .deadLetter(null)
-                .start();
-        config = PipelineConfig.fromEnvironment();
-        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
-        keys = new Keys(aws.studyKeySecret());
+        HandlerStack stack = HandlerStack.start();
+        aws = stack.aws();
+        config = stack.config();
+        results = stack.results();
+        keys = stack.keys();
+        messages = stack.claimChecks();
         preprocess = new PreprocessHandler(config, aws.s3As("PreprocessFunction"), aws.sqsAs("PreprocessFunction"),
                 aws.dynamoDbAs("PreprocessFunction"));
     }

@@ -1,7 +1,5 @@
 package org.hipoa.local;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.pixelmed.dicom.AttributeList;
@@ -43,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -65,7 +62,7 @@ class PoisonUploadTest {
     private static ResultQueries results;
     private static Keys keys;
     /** Claim checks preprocess sent, by uploadId (captured by the stand-in inference function). */
-    private static final Map<String, String> messages = new ConcurrentHashMap<>();
+    private static Map<String, String> messages;
     private static final AtomicInteger names = new AtomicInteger();
     /** ApproximateReceiveCount of a claim check's first receive from the DLQ (carried over from the queue). */
     private static final int FIRST_DLQ_RECEIVE = PipelineConfig.DEFAULT_MAX_RECEIVE_COUNT + 1;
@@ -74,19 +71,12 @@ class PoisonUploadTest {
 
     @BeforeAll
     static void start() {
-        aws = EmbeddedAws.builder()
-                .preprocess(() -> (RequestHandler<S3Event, Void>) (e, c) -> null)
-                .inference(() -> (RequestHandler<SQSEvent, SQSBatchResponse>) (e, c) -> {
-                    for (SQSEvent.SQSMessage m : e.getRecords()) {
-                        messages.put(CropMessage.fromJson(m.getBody()).uploadId(), m.getBody());
-                    }
-                    return new SQSBatchResponse(List.of());
-                })
-                .deadLetter(null)
-                .start();
-        config = PipelineConfig.fromEnvironment();
-        results = new ResultQueries(aws.dynamoDb(), aws.names().table());
-        keys = new Keys(aws.studyKeySecret());
+        HandlerStack stack = HandlerStack.start();
+        aws = stack.aws();
+        config = stack.config();
+        results = stack.results();
+        keys = stack.keys();
+        messages = stack.claimChecks();
     }
 
     @AfterAll
