@@ -8,6 +8,7 @@ import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.UnsignedLongAttribute;
+import com.pixelmed.dicom.SignedShortAttribute;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 
 /**
@@ -28,6 +29,12 @@ public final class DicomAttributes {
 
     public static void us(AttributeList l, AttributeTag tag, long... values) throws DicomException {
         Attribute a = new UnsignedShortAttribute(tag);
+        for (long v : values) a.addValue(v);
+        l.put(a);
+    }
+
+    public static void ss(AttributeList l, AttributeTag tag, long... values) throws DicomException {
+        Attribute a = new SignedShortAttribute(tag);
         for (long v : values) a.addValue(v);
         l.put(a);
     }

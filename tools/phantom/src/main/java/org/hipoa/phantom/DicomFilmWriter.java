@@ -1,21 +1,17 @@
 package org.hipoa.phantom;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.CodedSequenceItem;
-import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.SequenceAttribute;
-import com.pixelmed.dicom.SignedShortAttribute;
 import com.pixelmed.dicom.TagFromName;
-import com.pixelmed.dicom.UnsignedShortAttribute;
+import org.hipoa.dicom.DicomAttributes;
 import org.hipoa.dicom.TransferSyntaxes;
 
 import java.io.BufferedOutputStream;
@@ -93,55 +89,55 @@ public final class DicomFilmWriter {
         PhantomCase c = film.phantomCase();
         AttributeList l = new AttributeList();
         String run = Long.toUnsignedString(runSeed);
-        put(l, TagFromName.SOPClassUID, SOPClass.DigitalXRayImageStorageForPresentation);
-        put(l, TagFromName.StudyInstanceUID, UID_ROOT + ".1." + run + "." + index);
-        put(l, TagFromName.SeriesInstanceUID, UID_ROOT + ".2." + run + "." + index);
-        put(l, TagFromName.SOPInstanceUID, UID_ROOT + ".3." + run + "." + index);
-        put(l, TagFromName.PatientName, "PHANTOM^HIP^" + index);
-        put(l, TagFromName.PatientID, "PHANTOM-" + run + "-" + index);
+        DicomAttributes.put(l, TagFromName.SOPClassUID, SOPClass.DigitalXRayImageStorageForPresentation);
+        DicomAttributes.put(l, TagFromName.StudyInstanceUID, UID_ROOT + ".1." + run + "." + index);
+        DicomAttributes.put(l, TagFromName.SeriesInstanceUID, UID_ROOT + ".2." + run + "." + index);
+        DicomAttributes.put(l, TagFromName.SOPInstanceUID, UID_ROOT + ".3." + run + "." + index);
+        DicomAttributes.put(l, TagFromName.PatientName, "PHANTOM^HIP^" + index);
+        DicomAttributes.put(l, TagFromName.PatientID, "PHANTOM-" + run + "-" + index);
         // Type 2 attributes are present but empty: a synthetic patient has no birth date and no referrer, and SR
         // writers that copy the Patient and General Study modules from their evidence need the elements to exist.
-        put(l, TagFromName.PatientBirthDate, "");
-        put(l, TagFromName.PatientSex, "O");
-        put(l, TagFromName.ReferringPhysicianName, "");
-        put(l, TagFromName.StudyDate, "20260101");
-        put(l, TagFromName.StudyTime, "120000");
-        put(l, TagFromName.AccessionNumber, "");
-        put(l, TagFromName.StudyID, Integer.toString(index));
-        put(l, TagFromName.SeriesNumber, "1");
-        put(l, TagFromName.InstanceNumber, "1");
-        put(l, TagFromName.Manufacturer, "HipOA synthetic phantom (not a patient image)");
-        put(l, TagFromName.Modality, "DX");
-        put(l, TagFromName.PresentationIntentType, "FOR PRESENTATION");
-        put(l, TagFromName.ViewPosition, "AP");
-        put(l, TagFromName.BodyPartExamined, "PELVIS");
-        put(l, TagFromName.ImageLaterality, "B");
+        DicomAttributes.put(l, TagFromName.PatientBirthDate, "");
+        DicomAttributes.put(l, TagFromName.PatientSex, "O");
+        DicomAttributes.put(l, TagFromName.ReferringPhysicianName, "");
+        DicomAttributes.put(l, TagFromName.StudyDate, "20260101");
+        DicomAttributes.put(l, TagFromName.StudyTime, "120000");
+        DicomAttributes.put(l, TagFromName.AccessionNumber, "");
+        DicomAttributes.put(l, TagFromName.StudyID, Integer.toString(index));
+        DicomAttributes.put(l, TagFromName.SeriesNumber, "1");
+        DicomAttributes.put(l, TagFromName.InstanceNumber, "1");
+        DicomAttributes.put(l, TagFromName.Manufacturer, "HipOA synthetic phantom (not a patient image)");
+        DicomAttributes.put(l, TagFromName.Modality, "DX");
+        DicomAttributes.put(l, TagFromName.PresentationIntentType, "FOR PRESENTATION");
+        DicomAttributes.put(l, TagFromName.ViewPosition, "AP");
+        DicomAttributes.put(l, TagFromName.BodyPartExamined, "PELVIS");
+        DicomAttributes.put(l, TagFromName.ImageLaterality, "B");
         // The coded forms of BodyPartExamined and ViewPosition (CID 4009 / CID 4010), which the DX IOD requires.
         code(l, TagFromName.AnatomicRegionSequence, "816092008", "SCT", "Pelvis");
         code(l, TagFromName.ViewCodeSequence, "399348003", "SCT", "antero-posterior");
         l.put(new SequenceAttribute(TagFromName.AcquisitionContextSequence)); // Type 2: nothing to record
         l.put(new CodeStringAttribute(DETECTOR_TYPE)); // Type 2 and empty: no detector or positioner exists
         l.put(new CodeStringAttribute(POSITIONER_TYPE));
-        put(l, TagFromName.PatientOrientation, "L\\F"); // along a row: toward the patient's left; down: feet
-        put(l, TagFromName.ImageType, "DERIVED\\PRIMARY");
-        put(l, PIXEL_INTENSITY_RELATIONSHIP, "LOG");
+        DicomAttributes.put(l, TagFromName.PatientOrientation, "L\\F"); // along a row: toward the patient's left; down: feet
+        DicomAttributes.put(l, TagFromName.ImageType, "DERIVED\\PRIMARY");
+        DicomAttributes.put(l, PIXEL_INTENSITY_RELATIONSHIP, "LOG");
         // The film's bone-bright values rise with attenuation, i.e. with less beam intensity (-1); MONOCHROME1 stores
         // them inverted (+1). The Presentation LUT Shape says the same for a display (PS3.3 C.8.11.3).
-        ss(l, PIXEL_INTENSITY_RELATIONSHIP_SIGN, c.monochrome1() ? 1 : -1);
-        put(l, TagFromName.PresentationLUTShape, c.monochrome1() ? "INVERSE" : "IDENTITY");
-        put(l, TagFromName.LossyImageCompression, "00"); // every syntax the phantom writes is lossless
-        put(l, TagFromName.BurnedInAnnotation, "NO"); // the lead "R" marker is in the film, but identifies no one
-        put(l, TagFromName.PhotometricInterpretation, c.monochrome1() ? "MONOCHROME1" : "MONOCHROME2");
-        us(l, TagFromName.Rows, film.rows());
-        us(l, TagFromName.Columns, film.columns());
-        us(l, TagFromName.SamplesPerPixel, 1);
-        us(l, TagFromName.BitsAllocated, 16);
-        us(l, TagFromName.BitsStored, c.bitsStored());
-        us(l, TagFromName.HighBit, c.bitsStored() - 1);
-        us(l, TagFromName.PixelRepresentation, 0);
-        put(l, TagFromName.RescaleIntercept, "0");
-        put(l, TagFromName.RescaleSlope, "1");
-        put(l, TagFromName.RescaleType, "US");
+        DicomAttributes.ss(l, PIXEL_INTENSITY_RELATIONSHIP_SIGN, c.monochrome1() ? 1 : -1);
+        DicomAttributes.put(l, TagFromName.PresentationLUTShape, c.monochrome1() ? "INVERSE" : "IDENTITY");
+        DicomAttributes.put(l, TagFromName.LossyImageCompression, "00"); // every syntax the phantom writes is lossless
+        DicomAttributes.put(l, TagFromName.BurnedInAnnotation, "NO"); // the lead "R" marker is in the film, but identifies no one
+        DicomAttributes.put(l, TagFromName.PhotometricInterpretation, c.monochrome1() ? "MONOCHROME1" : "MONOCHROME2");
+        DicomAttributes.us(l, TagFromName.Rows, film.rows());
+        DicomAttributes.us(l, TagFromName.Columns, film.columns());
+        DicomAttributes.us(l, TagFromName.SamplesPerPixel, 1);
+        DicomAttributes.us(l, TagFromName.BitsAllocated, 16);
+        DicomAttributes.us(l, TagFromName.BitsStored, c.bitsStored());
+        DicomAttributes.us(l, TagFromName.HighBit, c.bitsStored() - 1);
+        DicomAttributes.us(l, TagFromName.PixelRepresentation, 0);
+        DicomAttributes.put(l, TagFromName.RescaleIntercept, "0");
+        DicomAttributes.put(l, TagFromName.RescaleSlope, "1");
+        DicomAttributes.put(l, TagFromName.RescaleType, "US");
 
         double detector = c.pixelSpacingMm() * c.magnification();
         ds(l, TagFromName.ImagerPixelSpacing, detector, detector);
@@ -150,8 +146,8 @@ public final class DicomFilmWriter {
         ds(l, TagFromName.DistanceSourceToPatient, 1150.0 / c.magnification());
         if (spacingEncoding == SpacingEncoding.PIXEL_SPACING) {
             ds(l, TagFromName.PixelSpacing, c.pixelSpacingMm(), c.pixelSpacingMm());
-            put(l, TagFromName.PixelSpacingCalibrationType, "GEOMETRY");
-            put(l, TagFromName.PixelSpacingCalibrationDescription, "Synthetic phantom: exact at the hip plane");
+            DicomAttributes.put(l, TagFromName.PixelSpacingCalibrationType, "GEOMETRY");
+            DicomAttributes.put(l, TagFromName.PixelSpacingCalibrationDescription, "Synthetic phantom: exact at the hip plane");
         }
 
         short[] stored = storedValues(film);
@@ -194,32 +190,15 @@ public final class DicomFilmWriter {
         throw new IllegalArgumentException("no 16-character decimal string for " + v);
     }
 
-    private static void put(AttributeList l, AttributeTag tag, String value) throws DicomException {
-        Attribute a = AttributeFactory.newAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void us(AttributeList l, AttributeTag tag, int value) throws DicomException {
-        Attribute a = new UnsignedShortAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static void ss(AttributeList l, AttributeTag tag, int value) throws DicomException {
-        Attribute a = new SignedShortAttribute(tag);
-        a.addValue(value);
-        l.put(a);
-    }
-
     private static void code(AttributeList l, AttributeTag tag, String value, String scheme, String meaning)
             throws DicomException {
         CodedSequenceItem.putSingleCodedSequenceItem(l, tag, value, scheme, meaning);
     }
 
+    /** Decimal strings in the writer's own 16-character spelling ({@link #decimalString}). */
     private static void ds(AttributeList l, AttributeTag tag, double... values) throws DicomException {
-        Attribute a = new DecimalStringAttribute(tag);
-        for (double v : values) a.addValue(decimalString(v));
-        l.put(a);
+        String[] text = new String[values.length];
+        for (int i = 0; i < values.length; i++) text[i] = decimalString(values[i]);
+        DicomAttributes.ds(l, tag, text);
     }
 }
