@@ -39,11 +39,6 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
      */
     public static final String EXPORT_QUEUE_URL = "EXPORT_QUEUE_URL";
 
-    /** One setting by name as {@link Settings#get} reads it, or null when absent. */
-    public static String setting(String name) {
-        return Settings.get(name).orElse(null);
-    }
-
     /** Thrown when a handler needs a setting that was not configured. */
     public static final class MissingSettingException extends IllegalStateException {
         public MissingSettingException(String name) {
@@ -53,7 +48,7 @@ public record PipelineConfig(String tableName, String workBucket, String queueUr
 
     /** The settings as {@link Settings} reads them in this JVM. */
     public static PipelineConfig fromEnvironment() {
-        return from(PipelineConfig::setting);
+        return from(name -> Settings.get(name).orElse(null));
     }
 
     /** From any lookup (name → value or null). */

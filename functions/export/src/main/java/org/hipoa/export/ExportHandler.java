@@ -67,7 +67,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.store = new ExportStore(dynamo, config.requireTableName());
         this.keys = config.requireKeys(); // opens the item's sealed object key to read the source header
         this.maxReceiveCount = config.maxReceiveCount();
-        this.dicomWeb = DicomWeb.withTimeoutMs(PipelineConfig.setting(DICOMWEB_TIMEOUT_MS));
+        this.dicomWeb = DicomWeb.withTimeoutMs(org.hipoa.domain.Settings.get(DICOMWEB_TIMEOUT_MS).orElse(null));
         this.targets = new StowTargets(store, secrets);
     }
 
