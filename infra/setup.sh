@@ -82,7 +82,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 if [ ! -d infra/local/node/node_modules/dynalite ]; then
   echo "setup: npm ci in infra/local/node (dynalite)" >&2
-  (cd infra/local/node && npm ci --silent --no-audit --no-fund >&2)
+  (cd infra/local/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)  # errors still reach stderr
 fi
 echo "setup: local stack ok" >&2
 
@@ -95,6 +95,6 @@ if ! command -v chromium >/dev/null; then
 fi
 if [ ! -d viewer/test/node_modules/puppeteer-core ]; then
   echo "setup: npm ci in viewer/test (puppeteer-core)" >&2
-  (cd viewer/test && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >&2)
+  (cd viewer/test && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)  # errors still reach stderr
 fi
 echo "setup: viewer test ok" >&2
