@@ -210,3 +210,17 @@ def test_unreadable_manifest_images_are_rejected_and_missed(tmp_path):
     assert fo["n"] == 2 and fo["with_rejected_as_misses"]["n"] == 3
     assert fo["with_rejected_as_misses"]["accuracy"] == pytest.approx(fo["accuracy"] * 2 / 3)
     assert rep["set"]["held_out"] is True
+
+
+def test_fine_tuning_starts_from_int8_weights(fake_data, tmp_path):
+    # the shipped graders come back from the GPU as int8 checkpoints: --init-checkpoint must load all of them
+    import torch
+    from hipoa_train import compact
+    from hipoa_train.models import MultitaskGrader, load_init
+    out = tmp_path / "g"
+    assert train_grader.main(["--data", str(fake_data), *GRADER, "--out", str(out)]) == 0
+    assert compact.main([str(out / "best.pt"), str(tmp_path / "int8.pt")]) == 0
+    model = MultitaskGrader("densenet-tiny", 0.2)
+    load_init(model, str(tmp_path / "int8.pt"))
+    expect = compact.state_dict_of(torch.load(tmp_path / "int8.pt", weights_only=False))
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in expect.items())
