@@ -5,8 +5,19 @@
 #   2. the paper's DenseNet-161 at 224 px and the CPU config's DenseNet-121 at 160 px, trained side by side on the
 #      one GPU (bf16 autocast), each fitted to a wall-clock budget;
 #   3. int8-weight checkpoints (hipoa_train.compact) and logs into $OUT; export + evaluation happen back home.
-# Local smoke run (CPU, tiny): FILMS=8 MIN161=0.5 MIN121=0.5 OUT=/tmp/o training/gpu/paper-run.sh
+# --phantom v2 (or PHANTOM=v2): trains on phantom v2 internal-site data (reader A's labels) and, while the GPU trains,
+# renders two test sets of a seed nobody trains on (TEST_SEED, TEST_FILMS films each: internal and external site);
+# each int8 checkpoint is evaluated on both (test<arch>-<site>-int8.json: accuracy vs reader and truth, ceilings).
+# Local smoke run (CPU, tiny): FILMS=8 TEST_FILMS=4 MIN161=0.5 MIN121=0.5 OUT=/tmp/o training/gpu/paper-run.sh --phantom v2
 set -uo pipefail
+PHANTOM=${PHANTOM:-v1}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --phantom) PHANTOM=${2:-}; shift 2 ;;
+    *) echo "paper-run.sh: unknown argument $1 (takes --phantom v1|v2)" >&2; exit 2 ;;
+  esac
+done
+case "$PHANTOM" in v1|v2) ;; *) echo "paper-run.sh: --phantom must be v1 or v2, not '$PHANTOM'" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 OUT=${OUT:?set OUT}
@@ -17,10 +28,15 @@ EPOCHS=${EPOCHS:-60}
 EPOCHS161=${EPOCHS161:-$EPOCHS}
 EPOCHS121=${EPOCHS121:-$EPOCHS}
 FIT=${FIT---fit-budget}   # FIT= (empty) runs exactly EPOCHS161/EPOCHS121, with the budget only as a safety stop
+TEST_FILMS=${TEST_FILMS:-400}   # v2: films per test site
+TEST_SEED=${TEST_SEED:-271828}  # v2: must differ from SEED (evaluate checks: "held_out" in each test report)
+PHANTOM_ARGS=(--phantom "$PHANTOM")
+SITE_ARGS=()   # v2 training data is the internal site's; evaluate needs to know whose reader labelled it
+[ "$PHANTOM" = v2 ] && SITE_ARGS=(--site internal)
 t0=$(date +%s)
 stamp() { echo "[$(( $(date +%s) - t0 )) s] $*" | tee -a "$OUT/timeline.txt"; }
 
-stamp "start on $(nproc) cores"
+stamp "start on $(nproc) cores, phantom $PHANTOM"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >> "$OUT/timeline.txt" 2>&1 || true
 python3 -c 'import torch, onnx; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "onnx", onnx.__version__)' | tee -a "$OUT/timeline.txt"
 
@@ -33,9 +49,22 @@ stamp "java: $($JAVA -version 2>&1 | head -1)"
 DATA=/tmp/hipoa-train
 rm -rf "$DATA"
 $JAVA -Xmx48g -Djava.awt.headless=true -cp "$ROOT/.device/lib/*" org.hipoa.cli.Hipoa phantom-train-data \
-  --count "$FILMS" --seed "$SEED" --out "$DATA" --crop-px 224,160 --threads "$(nproc)" --shard-size 500 \
-  2> "$OUT/train-data.err" || { stamp "train-data FAILED"; tail -5 "$OUT/train-data.err"; exit 1; }
+  "${PHANTOM_ARGS[@]}" "${SITE_ARGS[@]}" --count "$FILMS" --seed "$SEED" --out "$DATA" --crop-px 224,160 --threads "$(nproc)" \
+  --shard-size 500 2> "$OUT/train-data.err" || { stamp "train-data FAILED"; tail -5 "$OUT/train-data.err"; exit 1; }
 stamp "train data: $(wc -l < "$DATA/px224/hips.jsonl") hips at 224 and 160 px, $(du -sh "$DATA" | cut -f1)"
+
+# v2 test sets, rendered on the CPU while the GPU trains (the trainings hold their crops on the GPU).
+ptest=
+if [ "$PHANTOM" = v2 ]; then
+  (for site in internal external; do
+     rm -rf "/tmp/hipoa-test-$site"
+     $JAVA -Xmx16g -Djava.awt.headless=true -cp "$ROOT/.device/lib/*" org.hipoa.cli.Hipoa phantom-train-data \
+       --phantom v2 --site "$site" --count "$TEST_FILMS" --seed "$TEST_SEED" --out "/tmp/hipoa-test-$site" \
+       --crop-px 224,160 --threads "$(( $(nproc) > 8 ? $(nproc) - 6 : 2 ))" --shard-size 500 \
+       2> "$OUT/test-data-$site.err" || exit 1
+   done) &
+  ptest=$!
+fi
 
 cd training
 export PYTHONUNBUFFERED=1
@@ -56,12 +85,23 @@ wait $p161; r161=$?
 stamp "densenet161 done rc=$r161: $(grep -a '^done' "$OUT/train161.log")"
 wait $p121; r121=$?
 stamp "densenet121 done rc=$r121: $(grep -a '^done' "$OUT/train121.log")"
+rtest=0
+if [ -n "$ptest" ]; then wait $ptest; rtest=$?; stamp "v2 test sets rc=$rtest"; fi
 
 for r in 161 121; do
   if [ -f /tmp/run$r/best.pt ]; then
     python3 -m hipoa_train.compact /tmp/run$r/best.pt /tmp/run$r/best-int8.pt | tee -a "$OUT/timeline.txt"
-    python3 -m hipoa_train.evaluate --checkpoint /tmp/run$r/best-int8.pt --data "$DATA/px$([ $r = 161 ] && echo 224 || echo 160)" \
+    px=$([ $r = 161 ] && echo 224 || echo 160)
+    # the validation split chose the epoch: its figures are for the run's log, never the model card
+    python3 -m hipoa_train.evaluate --checkpoint /tmp/run$r/best-int8.pt --data "$DATA/px$px" "${SITE_ARGS[@]}" \
       --split val --bootstrap 200 --batch 256 --out "$OUT/val$r-int8.json" > /dev/null 2>&1
+    if [ "$PHANTOM" = v2 ] && [ "$rtest" = 0 ]; then
+      for site in internal external; do
+        python3 -m hipoa_train.evaluate --checkpoint /tmp/run$r/best-int8.pt --data "/tmp/hipoa-test-$site/px$px" \
+          --site "$site" --bootstrap 1000 --batch 256 --out "$OUT/test$r-$site-int8.json" > /dev/null 2>> "$OUT/eval.err"
+        stamp "test $r $site: $(python3 -c "import json, sys; r = json.load(open(sys.argv[1])); print('held out' if r['set']['held_out'] else 'NOT HELD OUT', ' '.join(f\"{t} {m['accuracy']:.3f}/{m['ceiling']:.3f}\" for t, m in r['tasks'].items()))" "$OUT/test$r-$site-int8.json")"
+      done
+    fi
     cp /tmp/run$r/history.jsonl "$OUT/history$r.jsonl"
   fi
 done

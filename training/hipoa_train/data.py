@@ -5,6 +5,7 @@ Every item carries a group key (one per radiograph) so that both hips of an imag
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,11 +19,36 @@ from . import dicom_io
 
 TASKS = ("fo", "ao", "jsn", "sclerosis", "cysts")
 NUM_CLASSES = {"fo": 4, "ao": 4, "jsn": 4, "sclerosis": 2, "cysts": 2}
+# What a phantom v2 hip line may carry beside the reader's grades (tools/phantom/README.md, "Phantom v2").
+V2_KEYS = ("truth", "severity", "readerP", "reader", "site", "hardware")
+
+
+def _unreadable_errors():
+    errors = [ValueError, OSError, RuntimeError, NotImplementedError, AttributeError, KeyError, EOFError]
+    try:
+        from pydicom.errors import InvalidDicomError
+        errors.append(InvalidDicomError)
+    except ImportError:  # pydicom is only needed for manifests
+        pass
+    return tuple(errors)
+
+
+# What decoding or cropping a real radiograph raises for a file it cannot use: not a DICOM, truncated, an unsupported
+# transfer syntax or photometric interpretation, a required attribute missing, a centre outside the image.
+UNREADABLE = _unreadable_errors()
 
 
 def _jsonl(path: Path) -> list[dict]:
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def _content_key(rec: dict) -> str:
+    """What a phantom line says about its film, not where it is stored (shard, row, index): the same seed and image
+    number give the same key in any folder or crop size. A v2 hip is known by its severities (drawn per film), so the
+    crop jitter does not enter; a v1 hip has only its grades and jitter (random doubles) to tell it apart."""
+    drop = {"shard", "row", "index"} | ({"jitterXmm", "jitterYmm"} if "severity" in rec else set())
+    return json.dumps({k: v for k, v in rec.items() if k not in drop}, sort_keys=True)
 
 
 def _labels(rec: dict) -> list[int]:
@@ -58,12 +84,18 @@ class PhantomCrops(Dataset):
 
     def __init__(self, dirs):
         self.items, self._shards = [], _Shards()
+        self.v2: list[dict | None] = []  # per item: the v2 keys of its line (truth, severity, ...), None for v1
+        self.hardware: list[tuple] = []  # v2 hips with hardware: (group, side, kind); no grades, never learned
+        self.keys: list[str] = []
         for d_i, d in enumerate(map(Path, dirs)):
             for rec in _jsonl(d / "hips.jsonl"):
-                if rec.get("gradable") is False:  # phantom v2: a hip with hardware has no grades to learn
+                group = (d_i, int(rec["index"]))
+                if rec.get("gradable") is False:
+                    self.hardware.append((group, rec["side"], rec.get("hardware") or "unknown"))
                     continue
-                self.items.append((str(d / rec["shard"]), int(rec["row"]), (d_i, int(rec["index"])), _labels(rec),
-                                   rec["side"]))
+                self.items.append((str(d / rec["shard"]), int(rec["row"]), group, _labels(rec), rec["side"]))
+                self.keys.append(_content_key(rec))
+                self.v2.append({k: rec[k] for k in V2_KEYS if k in rec} if "gradable" in rec else None)
         if not self.items:
             raise ValueError(f"no hips in {dirs}")
         self.crop_px = int(np.load(self.items[0][0], mmap_mode="r").shape[-1])
@@ -78,8 +110,16 @@ class PhantomCrops(Dataset):
     def groups(self):
         return [it[2] for it in self.items]
 
+    def item_keys(self):
+        return list(self.keys)
+
     def labels(self) -> np.ndarray:
         return np.array([it[3] for it in self.items], dtype=np.int64)
+
+    def v2_labels(self) -> list[dict] | None:
+        """Per item its phantom v2 keys (truth, severity, and readerP/reader/site where the line has them); None
+        unless every hip is a v2 hip."""
+        return None if not self.v2 or any(v is None for v in self.v2) else list(self.v2)
 
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         """All crops (float16 [N,1,S,S], as stored) and labels [N,5], shard by shard: for training on a GPU, where
@@ -127,11 +167,12 @@ class PhantomFilms(Dataset):
     """Localiser items: canvas [1,H,W] float32 and head centres [2,2] (right then left; x=column, y=row, px)."""
 
     def __init__(self, dirs):
-        self.items, self._shards = [], _Shards()
+        self.items, self._shards, self.keys = [], _Shards(), []
         for d_i, d in enumerate(map(Path, dirs)):
             for rec in _jsonl(d / "films.jsonl"):
                 self.items.append((str(d / rec["shard"]), int(rec["row"]), (d_i, int(rec["index"])),
                                    [rec["right"], rec["left"]], float(rec.get("mmPerPx", 2.0))))
+                self.keys.append(_content_key(rec))
         if not self.items:
             raise ValueError(f"no films in {dirs}")
 
@@ -144,6 +185,9 @@ class PhantomFilms(Dataset):
 
     def groups(self):
         return [it[2] for it in self.items]
+
+    def item_keys(self):
+        return list(self.keys)
 
     def mm_per_px(self) -> float:
         return self.items[0][4]
@@ -201,8 +245,23 @@ class ManifestHips(Dataset):
     def __getitem__(self, i):
         return torch.from_numpy(self.crop(i))[None], torch.tensor(self.rows[i]["labels"], dtype=torch.long)
 
+    def unreadable(self, indices=None) -> dict[int, str]:
+        """{index: reason} for the hips whose image cannot be decoded or cropped (each image is decoded once here;
+        with the cache on, the crops of the rest are kept for prediction). Evaluation counts these as rejected."""
+        out = {}
+        for i in range(len(self)) if indices is None else indices:
+            try:
+                self.crop(i)
+            except UNREADABLE as e:
+                out[i] = f"{type(e).__name__}: {e}"
+        return out
+
     def groups(self):
         return [r["image"] for r in self.rows]
+
+    def item_keys(self):
+        # the file name, not the folder: the same radiograph is the same film on another machine
+        return [f"{Path(r['image']).name}:{r['side']}" for r in self.rows]
 
     def labels(self) -> np.ndarray:
         return np.array([r["labels"] for r in self.rows], dtype=np.int64)
@@ -234,21 +293,62 @@ class ManifestFilms(Dataset):
     def groups(self):
         return [p for p, _ in self.images]
 
+    def item_keys(self):
+        return [Path(p).name for p, _ in self.images]
+
     def mm_per_px(self) -> float:
         return self.contract.localiser_mm_per_px
 
 
-def split(groups, val_fraction: float, seed: int):
-    """(train indices, val indices), whole radiographs to one side; deterministic for a seed."""
+def splits(groups, val_fraction: float, seed: int, test_fraction: float = 0.0):
+    """(train, val, test) indices, whole radiographs to one side; deterministic for a seed. The test split is held
+    out of training and of the epoch choice (which uses val), so a figure reported on it is a test result; with
+    test_fraction 0 the train/val split is the one older checkpoints were trained with."""
     keys = sorted(set(groups), key=str)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(keys))
+    n_test = int(round(test_fraction * len(keys)))
+    if test_fraction > 0 and len(keys) > 2:
+        n_test = min(max(n_test, 1), len(keys) - 2)
     n_val = int(round(val_fraction * len(keys)))
-    if val_fraction > 0 and len(keys) > 1:
-        n_val = min(max(n_val, 1), len(keys) - 1)
+    if val_fraction > 0 and len(keys) - n_test > 1:
+        n_val = min(max(n_val, 1), len(keys) - n_test - 1)
+    # val first: with no test split this is exactly the earlier two-way split
     val_keys = {keys[i] for i in order[:n_val]}
-    train = [i for i, g in enumerate(groups) if g not in val_keys]
+    test_keys = {keys[i] for i in order[n_val:n_val + n_test]}
+    train = [i for i, g in enumerate(groups) if g not in val_keys and g not in test_keys]
     val = [i for i, g in enumerate(groups) if g in val_keys]
+    test = [i for i, g in enumerate(groups) if g in test_keys]
+    return train, val, test
+
+
+def film_fingerprints(ds, indices) -> set[str]:
+    """One short digest per radiograph among `indices`, from what its items are (item_keys), not where they are
+    stored. Checkpoints keep those of the films they trained and validated on, so evaluation can count how many films
+    of any set the checkpoint has seen, whatever folder or seed they were regenerated into."""
+    groups, keys = ds.groups(), ds.item_keys()
+    by_film: dict = {}
+    for i in indices:
+        by_film.setdefault(groups[i], []).append(keys[i])
+    return {hashlib.sha1("|".join(sorted(v)).encode()).hexdigest()[:16] for v in by_film.values()}
+
+
+def unreadable_hips(ds, indices) -> dict[int, str]:
+    """{index: reason} among `indices` of a grader dataset for the manifest hips whose image cannot be read (phantom
+    crops are always there)."""
+    parts = ds.datasets if isinstance(ds, _Concat) else [ds]
+    wanted, out, offset = set(indices), {}, 0
+    for d in parts:
+        if isinstance(d, ManifestHips):
+            local = [i - offset for i in range(offset, offset + len(d)) if i in wanted]
+            out.update({offset + i: r for i, r in d.unreadable(local).items()})
+        offset += len(d)
+    return out
+
+
+def split(groups, val_fraction: float, seed: int, test_fraction: float = 0.0):
+    """(train indices, val indices), whole radiographs to one side; the test split (if any) is in neither."""
+    train, val, _ = splits(groups, val_fraction, seed, test_fraction)
     return train, val
 
 
@@ -283,8 +383,19 @@ class _Concat(torch.utils.data.ConcatDataset):
     def groups(self):
         return [(k, g) for k, d in enumerate(self.datasets) for g in d.groups()]
 
+    def item_keys(self):
+        return [key for d in self.datasets for key in d.item_keys()]
+
     def labels(self):
         return np.concatenate([d.labels() for d in self.datasets])
+
+    def v2_labels(self):
+        parts = [getattr(d, "v2_labels", lambda: None)() for d in self.datasets]
+        return None if any(p is None for p in parts) else [v for p in parts for v in p]
+
+    @property
+    def hardware(self):
+        return [((k, g), side, kind) for k, d in enumerate(self.datasets) for g, side, kind in getattr(d, "hardware", [])]
 
     def mm_per_px(self):
         return self.datasets[0].mm_per_px()

@@ -17,7 +17,11 @@ def add_loop_args(ap, epochs=10, batch=16, lr=1e-3):
     ap.add_argument("--data", action="append", default=[], help="phantom-train-data dir (repeatable)")
     ap.add_argument("--manifest", action="append", default=[], help="real-data CSV manifest (repeatable)")
     ap.add_argument("--contract", help="crop contract JSON (default: model/crop-contract.json)")
-    ap.add_argument("--val-fraction", type=float, default=0.15, help="share of radiographs held out")
+    ap.add_argument("--val-fraction", type=float, default=0.15,
+                    help="share of radiographs held out to choose the epoch (best.pt)")
+    ap.add_argument("--test-fraction", type=float, default=0.0,
+                    help="share of radiographs held out of training and of the epoch choice, for "
+                         "`evaluate --split test` (default 0: test on an independent set, e.g. a fresh seed)")
     ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--batch", type=int, default=batch)
     ap.add_argument("--lr", type=float, default=lr)

@@ -44,10 +44,12 @@ class MultitaskGrader(nn.Module):
 
 
 def load_init(model: nn.Module, path: str) -> None:
-    """Start from a local state dict (or a checkpoint holding one under 'model'); mismatched heads are skipped
-    and reported so that e.g. an ImageNet-style DenseNet or a different task set can seed the features."""
-    state = torch.load(path, map_location="cpu")
-    state = state.get("model", state)
+    """Start from a local state dict (or a checkpoint holding one under 'model', or int8 weights from `compact`, as
+    the shipped graders come back from a GPU run); mismatched heads are skipped and reported so that e.g. an
+    ImageNet-style DenseNet or a different task set can seed the features."""
+    from .compact import state_dict_of
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = state_dict_of(state) if "model_int8" in state else state.get("model", state)
     own = model.state_dict()
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(usable, strict=False)

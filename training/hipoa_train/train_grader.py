@@ -73,9 +73,10 @@ def main(argv=None):
         sys.exit(f"config '{a.config}' wants {a.input_px} px input but the crops are {ds.crop_px} px: regenerate "
                  f"them with a contract of outputPx {a.input_px} (Java and Python together), or --allow-resize")
     input_px = a.input_px or ds.crop_px
-    train_idx, val_idx = data.split(ds.groups(), a.val_fraction, a.seed)
+    train_idx, val_idx, test_idx = data.splits(ds.groups(), a.val_fraction, a.seed, a.test_fraction)
     labels = ds.labels()
-    print(f"{len(ds)} hips: {len(train_idx)} train, {len(val_idx)} val; {a.arch} at {input_px} px; "
+    print(f"{len(ds)} hips: {len(train_idx)} train, {len(val_idx)} val, {len(test_idx)} test (held out); "
+          f"{a.arch} at {input_px} px; "
           f"{torch.get_num_threads()} threads; device {common.device(a.device)}")
     dev = common.device(a.device)
     sampler = data.balanced_sampler(labels[train_idx], a.balance_task, a.seed) if a.balanced else None
@@ -123,7 +124,8 @@ def main(argv=None):
 
     meta = {"kind": "grader", "arch": a.arch, "dropout": a.dropout, "input_px": input_px, "crop_px": ds.crop_px,
             "tasks": list(data.TASKS), "num_classes": dict(data.NUM_CLASSES), "contract": c.raw,
-            "source_commit": common.git_commit(), "args": vars(a)}
+            "source_commit": common.git_commit(), "args": vars(a),
+            "seen_films": sorted(data.film_fingerprints(ds, train_idx + val_idx))}
     result = loop.fit(a, model, opt, train_loader, step, validate, meta, gen)
     print(f"done: {result['epochs_done']} epochs, best val score {result['best_score']:.4f}"
           + (f", stopped early ({result['stopped']})" if result["stopped"] else ""))

@@ -31,8 +31,9 @@ def main(argv=None):
     gen = common.setup(a.seed, a.threads)
     c = contract_mod.load(a.contract)
     ds = data.localiser_dataset(a.data, a.manifest, c)
-    train_idx, val_idx = data.split(ds.groups(), a.val_fraction, a.seed)
-    print(f"{len(ds)} films: {len(train_idx)} train, {len(val_idx)} val; {torch.get_num_threads()} threads")
+    train_idx, val_idx, test_idx = data.splits(ds.groups(), a.val_fraction, a.seed, a.test_fraction)
+    print(f"{len(ds)} films: {len(train_idx)} train, {len(val_idx)} val, {len(test_idx)} test (held out); "
+          f"{torch.get_num_threads()} threads")
     train_loader = DataLoader(Subset(ds, train_idx), batch_size=a.batch, shuffle=True,
                               drop_last=len(train_idx) > a.batch, num_workers=a.workers, generator=gen)
     val_loader = DataLoader(Subset(ds, val_idx), batch_size=a.batch * 2, shuffle=False, num_workers=a.workers)
@@ -56,7 +57,8 @@ def main(argv=None):
     if hw != [c.localiser_height_px, c.localiser_width_px]:
         print(f"warning: canvas {hw} differs from the contract's {[c.localiser_height_px, c.localiser_width_px]}")
     meta = {"kind": "localiser", "width": a.width, "input_hw": hw,
-            "mm_per_px": ds.mm_per_px(), "contract": c.raw, "source_commit": common.git_commit(), "args": vars(a)}
+            "mm_per_px": ds.mm_per_px(), "contract": c.raw, "source_commit": common.git_commit(), "args": vars(a),
+            "seen_films": sorted(data.film_fingerprints(ds, train_idx + val_idx))}
     result = loop.fit(a, model, opt, train_loader, step, validate, meta, gen)
     print(f"done: {result['epochs_done']} epochs, best val median error {-result['best_score']:.2f} mm"
           + (f", stopped early ({result['stopped']})" if result["stopped"] else ""))

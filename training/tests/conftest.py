@@ -10,10 +10,25 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def v2_hip(rng, reader: str = "A", hardware: str | None = None) -> dict:
+    """A phantom v2 hip line's labels as phantom-train-data writes them: the reader's grades as fo ... cysts, the
+    noise-free truth (a cut of the severity) and the severity; a hip with hardware has none of them."""
+    from hipoa_train import data, readers
+    if hardware:
+        return {"gradable": False, "hardware": hardware}
+    sev = {t: round(float(rng.uniform(0.1, 0.95)), 4) for t in data.TASKS}
+    bias, sd = readers.READERS[reader]
+    grades = {t: readers.cut(t, sev[t] + bias[i] + sd[i] * rng.normal()) for i, t in enumerate(data.TASKS)}
+    return {"gradable": True, "hardware": None,
+            **{t: (bool(g) if data.NUM_CLASSES[t] == 2 else g) for t, g in grades.items()},
+            "truth": {t: readers.cut(t, sev[t]) for t in data.TASKS}, "severity": sev}
+
+
 def write_fake_train_data(out: Path, films: int = 12, crop_px: int = 32, hw=(64, 64), shard_size: int = 8,
-                          seed: int = 0) -> Path:
+                          seed: int = 0, phantom: str = "v1", reader: str = "A", hardware_every: int = 0) -> Path:
     """Crops carry a grade-dependent bright blob so a few steps can learn something; films a bright spot at
-    each head centre."""
+    each head centre. phantom v2: hip lines as `phantom-train-data --phantom v2` writes them (no readerP, no site),
+    every `hardware_every`-th hip with hardware."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     h, w = hw
@@ -29,12 +44,19 @@ def write_fake_train_data(out: Path, films: int = 12, crop_px: int = 32, hw=(64,
                 centres = {"right": [w * 0.3 + rng.uniform(-3, 3), h * 0.55 + rng.uniform(-3, 3)],
                            "left": [w * 0.7 + rng.uniform(-3, 3), h * 0.55 + rng.uniform(-3, 3)]}
                 for s_i, side in enumerate(("right", "left")):
-                    g = {t: int(rng.integers(0, 4)) for t in ("fo", "ao", "jsn")}
-                    b = {t: bool(rng.integers(0, 2)) for t in ("sclerosis", "cysts")}
-                    blob = np.exp(-((xx - crop_px / 2) ** 2 + (yy - crop_px / 2) ** 2) / (2 * (2 + 2 * g["jsn"]) ** 2))
+                    if phantom == "v2":
+                        hip_no = 2 * index + s_i
+                        lab = v2_hip(rng, reader, "total_hip" if hardware_every and hip_no % hardware_every == 0
+                                     else None)
+                        jsn = lab.get("jsn", 0)
+                    else:
+                        lab = {t: int(rng.integers(0, 4)) for t in ("fo", "ao", "jsn")}
+                        lab.update({t: bool(rng.integers(0, 2)) for t in ("sclerosis", "cysts")})
+                        jsn = lab["jsn"]
+                    blob = np.exp(-((xx - crop_px / 2) ** 2 + (yy - crop_px / 2) ** 2) / (2 * (2 + 2 * jsn) ** 2))
                     crops[2 * k + s_i] = (blob - 0.5) / 0.25 + rng.normal(0, 0.1, blob.shape)
                     hips.write(json.dumps({"shard": f"crops-{shard:05d}.npy", "row": 2 * k + s_i, "index": index,
-                                           "side": side, **g, **b, "jitterXmm": 0.0, "jitterYmm": 0.0}) + "\n")
+                                           "side": side, **lab, "jitterXmm": 0.0, "jitterYmm": 0.0}) + "\n")
                     cx, cy = centres[side]
                     canv[k] += np.exp(-((fx - cx) ** 2 + (fy - cy) ** 2) / (2 * 3.0 ** 2))
                 canv[k] = (canv[k] - 0.5) / 0.25

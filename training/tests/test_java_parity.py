@@ -46,3 +46,40 @@ def test_python_crops_equal_java_crops(tmp_path):
             x, y = canvas.to_image_mm(*fl[i][side])
             crop = cm.hip_crop(r.pixels, r.row_mm, r.col_mm, side, x + h["jitterXmm"], y + h["jitterYmm"], c)
             assert close_to_float16(crop, crops[2 * i + s])
+
+
+def hipoa(*args, cwd=ROOT):
+    r = subprocess.run([str(ROOT / "hipoa"), *args], cwd=cwd, capture_output=True, text=True)
+    assert r.returncode == 0, f"./hipoa {args[0]} failed:\n{r.stderr[-2000:]}"
+    return r.stdout
+
+
+@pytest.mark.parametrize("site", ["internal", "external"])
+def test_python_reader_model_and_ceiling_equal_the_phantoms(tmp_path, site):
+    """evaluate.py scores phantom-train-data sets, whose hip lines carry the severity but not readerP: readers.py's
+    cuts and reader parameters must give the readerP and truth the phantom's labels.jsonl carries, and the ceiling
+    over those hips must be `./hipoa ceiling`'s."""
+    from hipoa_train import data, metrics, readers
+
+    common = ["--phantom", "v2", "--site", site, "--count", "3", "--seed", "11"]
+    hipoa("phantom", *common, "--out", str(tmp_path / "dcm"))
+    hipoa("phantom-train-data", *common, "--out", str(tmp_path / "td"))
+    labels = [json.loads(l) for l in open(tmp_path / "dcm/labels.jsonl")]
+    lines = {(h["index"], h["side"]): h for h in map(json.loads, open(tmp_path / "td/hips.jsonl"))}
+    reader_p = {t: [] for t in data.TASKS}
+    for i, film in enumerate(labels):
+        assert film["reader"] == readers.SITE_READER[site]
+        for side, hip in film["hips"].items():
+            line = lines[(i, side)]
+            assert line["gradable"] == hip["gradable"]
+            if not hip["gradable"]:
+                continue
+            mine = readers.hip_reader_p(line, site)
+            for k, t in enumerate(data.TASKS):
+                assert line["severity"][t] == hip["severity"][t] and line["truth"][t] == hip["truth"][t]
+                assert readers.cut(t, hip["severity"][t]) == hip["truth"][t]
+                assert np.abs(mine[k] - np.array(hip["readerP"][t])).max() < 2e-6
+                reader_p[t].append(mine[k])
+    java = json.loads(hipoa("ceiling", str(tmp_path / "dcm")))
+    for t in data.TASKS:
+        assert metrics.ceiling(reader_p[t]) == pytest.approx(java["features"][t]["ceiling"], abs=1e-4)
