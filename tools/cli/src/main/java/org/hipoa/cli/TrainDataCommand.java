@@ -92,9 +92,9 @@ final class TrainDataCommand {
                         int index = shardStart + k;
                         PhantomCase pc = s.phantomCase();
                         hips.get(c).write(hipLine(json, cropsName, 2 * k, index, "right", pc.right(),
-                                pc.labels() == null ? null : pc.labels().right(), pair[0]) + "\n");
+                                pc.labels() == null ? null : pc.labels().right(), reader(pc), pair[0]) + "\n");
                         hips.get(c).write(hipLine(json, cropsName, 2 * k + 1, index, "left", pc.left(),
-                                pc.labels() == null ? null : pc.labels().left(), pair[1]) + "\n");
+                                pc.labels() == null ? null : pc.labels().left(), reader(pc), pair[1]) + "\n");
                     }
                     Npy.writeFloat16(cropDirs.get(c).resolve(cropsName), crops, 2 * n, size, size);
                     hips.get(c).flush();
@@ -120,19 +120,24 @@ final class TrainDataCommand {
         return 0;
     }
 
+    /** The reader who labelled a v2 case (A internal, B external); null for v1. */
+    private static String reader(PhantomCase pc) {
+        return pc.labels() == null ? null : pc.labels().reader().name();
+    }
+
     /**
      * One hip's line. v1: its exact grades. v2: the reader's grades as fo … cysts (what the grader learns), beside
-     * {@code truth}, {@code severity}, {@code gradable} and {@code hardware}; a hip with hardware has no grades and
+     * {@code truth}, {@code severity}, {@code readerP}, {@code reader}, {@code gradable} and {@code hardware}; a hip with hardware has no grades and
      * {@code gradable: false} (training skips it).
      */
     private static String hipLine(ObjectMapper json, String shard, int row, int index, String side, HipTruth t,
-                                  HipLabel v2, HipCrop crop) {
+                                  HipLabel v2, String reader, HipCrop crop) {
         ObjectNode n = json.createObjectNode().put("shard", shard).put("row", row).put("index", index).put("side", side);
         if (v2 == null) {
             n.put("fo", t.fo()).put("ao", t.ao()).put("jsn", t.jsn())
                     .put("sclerosis", t.sclerosis()).put("cysts", t.cysts());
         } else {
-            n.put("gradable", v2.gradable());
+            n.put("gradable", v2.gradable()).put("reader", reader);
             if (v2.hardware() == null) n.putNull("hardware"); else n.put("hardware", v2.hardware().key());
             if (v2.gradable()) {
                 for (Feature f : Feature.values()) {
@@ -142,6 +147,12 @@ final class TrainDataCommand {
                 for (Feature f : Feature.values()) {
                     truth.put(f.key(), v2.truth(f));
                     severity.put(f.key(), v2.severity()[f.ordinal()]);
+                }
+                // The reader's exact grade probabilities: evaluation's ceiling needs no copy of the reader model.
+                ObjectNode p = n.putObject("readerP");
+                for (Feature f : Feature.values()) {
+                    var probs = p.putArray(f.key());
+                    for (double v : v2.readerP()[f.ordinal()]) probs.add(Math.round(v * 1e6) / 1e6);
                 }
             }
         }

@@ -50,6 +50,37 @@ class PhantomV2CommandTest {
     }
 
     @Test
+    void trainingData_carriesTheSameReaderAndReaderPAsThePhantomsLabels() throws Exception {
+        Path films = dir.resolve("films"), train = dir.resolve("train");
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "2", "--seed", "23", "--out", films.toString(),
+                "--phantom", "v2", "--site", "external", "--threads", "2"}));
+        assertEquals(0, Hipoa.run(new String[] {"phantom-train-data", "--count", "2", "--seed", "23", "--out",
+                train.toString(), "--phantom", "v2", "--site", "external", "--threads", "2"}));
+        List<JsonNode> labelled = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(films.resolve("labels.jsonl"))) {
+            for (JsonNode hip : JSON.readTree(line).get("hips")) labelled.add(hip);
+        }
+        List<String> hipLines;
+        try (var found = Files.walk(train)) {
+            Path hips = found.filter(p -> p.getFileName().toString().equals("hips.jsonl")).findFirst().orElseThrow();
+            hipLines = Files.readAllLines(hips);
+        }
+        assertEquals(labelled.size(), hipLines.size());
+        int gradable = 0;
+        for (int i = 0; i < hipLines.size(); i++) {
+            JsonNode t = JSON.readTree(hipLines.get(i)), l = labelled.get(i);
+            assertEquals(l.get("gradable").asBoolean(), t.get("gradable").asBoolean(), "hip " + i);
+            if (!t.get("gradable").asBoolean()) continue;
+            gradable++;
+            assertEquals("B", t.get("reader").asText(), "the external site's reader");
+            for (String f : new String[] {"fo", "ao", "jsn", "sclerosis", "cysts"}) {
+                assertEquals(l.get("readerP").get(f), t.get("readerP").get(f), "hip " + i + " " + f);
+            }
+        }
+        assertTrue(gradable > 0, "no gradable hip among " + hipLines.size());
+    }
+
+    @Test
     void v1HasNoExternalSiteAndNoCeiling() throws Exception {
         assertEquals(64, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
                 "--site", "external"}));
