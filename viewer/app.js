@@ -20,7 +20,7 @@ const REASONS = {
   MULTIFRAME: 'The file holds several frames. A pelvis radiograph is one frame.',
   TOO_LARGE: 'The image is larger than HipOA accepts (256 MiB or 40 megapixels).',
   HIPS_NOT_FOUND: 'HipOA could not find both hip joints on this image, so it did not grade it.',
-  NOT_AP_PELVIS: 'This does not look like an AP pelvis radiograph (by its view or body part, or it is too small to hold both hips).',
+  NOT_AP_PELVIS: 'This does not look like an AP pelvis radiograph (by its modality, view or body part, or it is too small to hold both hips).',
   IMPLAUSIBLE_GEOMETRY: 'The image decodes, but its size attributes are wrong (its pixel spacing or its rows and columns describe a film no radiograph has), so nothing measured on it would be right. Correct the pixel spacing in the PACS or at the modality, then send it again.',
   CORRUPT: 'The file is damaged: its structure or its image data is inconsistent.',
   BAD_KEY: 'The file was uploaded to a place HipOA does not grade from (it must be under incoming/{provider}/).',

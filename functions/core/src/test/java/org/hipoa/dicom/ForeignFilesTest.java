@@ -1,6 +1,9 @@
 package org.hipoa.dicom;
 
 import org.hipoa.core.crop.CropContract;
+import org.hipoa.core.model.ShippedModel;
+import org.hipoa.core.study.PreparedStudy;
+import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.core.model.HipQa;
 import org.hipoa.domain.Outcome;
 import org.hipoa.domain.Reason;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -64,6 +68,31 @@ class ForeignFilesTest {
                 .value();
         assertEquals(u.stats().min(), r.stats().min());
         assertEquals(u.stats().max(), r.stats().max());
+    }
+
+    /** The same image as its file's attributes would give it without Modality, Body Part Examined and View Position. */
+    private static Radiograph untagged(Radiograph r) {
+        return new Radiograph(r.rows(), r.columns(), r.pixels(), r.spacing(), r.transferSyntaxUid(),
+                r.sourcePhotometric(), r.bitsStored(), r.window(), r.studyInstanceUid(), r.seriesInstanceUid(),
+                r.sopInstanceUid(), "", "", r.laterality(), "");
+    }
+
+    @Test
+    void nonPelvisFilms_areRefusedByTheirModality_andStrippedOfTheirTags_areStillNotGraded() throws IOException {
+        // 693_J2KI.dcm is a 512 x 512 CT slice at 0.48 mm: 245 x 245 mm, the size of a pelvis film, so it reaches the
+        // localiser once its tags say nothing. The others are too small to hold two hips.
+        try (StudyPreparer preparer = new StudyPreparer(ShippedModel.DIR)) {
+            for (String name : List.of("693_J2KI.dcm", "CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm")) {
+                Outcome<Radiograph> o = decode(name);
+                Radiograph r = ((Outcome.Ok<Radiograph>) assertInstanceOf(Outcome.Ok.class, o, name)).value();
+                Outcome<PreparedStudy> tagged = preparer.prepare(r);
+                Rejection byModality = ((Outcome.Rejected<PreparedStudy>) assertInstanceOf(Outcome.Rejected.class,
+                        tagged, name)).rejection();
+                assertEquals(Reason.NOT_AP_PELVIS, byModality.reason(), name + ": " + byModality.message());
+                Outcome<PreparedStudy> stripped = preparer.prepare(untagged(r));
+                assertInstanceOf(Outcome.Rejected.class, stripped, name + " without its tags was graded");
+            }
+        }
     }
 
     @Test

@@ -26,6 +26,12 @@ public final class HipQa {
     static final double MIN_PEAK = 0.06;
     private static final Set<String> PELVIS_PARTS = Set.of("", "PELVIS", "HIP", "HIPS", "ABDOMEN", "LOWER LIMB", "LEG");
     private static final Set<String> FRONTAL_VIEWS = Set.of("", "AP", "PA");
+    /**
+     * Modalities a projection radiograph comes as (PS3.3 C.7.3.1.1.1: computed and digital radiography, radiographic
+     * imaging, other for a scanned film) or none; anything else (a CT slice, an MR, a nuclear medicine view) is
+     * refused by its own attribute. An allowlist, so an unknown modality fails closed.
+     */
+    private static final Set<String> RADIOGRAPHY = Set.of("", "CR", "DX", "RG", "OT");
 
     /** Largest ratio between row and column spacing: projection radiographs have square pixels. */
     static final double MAX_PIXEL_ASPECT = 1.2;
@@ -53,6 +59,11 @@ public final class HipQa {
         if (!PELVIS_PARTS.contains(part)) {
             return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Body Part Examined is "
                     + QuotedValue.bodyPart(part) + ", not PELVIS or HIP."));
+        }
+        String modality = r.modality().strip().toUpperCase(Locale.ROOT);
+        if (!RADIOGRAPHY.contains(modality)) {
+            return Optional.of(new Rejection(Reason.NOT_AP_PELVIS, "Modality is " + QuotedValue.codeString(modality)
+                    + "; HipOA grades projection radiographs (CR, DX)."));
         }
         String view = r.viewPosition().toUpperCase(Locale.ROOT);
         if (!FRONTAL_VIEWS.contains(view)) {
