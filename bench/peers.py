@@ -129,6 +129,31 @@ def sgemm_peak():
     return 2 * n ** 3 / best / 1e9
 
 
+def host_line():
+    """The host as the figures depend on it: CPU model, cores, the vector and matrix extensions ONNX Runtime's and
+    numpy's kernels pick by, and numpy's sgemm peak. Printed beside every table (bench/peers passes it on)."""
+    flags, model = set(), "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "flags" and not flags:
+                flags = set(value.split())
+            elif key.strip() == "model name" and model == "?":
+                model = value.strip()
+    except OSError:
+        pass
+    def has(*names):
+        return "yes" if any(n in flags for n in names) else "no"
+    return (f"host: {model}, {os.cpu_count()} cores; avx2 {has('avx2')}, avx512f {has('avx512f')}, "
+            f"avx512_vnni {has('avx512_vnni')}, amx {has('amx_tile', 'amx_bf16', 'amx_int8')}; "
+            f"numpy sgemm peak {sgemm_peak():.0f} GFLOP/s ({THREADS} threads)")
+
+
+def host():
+    """Measured again beside each table: the peak moves with the load of a shared machine."""
+    return host_line()
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -136,11 +161,14 @@ def _timed(fn):
 
 
 # --- ONNX Runtime (Python) ---------------------------------------------------------------------------------------
-def session(path, spinning, fold_int8=True, threads=THREADS):
+def session(path, spinning, fold_int8=True, threads=THREADS, stop_spinning=False):
+    """spinning with stop_spinning: the threads spin during a run and stop when it returns (HipOA's localiser)."""
     o = ort.SessionOptions()
     o.intra_op_num_threads, o.inter_op_num_threads = threads, 1
     o.add_session_config_entry("session.disable_quant_qdq", "1" if fold_int8 else "0")
     o.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    if stop_spinning:
+        o.add_session_config_entry("session.force_spinning_stop", "1")
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
 
@@ -225,11 +253,12 @@ def read_tsv(path, tag):
 
 def pipeline(model_dir, java_dir, rounds, films):
     """The strongest Python pipeline built from the same steps, one study after another as StageBench runs Java's:
-    read, decode (pydicom), canvas and crops (scipy.sparse), localise and grade (ORT Python, HipOA's options).
+    read, decode (pydicom), canvas and crops (scipy.sparse), localise and grade (ORT Python, HipOA's options and threading).
     Crops are cut where Java found the heads. Prints py-K.tsv lines (median ms per stage)."""
     c = cm.load(model_dir / "crop-contract.json" if (model_dir / "crop-contract.json").exists() else None)
     heads = read_heads(java_dir)
-    loc, grd = session(model_dir / "localiser.onnx", False), HipsInParallel(model_dir / "grader.onnx")
+    loc = session(model_dir / "localiser.onnx", True, stop_spinning=True)
+    grd = HipsInParallel(model_dir / "grader.onnx")
     ms = {k: [] for k in ("read", "decode", "localiserInput", "localise", "crop", "grade", "total")}
     for r in range(rounds + 1):
         for f in films:
@@ -251,12 +280,33 @@ def pipeline(model_dir, java_dir, rounds, films):
                 for k, a, b in (("read", t0, t1), ("decode", t1, t2), ("localiserInput", t2, t3), ("localise", t3, t4),
                                 ("crop", t4, t5), ("grade", t5, t6), ("total", t0, t6)):
                     ms[k].append((b - a) * 1e3)
+    # Grade alone on the same crops, HipOA's split beside the setting a Python user starts with (one session, 2
+    # intra-op threads, no spinning), taking turns at going first: the pass's like-for-like grade rows.
+    plain = session(model_dir / "grader.onnx", False)
+    crops = []
+    for f in films:
+        rad, h = dicom_io.read(f), heads[str(f)]
+        crops.append(np.stack([sparse_crop(rad, "right", h[0], h[1], c)[None], sparse_crop(rad, "left", h[2], h[3], c)[None]]))
+    ms["gradeSplitAlone"], ms["gradeThreadsAlone"] = [], []
+    turn = 0
+    for r in range(rounds + 1):
+        for x in crops:
+            order = (("gradeSplitAlone", grd), ("gradeThreadsAlone", plain))
+            for k, s in (order if turn % 2 == 0 else order[::-1]):
+                t0 = time.perf_counter()
+                s.run(None, {"image": x})
+                if r:
+                    ms[k].append((time.perf_counter() - t0) * 1e3)
+            turn += 1
     for k, v in ms.items():
         print(f"py\t{k}\t{statistics.median(v):.2f}")
     return 0
 
 
 def main(argv):
+    if argv[0] == "--host":
+        print(host_line())
+        return 0
     if argv[0] == "--pipeline":
         return pipeline(Path(argv[1]), Path(argv[2]), int(argv[3]), [Path(f) for f in argv[4:]])
     model_dir, java_dir, rounds, films = Path(argv[0]), Path(argv[1]), int(argv[2]), [Path(f) for f in argv[3:]]
@@ -303,6 +353,10 @@ def main(argv):
     py[f"grade (ORT Python {ort.__version__}, as HipOA: one-thread session, hips in parallel)"] = median_ms(
         lambda x: hips.run(None, {"image": x}), rounds, list(java_crops))
     del hips
+    during = session(model_dir / "localiser.onnx", True, stop_spinning=True)
+    py[f"localise (ORT Python {ort.__version__}, as HipOA: {THREADS} intra-op threads, spinning during the call only)"] = \
+        median_ms(lambda x: during.run(None, {"image": x}), rounds, canvases)
+    del during
     for spin in (False, True):
         tag = f"{THREADS} intra-op threads, spinning" if spin else f"{THREADS} intra-op threads, no spinning"
         loc, grd = session(model_dir / "localiser.onnx", spin), session(model_dir / "grader.onnx", spin)
@@ -360,7 +414,9 @@ def main(argv):
         v = {k: x for k, x in py.items() if k.startswith(prefix)}
         return min(v.items(), key=lambda kv: kv[1]) if v else (None, float("nan"))
 
+    nan = float("nan")
     print()
+    print(host())
     print("Java and the Python pipeline in alternating passes (same films, one study after another, same crops):")
     print(f"  {'pass':4s} {'load':>5s} {'Java grade':>10s} {'Py grade':>8s} {'ratio':>6s}   "
           f"{'Java total':>10s} {'Py total':>8s} {'ratio':>6s}   {'decode':>6s} {'alone':>6s}")
@@ -371,11 +427,21 @@ def main(argv):
         ratios_t.append(rt)
         print(f"  {i + 1:4d} {ld:>5s} {jp['grade']:10.2f} "
               f"{pp['grade']:8.2f} {rg:5.2f}x   {jp['total']:10.2f} {pp['total']:8.2f} {rt:5.2f}x   "
-              f"{jp['decode']:6.2f} {jp.get('decodeAlone', float('nan')):6.2f}")
+              f"{jp['decode']:6.2f} {jp.get('decodeAlone', nan):6.2f}")
     if ratios_g:
         print(f"  median ratio Java/Python: grade {statistics.median(ratios_g):.2f}x, total {statistics.median(ratios_t):.2f}x"
               f"  (load: 1-minute load average at the start of each Java pass)")
+    print("  each alone in the same pass, taking turns: grade (Java HipGrader; ORT Python as HipOA splits the hips; "
+          f"ORT Python one session, {THREADS} intra-op threads, no spinning) and read (Java's product read; the JDK's "
+          "Files.readAllBytes)")
+    print(f"  {'pass':4s} {'Java':>8s} {'Py split':>8s} {'Py 2 thr':>8s} {'Java/best':>9s}   "
+          f"{'read':>6s} {'JDK':>6s}")
+    for i, (jp, pp) in enumerate(zip(java_passes, py_passes)):
+        ja, sp, th = jp.get("gradeAlone", nan), pp.get("gradeSplitAlone", nan), pp.get("gradeThreadsAlone", nan)
+        print(f"  {i + 1:4d} {ja:8.2f} {sp:8.2f} {th:8.2f} {ja / min(sp, th):8.2f}x   "
+              f"{jp.get('readAlone', nan):6.2f} {jp.get('readAllBytesAlone', nan):6.2f}")
     print()
+    print(host())
     print("Each stage (Python peers below the pipeline rows ran alone, after the passes):")
     print(f"{'stage, per study (median ms)':62s} {'HipOA':>8s} {'peer':>8s} {'HipOA/peer':>10s}")
     for stage, jkey in (("read", "read"), ("decode", "decode"), ("localiserInput", "localiserInput"),
@@ -391,6 +457,9 @@ def main(argv):
           f"   DJL's share of grade: {djl_share:.0f} % (median over passes of 1 - plain/DJL)")
     print(f"  {'Java decode alone (same bytes, nothing in between)':60s} {java.get('decodeAlone', float('nan')):8.2f}")
     print(f"  {'Java grade alone (same crops, nothing in between)':60s} {java.get('gradeAlone', float('nan')):8.2f}")
+    print(f"  {'Java localise alone (same canvases, nothing in between)':60s} {java.get('localiseAlone', float('nan')):8.2f}")
+    print(f"  {'Java read alone / JDK Files.readAllBytes, taking turns':60s} {java.get('readAlone', float('nan')):8.2f} "
+          f"{java.get('readAllBytesAlone', float('nan')):8.2f}")
     strongest = sum(best(s)[1] for s in ("read", "decode", "localiserInput", "localise", "crop", "grade"))
     print(f"  {'total warm (HipOA: sum of one study in a row)':60s} {java.get('total', float('nan')):8.2f} "
           f"{strongest:8.2f} {java.get('total', float('nan')) / strongest:9.2f}x  (peer: the best Python peer per stage, each alone)")

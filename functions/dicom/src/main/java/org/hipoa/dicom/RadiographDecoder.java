@@ -52,19 +52,41 @@ public final class RadiographDecoder {
 
     public Outcome<Radiograph> decode(Path file) {
         try {
-            long size = Files.size(file);
-            if (size > limits.maxBytes()) return tooLarge(size);
-            return decode(Files.readAllBytes(file));
+            return read(file).then(this::decode);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + file, e); // a local I/O fault, not bad input
         }
     }
 
+    /**
+     * The file's bytes for {@link #decode(byte[])}, or TOO_LARGE with its size when it is over the byte budget (then
+     * nothing is read); a file that grows past the budget while it is read is refused too.
+     */
+    public Outcome<byte[]> read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > limits.maxBytes()) return tooLarge(size);
+        byte[] bytes = BoundedRead.file(file, readLimit());
+        return bytes.length > limits.maxBytes() ? tooLarge(bytes.length) : Outcome.ok(bytes);
+    }
+
     /** Reads at most {@code maxBytes + 1} bytes, so an endless or huge stream is refused, not buffered. */
     public Outcome<Radiograph> decode(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() + 1));
+        return decode(in, -1);
+    }
+
+    /**
+     * As {@link #decode(InputStream)}, with the length the source states (an S3 object's content length; negative
+     * when unknown) sizing the one array the stream is read into. A stream of another length still reads correctly.
+     */
+    public Outcome<Radiograph> decode(InputStream in, long expectedBytes) throws IOException {
+        byte[] bytes = BoundedRead.stream(in, expectedBytes, readLimit());
         if (bytes.length > limits.maxBytes()) return tooLarge(bytes.length);
         return decode(bytes);
+    }
+
+    /** One byte over the budget: enough to tell a file at the limit from a longer one. */
+    private long readLimit() {
+        return limits.maxBytes() + 1;
     }
 
     public Outcome<Radiograph> decode(byte[] bytes) {
@@ -214,7 +236,7 @@ public final class RadiographDecoder {
                 + ".");
     }
 
-    private Outcome<Radiograph> tooLarge(long size) {
+    private <T> Outcome<T> tooLarge(long size) {
         return Outcome.rejected(tooLargeRejection(size));
     }
 

@@ -13,7 +13,6 @@ import org.hipoa.domain.result.HipResultJson;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,9 +47,9 @@ final class GradeCommand {
     /** Reads, prepares and grades one file; bad input is a rejection, never an exception. */
     static Outcome<Graded> gradeOne(StudyPreparer preparer, StudyGrader grader, Path file) throws IOException {
         long t0 = System.nanoTime();
-        byte[] bytes = Files.readAllBytes(file);
+        Outcome<byte[]> read = preparer.read(file);
         long readMs = Timings.msSince(t0);
-        return preparer.prepare(bytes).then(study -> {
+        return read.then(preparer::prepare).then(study -> {
             long t1 = System.nanoTime();
             StudyGrades grades = grader.grade(StudyGrader.Hips.of(study));
             Map<String, Long> ms = new LinkedHashMap<>();

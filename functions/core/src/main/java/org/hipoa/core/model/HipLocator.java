@@ -32,7 +32,8 @@ public final class HipLocator implements AutoCloseable {
     }
 
     public HipLocator(Path onnxFile, int threads) {
-        this.model = OnnxModels.load(onnxFile, new LocatorTranslator(), threads);
+        // One short call (a few ms) of many small operators: its threads spin while it runs, then stop.
+        this.model = OnnxModels.load(onnxFile, new LocatorTranslator(), threads, OnnxModels.Spinning.DURING_CALL);
         this.info = OnnxModels.info(model, "hipoa-localiser");
     }
 

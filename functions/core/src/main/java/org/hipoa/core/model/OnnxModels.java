@@ -45,13 +45,29 @@ public final class OnnxModels {
      * back into fp32 once, at load (OnnxModelsTest reads the optimised graph the session really got).
      */
     static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        return sessionOptions(threads, Spinning.NEVER);
+    }
+
+    /** How a session's idle intra-op threads wait for the next operator. */
+    enum Spinning {
+        /** They block: each operator wakes them (a pool left spinning takes a core from what runs next). */
+        NEVER,
+        /**
+         * They spin while a call runs and stop when it returns ({@code session.force_spinning_stop}): no wake-up per
+         * operator inside the call, and no core taken from the stages after it.
+         */
+        DURING_CALL
+    }
+
+    static OrtSession.SessionOptions sessionOptions(int threads, Spinning spinning) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.addConfigEntry("session.disable_quant_qdq", "1");
-            // Idle intra-op threads block instead of spinning. Each session has its own pool, and a localiser pool
-            // still spinning after its call takes a core from the grader that runs next (README, "Why ONNX Runtime
-            // runs as it does", has the measurement).
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // Never spinning between calls: each session has its own pool, and a localiser pool still spinning after
+            // its call takes a core from the grader that runs next (README, "Why ONNX Runtime runs as it does", has
+            // the measurements, also of spinning during the call only).
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning == Spinning.NEVER ? "0" : "1");
+            if (spinning == Spinning.DURING_CALL) options.addConfigEntry("session.force_spinning_stop", "1");
             // Per-session pools, not one global pool: DJL's engine creates the one OrtEnvironment itself, with global
             // pools whose spinning cannot be turned off from here (ThreadingOptions' default spins), and a spinning
             // pool takes the cores decode and crop need (README has the measurement).
@@ -66,7 +82,11 @@ public final class OnnxModels {
     }
 
     static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads) {
-        return load(onnxFile, translator, threads, options -> {});
+        return load(onnxFile, translator, threads, Spinning.NEVER, options -> {});
+    }
+
+    static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads, Spinning spinning) {
+        return load(onnxFile, translator, threads, spinning, options -> {});
     }
 
     /**
@@ -79,12 +99,17 @@ public final class OnnxModels {
      */
     static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads,
                                       Consumer<OrtSession.SessionOptions> tweak) {
+        return load(onnxFile, translator, threads, Spinning.NEVER, tweak);
+    }
+
+    static <I, O> ZooModel<I, O> load(Path onnxFile, Translator<I, O> translator, int threads, Spinning spinning,
+                                      Consumer<OrtSession.SessionOptions> tweak) {
         if (!Files.isRegularFile(onnxFile)) throw new IllegalArgumentException("no model file at " + onnxFile);
         Path file = onnxFile.toAbsolutePath();
         String name = file.getFileName().toString();
         Model model = Model.newInstance(name.replaceFirst("\\.onnx$", ""), device(), "OnnxRuntime");
         // ONNX Runtime copies the options into the session it creates: they can be released right after.
-        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
+        try (OrtSession.SessionOptions options = sessionOptions(threads, spinning)) {
             tweak.accept(options);
             model.load(file.getParent(), name, Map.of("sessionOptions", options));
             return new ZooModel<>(model, translator);

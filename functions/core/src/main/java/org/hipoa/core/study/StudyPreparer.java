@@ -69,9 +69,19 @@ public final class StudyPreparer implements AutoCloseable {
 
     /** Reads at most the decoder's byte budget from {@code in}; a larger object is rejected as TOO_LARGE. */
     public Outcome<PreparedStudy> prepare(InputStream in) throws IOException {
+        return prepare(in, -1);
+    }
+
+    /** As {@link #prepare(InputStream)}, the stream's stated length (negative: unknown) sizing its one array. */
+    public Outcome<PreparedStudy> prepare(InputStream in, long expectedBytes) throws IOException {
         long t0 = System.nanoTime();
-        Outcome<Radiograph> decoded = decoder.decode(in);
+        Outcome<Radiograph> decoded = decoder.decode(in, expectedBytes);
         return decoded.then(r -> prepare(r, Timings.READ_DECODE, Timings.msSince(t0)));
+    }
+
+    /** A local file's bytes within the decoder's budget, or TOO_LARGE with the file's size ({@link RadiographDecoder#read}). */
+    public Outcome<byte[]> read(Path file) throws IOException {
+        return decoder.read(file);
     }
 
     public Outcome<PreparedStudy> prepare(byte[] dicom) {
