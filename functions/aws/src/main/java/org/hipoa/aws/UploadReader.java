@@ -32,10 +32,13 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 public final class UploadReader {
     private static final Logger LOG = LoggerFactory.getLogger(UploadReader.class);
 
-    /** What is done with the object's bytes; a rejection stops the read without draining the rest. */
+    /**
+     * What is done with the object's bytes; a rejection stops the read without draining the rest. {@code length} is
+     * the object's Content-Length (negative when S3 gave none), so the reader can size its one array.
+     */
     @FunctionalInterface
     public interface Preparation<T> {
-        Outcome<T> prepare(InputStream in) throws IOException;
+        Outcome<T> prepare(InputStream in, long length) throws IOException;
     }
 
     private final S3Client s3;
@@ -72,7 +75,8 @@ public final class UploadReader {
 
     private <T> Outcome<T> read(String uploadId, Consumer<GetObjectRequest.Builder> request, Preparation<T> prepare) {
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request)) {
-            Outcome<T> outcome = prepare.prepare(in);
+            Long length = in.response().contentLength();
+            Outcome<T> outcome = prepare.prepare(in, length == null ? -1 : length);
             if (outcome instanceof Outcome.Rejected) in.abort(); // do not drain a huge object
             return outcome;
         } catch (S3Exception e) {

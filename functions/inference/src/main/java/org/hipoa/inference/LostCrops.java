@@ -47,7 +47,7 @@ final class LostCrops {
     Outcome<PreparedStudy> cutAgain(ResultRecord item) {
         LOG.warn("crops missing, preparing again from the upload {}", entry("uploadId", item.uploadId()));
         try {
-            return uploads.read(item, keys, in -> preparer().prepare(in));
+            return uploads.read(item, keys, (in, length) -> preparer().prepare(in, length));
         } catch (S3Exception e) {
             throw e; // S3's answer is not about the object: the caller's to classify, as for any call of ours
         } catch (RuntimeException e) {

@@ -131,7 +131,8 @@ public final class UploadPreprocessor {
 
     private Status prepareAndHandOver(UploadRef ref, ResultRecord current, long t0) {
         String uploadId = current.uploadId();
-        Outcome<PreparedStudy> outcome = uploads.read(ref, uploadId, in -> afterPrepare.apply(preparer.prepare(in)));
+        Outcome<PreparedStudy> outcome = uploads.read(ref, uploadId,
+                (in, length) -> afterPrepare.apply(preparer.prepare(in, length)));
         return switch (outcome) {
             case Outcome.Rejected<PreparedStudy> rejected -> fail(current, rejected.rejection());
             case Outcome.Ok<PreparedStudy> ok -> {
