@@ -78,7 +78,7 @@ jvm() { # MEMORY_MB: Lambda's flags as assumed above
 cat > "$dir/env" <<EOF
 export JAVA_TOOL_OPTIONS='$tool_options'
 export AWS_REGION=eu-central-1 AWS_ACCESS_KEY_ID=cold-start AWS_SECRET_ACCESS_KEY=cold-start
-export TABLE_NAME=results WORK_BUCKET=work QUEUE_URL=https://sqs.eu-central-1.amazonaws.com/000000000000/claims
+export TABLE_NAME=results WORK_BUCKET=work INGEST_BUCKET=ingest QUEUE_URL=https://sqs.eu-central-1.amazonaws.com/000000000000/claims
 export STUDY_KEY_SECRET=cold-start-bench-secret-0123456789 MAX_RECEIVE_COUNT=5 HIPOA_DEVICE=cpu
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true DJL_CACHE_DIR='$dir/djl' POWERTOOLS_SERVICE_NAME=cold-start
 EOF
