@@ -20,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -146,13 +145,8 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
     private final Semaphore slots;
     private final ConcurrentLinkedQueue<Environment> idle = new ConcurrentLinkedQueue<>();
     private final List<Environment> all = new ArrayList<>();
-    private final AtomicInteger environments = new AtomicInteger();
+    private final InvocationStats stats = new InvocationStats();
     private final PojoSerializer<I> serializer;
-    private final List<ColdStart> coldStarts = new ArrayList<>();
-    private final LongSummaryStatistics warmMillis = new LongSummaryStatistics();
-    private final AtomicInteger errors = new AtomicInteger();
-    private final AtomicInteger timeouts = new AtomicInteger();
-    private final AtomicInteger crashes = new AtomicInteger();
     private volatile boolean closed;
     /** The function's own environment (its role's credentials, its template variables); null: the JVM's. */
     private volatile java.util.Map<String, String> environment;
@@ -240,7 +234,7 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
         }
         Environment env = idle.poll();
         if (env == null) {
-            env = new Environment(environments.incrementAndGet());
+            env = new Environment(stats.environmentCreated());
             synchronized (all) {
                 all.add(env);
             }
@@ -262,8 +256,7 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
             } catch (TimeoutException t) {
                 inv.killed = true;
                 f.cancel(true);
-                timeouts.incrementAndGet();
-                errors.incrementAndGet();
+                stats.failed(true, false);
                 throw new FunctionError(name, timeout);
             } catch (InterruptedException ie) {
                 inv.killed = true;
@@ -271,10 +264,9 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while " + name + " ran", ie);
             } catch (ExecutionException ee) {
-                errors.incrementAndGet();
                 Throwable cause = ee.getCause();
-                if (cause instanceof Error) crashes.incrementAndGet();
-                else keep = true; // the Java runtime reports the exception and keeps the environment
+                stats.failed(false, cause instanceof Error);
+                if (!(cause instanceof Error)) keep = true; // the Java runtime reports the exception and keeps the environment
                 throw new FunctionError(name, cause);
             }
         } finally {
@@ -305,13 +297,8 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
                 return h.handleRequest(event, ctx);
             } finally {
                 long t2 = System.nanoTime();
-                synchronized (this) {
-                    if (cold) {
-                        coldStarts.add(new ColdStart(env.id, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1)));
-                    } else {
-                        warmMillis.accept((t2 - t1) / 1_000_000);
-                    }
-                }
+                if (cold) stats.coldStart(new ColdStart(env.id, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1)));
+                else stats.warm((t2 - t1) / 1_000_000);
             }
         } finally {
             Invocation.CURRENT.remove();
@@ -320,40 +307,33 @@ public final class LocalFunction<I, O> implements LambdaFunction<I, O> {
 
     /** The cold starts so far, one per execution environment that ran. */
     @Override
-    public synchronized List<ColdStart> coldStarts() {
-        return List.copyOf(coldStarts);
+    public List<LocalFunction.ColdStart> coldStarts() {
+        return stats.coldStarts();
     }
 
-    /** Durations of warm invocations so far, ms. */
     @Override
-    public synchronized LongSummaryStatistics warmInvocations() {
-        LongSummaryStatistics copy = new LongSummaryStatistics();
-        copy.combine(warmMillis);
-        return copy;
+    public LongSummaryStatistics warmInvocations() {
+        return stats.warmInvocations();
     }
 
-    /** Invocations that ended with an exception, a crash or a timeout. */
     @Override
     public int errors() {
-        return errors.get();
+        return stats.errors();
     }
 
-    /** Invocations stopped at their timeout. */
     @Override
     public int timeouts() {
-        return timeouts.get();
+        return stats.timeouts();
     }
 
-    /** Invocations that ended with an Error (the environment was replaced). */
     @Override
     public int crashes() {
-        return crashes.get();
+        return stats.crashes();
     }
 
-    /** Execution environments created so far (a timeout or crash makes the next invocation create one). */
     @Override
     public int environmentsCreated() {
-        return environments.get();
+        return stats.environmentsCreated();
     }
 
     public Class<I> inputType() {

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -54,12 +53,7 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
     private final Semaphore slots;
     private final ConcurrentLinkedDeque<LambdaProcess> idle = new ConcurrentLinkedDeque<>();
     private final List<LambdaProcess> all = new ArrayList<>();
-    private final List<LocalFunction.ColdStart> coldStarts = new ArrayList<>();
-    private final LongSummaryStatistics warmMillis = new LongSummaryStatistics();
-    private final AtomicInteger environments = new AtomicInteger();
-    private final AtomicInteger errors = new AtomicInteger();
-    private final AtomicInteger timeouts = new AtomicInteger();
-    private final AtomicInteger crashes = new AtomicInteger();
+    private final InvocationStats stats = new InvocationStats();
     private volatile Map<String, String> variables;
     private volatile LambdaProcess.Identity identity;
     private volatile LambdaProcess.Agent agent = LambdaProcess.Agent.NONE;
@@ -186,7 +180,7 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
     }
 
     private LambdaProcess start() {
-        environments.incrementAndGet();
+        stats.environmentCreated();
         LambdaProcess p = LambdaProcess.start(definition, root, variables, identity, logDir, agent);
         synchronized (all) {
             all.add(p);
@@ -198,56 +192,52 @@ public final class ProcessFunction<I, O> implements LambdaFunction<I, O> {
         return p;
     }
 
-    private synchronized void record(LambdaProcess p, boolean cold, long ms) {
+    private void record(LambdaProcess p, boolean cold, long ms) {
         if (!cold) {
-            warmMillis.accept(ms);
+            stats.warm(ms);
             return;
         }
         Duration init = p.initDuration().orElse(Duration.ZERO);
         Duration first = p.coldStart().map(c -> c.minus(init)).orElse(Duration.ofMillis(ms));
-        coldStarts.add(new LocalFunction.ColdStart(name() + "-pid-" + p.pid(), init, first));
+        stats.coldStart(new LocalFunction.ColdStart(name() + "-pid-" + p.pid(), init, first));
     }
 
     private LocalFunction.FunctionError failed(InvokeResult.Failure f, LambdaProcess p) {
-        errors.incrementAndGet();
         boolean timedOut = f.kind() == InvokeResult.Kind.TIMEOUT;
-        if (timedOut) timeouts.incrementAndGet();
-        else if (!p.isAlive()) crashes.incrementAndGet();
+        stats.failed(timedOut, !p.isAlive());
         String message = name() + " failed: " + f.kind() + " " + f.errorType() + ": " + f.errorMessage();
         if (!p.isAlive()) message += " (environment ended; its log: " + p.logFile() + ")";
         return new LocalFunction.FunctionError(message, timedOut);
     }
 
     @Override
-    public synchronized List<LocalFunction.ColdStart> coldStarts() {
-        return List.copyOf(coldStarts);
+    public List<LocalFunction.ColdStart> coldStarts() {
+        return stats.coldStarts();
     }
 
     @Override
-    public synchronized LongSummaryStatistics warmInvocations() {
-        LongSummaryStatistics copy = new LongSummaryStatistics();
-        copy.combine(warmMillis);
-        return copy;
+    public LongSummaryStatistics warmInvocations() {
+        return stats.warmInvocations();
     }
 
     @Override
     public int errors() {
-        return errors.get();
+        return stats.errors();
     }
 
     @Override
     public int timeouts() {
-        return timeouts.get();
+        return stats.timeouts();
     }
 
     @Override
     public int crashes() {
-        return crashes.get();
+        return stats.crashes();
     }
 
     @Override
     public int environmentsCreated() {
-        return environments.get();
+        return stats.environmentsCreated();
     }
 
     /** Environments alive now (idle or busy). */
