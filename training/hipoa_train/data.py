@@ -85,13 +85,15 @@ class PhantomCrops(Dataset):
     def __init__(self, dirs):
         self.items, self._shards = [], _Shards()
         self.v2: list[dict | None] = []  # per item: the v2 keys of its line (truth, severity, ...), None for v1
-        self.hardware: list[tuple] = []  # v2 hips with hardware: (group, side, kind); no grades, never learned
+        self.hardware: list[tuple] = []  # v2 hips with hardware: (group, side, kind); no grades, never graded
+        self.hardware_rows: list[tuple[str, int]] = []  # their crops (shard, row), for the gradability head only
         self.keys: list[str] = []
         for d_i, d in enumerate(map(Path, dirs)):
             for rec in _jsonl(d / "hips.jsonl"):
                 group = (d_i, int(rec["index"]))
                 if rec.get("gradable") is False:
                     self.hardware.append((group, rec["side"], rec.get("hardware") or "unknown"))
+                    self.hardware_rows.append((str(d / rec["shard"]), int(rec["row"])))
                     continue
                 self.items.append((str(d / rec["shard"]), int(rec["row"]), group, _labels(rec), rec["side"]))
                 self.keys.append(_content_key(rec))
@@ -109,6 +111,11 @@ class PhantomCrops(Dataset):
 
     def groups(self):
         return [it[2] for it in self.items]
+
+    def hardware_crop(self, i) -> torch.Tensor:
+        """The stored crop [1,S,S] of the i-th hardware hip (as __getitem__ gives a gradable one)."""
+        path, row = self.hardware_rows[i]
+        return torch.from_numpy(self._shards.row(path, row))[None]
 
     def item_keys(self):
         return list(self.keys)

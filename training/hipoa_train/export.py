@@ -21,6 +21,7 @@ from . import common, compact, contract as contract_mod, data
 from .evaluate import load_model
 
 GRADER_OUTPUTS = list(data.TASKS)
+ABSTENTION_OUTPUTS = ["gradability", "ood_distance"]  # a checkpoint from fit_abstention adds these
 LOCALISER_OUTPUTS = ["heatmaps", "coords"]
 GRADE_LABELS = {"fo": ["none", "mild", "moderate", "severe"], "ao": ["none", "mild", "moderate", "severe"],
                 "jsn": ["none", "mild", "moderate", "severe"], "sclerosis": ["absent", "present"],
@@ -55,14 +56,30 @@ def metadata(ck, name, version, contract) -> dict:
     return {"name": name, "version": version, "architecture": arch, "inputSize": json.dumps(size),
             "mmPerPx": repr(float(mm)), "normalisation": json.dumps(norm), "gradeLabels": json.dumps(labels),
             "trainingData": TRAINING_DATA, "sourceCommit": common.git_commit(),
-            "contractVersion": str(contract.get("version")), "epoch": str(ck.get("epoch"))}
+            "contractVersion": str(contract.get("version")), "epoch": str(ck.get("epoch")),
+            **abstention_metadata(ck)}
+
+
+def abstention_metadata(ck) -> dict:
+    """What the product needs besides the graph to refuse a hip and calibrate (functions/core HipGrader reads these):
+    per-feature temperatures, the OOD threshold and the gradability classes in output order."""
+    ab = ck.get("abstention")
+    if not ab:
+        return {}
+    return {"temperature": json.dumps({t: round(float(ab["temperature"][t]), 6) for t in data.TASKS}),
+            "oodThreshold": repr(float(ab["ood_threshold"])), "oodFalseAbstain": repr(float(ab["ood_false_abstain"])),
+            "gradabilityClasses": json.dumps(list(ab["classes"]))}
 
 
 def export(ck, out: Path, x: np.ndarray, name: str, version: str) -> dict:
     import onnx
 
-    model = load_model(ck)
-    names = GRADER_OUTPUTS if ck["kind"] == "grader" else LOCALISER_OUTPUTS
+    if "abstention" in ck:
+        from .fit_abstention import abstaining_model
+        model, names = abstaining_model(ck), GRADER_OUTPUTS + ABSTENTION_OUTPUTS
+    else:
+        model = load_model(ck)
+        names = GRADER_OUTPUTS if ck["kind"] == "grader" else LOCALISER_OUTPUTS
     xt = torch.from_numpy(x)
     with torch.no_grad():
         ref = [o.float().numpy() for o in model(xt)]

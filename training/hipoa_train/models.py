@@ -37,10 +37,36 @@ class MultitaskGrader(nn.Module):
         self.heads = nn.ModuleDict({t: nn.Sequential(nn.Dropout(dropout), nn.Linear(width, NUM_CLASSES[t]))
                                     for t in TASKS})
 
-    def forward(self, x):
+    def embed(self, x):
+        """The shared feature vector [N, width] every head reads."""
         f = F.relu(self.features(x))
-        f = torch.flatten(F.adaptive_avg_pool2d(f, 1), 1)
+        return torch.flatten(F.adaptive_avg_pool2d(f, 1), 1)
+
+    def forward(self, x):
+        f = self.embed(x)
         return tuple(self.heads[t](f) for t in TASKS)
+
+
+GRADABILITY_CLASSES = ("gradable", "arthroplasty", "hardware")
+
+
+class AbstainingGrader(nn.Module):
+    """A trained grader plus what lets the product refuse a hip (fit_abstention.py), on the grader's own frozen
+    features, so the five grade outputs are exactly the grader's: `gradability` [N,3] logits over
+    GRADABILITY_CLASSES, and `ood_distance` [N], the squared Mahalanobis distance of the features from the training
+    hips' in their top principal components (whitened)."""
+
+    def __init__(self, grader: MultitaskGrader, width: int, k: int):
+        super().__init__()
+        self.grader = grader
+        self.gradability = nn.Linear(width, len(GRADABILITY_CLASSES))
+        self.register_buffer("ood_mean", torch.zeros(width))
+        self.register_buffer("ood_projection", torch.zeros(k, width))  # rows: components / sqrt(eigenvalue)
+
+    def forward(self, x):
+        f = self.grader.embed(x)
+        z = (f - self.ood_mean) @ self.ood_projection.T
+        return (*(self.grader.heads[t](f) for t in TASKS), self.gradability(f), (z * z).sum(1))
 
 
 def load_init(model: nn.Module, path: str) -> None:

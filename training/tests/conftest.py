@@ -24,6 +24,11 @@ def v2_hip(rng, reader: str = "A", hardware: str | None = None) -> dict:
             "truth": {t: readers.cut(t, sev[t]) for t in data.TASKS}, "severity": sev}
 
 
+# The phantom's hardware kinds (tools/phantom), as phantom-train-data writes them.
+HARDWARE_KINDS = ("total-hip", "hemiarthroplasty", "resurfacing", "dynamic-hip-screw", "cannulated-screws",
+                  "acetabular-screws")
+
+
 def write_fake_train_data(out: Path, films: int = 12, crop_px: int = 32, hw=(64, 64), shard_size: int = 8,
                           seed: int = 0, phantom: str = "v1", reader: str = "A", hardware_every: int = 0) -> Path:
     """Crops carry a grade-dependent bright blob so a few steps can learn something; films a bright spot at
@@ -46,8 +51,9 @@ def write_fake_train_data(out: Path, films: int = 12, crop_px: int = 32, hw=(64,
                 for s_i, side in enumerate(("right", "left")):
                     if phantom == "v2":
                         hip_no = 2 * index + s_i
-                        lab = v2_hip(rng, reader, "total_hip" if hardware_every and hip_no % hardware_every == 0
-                                     else None)
+                        kind = (HARDWARE_KINDS[(hip_no // hardware_every) % len(HARDWARE_KINDS)]
+                                if hardware_every and hip_no % hardware_every == 0 else None)
+                        lab = v2_hip(rng, reader, kind)
                         jsn = lab.get("jsn", 0)
                     else:
                         lab = {t: int(rng.integers(0, 4)) for t in ("fo", "ao", "jsn")}
@@ -55,6 +61,8 @@ def write_fake_train_data(out: Path, films: int = 12, crop_px: int = 32, hw=(64,
                         jsn = lab["jsn"]
                     blob = np.exp(-((xx - crop_px / 2) ** 2 + (yy - crop_px / 2) ** 2) / (2 * (2 + 2 * jsn) ** 2))
                     crops[2 * k + s_i] = (blob - 0.5) / 0.25 + rng.normal(0, 0.1, blob.shape)
+                    if phantom == "v2" and lab.get("gradable") is False:  # metal saturates: a white bar
+                        crops[2 * k + s_i, crop_px // 3:crop_px // 3 + 4, :] = 4.0
                     hips.write(json.dumps({"shard": f"crops-{shard:05d}.npy", "row": 2 * k + s_i, "index": index,
                                            "side": side, **lab, "jitterXmm": 0.0, "jitterYmm": 0.0}) + "\n")
                     cx, cy = centres[side]
