@@ -103,7 +103,7 @@ class FhirReportTest {
             assertNotNull(f, "feature code");
             assertTrue(seen.add(side + "/" + f));
             HipResult hip = r.hips().get(side);
-            FhirReport.Code want = FhirReport.grade(f, hip.grade(f));
+            FhirReport.Code want = FhirReport.grade(f, hip.grades().orElseThrow().grade(f));
             assertTrue(has(o.getValueCodeableConcept(), want.system(), want.code()), side + " " + f);
             if (f.isBinary()) assertEquals(FhirReport.SNOMED, want.system());
         }

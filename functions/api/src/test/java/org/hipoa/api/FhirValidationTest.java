@@ -8,6 +8,8 @@ import ca.uhn.fhir.validation.SingleValidationMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Fixtures;
+import org.hipoa.domain.result.NotGradable;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.hipoa.domain.GradingCodes;
 import org.hipoa.report.FhirReport;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
@@ -167,6 +169,35 @@ class FhirValidationTest {
         for (SingleValidationMessage m : messages) {
             assertFalse(m.getMessage().contains(FhirReport.CODE_SYSTEM) && m.getMessage().toLowerCase().contains("unknown"),
                     m.toString());
+        }
+        assertNoOutbound();
+    }
+
+    @Test
+    void aHipNotGradable_hasObservationsWithDataAbsentReason_andValidates() throws Exception {
+        for (NotGradable why : NotGradable.values()) {
+            ObjectNode bundle = FhirReport.bundle(Fixtures.gradedOneHipRefused(why));
+            List<SingleValidationMessage> messages = validate(bundle.toString());
+            assertEquals(List.of(), errors(messages).stream().map(SingleValidationMessage::toString).toList(),
+                    why.name());
+            int absent = 0, valued = 0;
+            for (JsonNode e : bundle.get("entry")) {
+                JsonNode r = e.get("resource");
+                if (!"Observation".equals(r.get("resourceType").asText())) continue;
+                if (r.has("dataAbsentReason")) {
+                    absent++;
+                    assertFalse(r.has("valueCodeableConcept"), "obs-6: no value beside dataAbsentReason");
+                    assertTrue(r.get("dataAbsentReason").get("text").asText().contains(why.plainWords()));
+                    assertEquals(why == NotGradable.ARTHROPLASTY ? "not-applicable" : "not-performed",
+                            r.get("dataAbsentReason").get("coding").get(0).get("code").asText());
+                } else {
+                    valued++;
+                }
+            }
+            assertEquals(5, absent, "the refused hip's five features");
+            assertEquals(5, valued, "the other hip is still graded");
+            String conclusion = bundle.get("entry").get(0).get("resource").get("conclusion").asText();
+            assertTrue(conclusion.startsWith("Right hip: not graded (" + why.plainWords() + ")"), conclusion);
         }
         assertNoOutbound();
     }

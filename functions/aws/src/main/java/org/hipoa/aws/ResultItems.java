@@ -18,7 +18,10 @@ import org.hipoa.domain.result.Status;
 import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ModelRef;
+import org.hipoa.domain.result.HipGrades;
 import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.HipStatus;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Spacing;
 
@@ -154,31 +157,45 @@ public final class ResultItems {
         return new ModelRef(str(v, "name"), str(v, "version"));
     }
 
+    /**
+     * A graded hip: its grades, probabilities and centre; a hip not graded: {@code status}, {@code reason} and the
+     * centre. Items written before hips had a status hold grades only and read back as GRADED.
+     */
     private static AttributeValue hip(HipResult h) {
-        Map<String, AttributeValue> p = new LinkedHashMap<>();
-        for (Feature f : Feature.values()) {
-            p.put(f.key(), AttributeValue.fromL(h.probabilities().get(f).stream().map(ResultItems::n).toList()));
-        }
         Map<String, AttributeValue> m = new LinkedHashMap<>();
-        m.put("fo", n(h.fo()));
-        m.put("ao", n(h.ao()));
-        m.put("jsn", n(h.jsn()));
-        m.put("sclerosis", AttributeValue.fromBool(h.sclerosis()));
-        m.put("cysts", AttributeValue.fromBool(h.cysts()));
-        m.put("probabilities", map(p));
+        m.put("status", s(h.status().name()));
+        h.notGradable().ifPresent(why -> m.put("reason", s(why.name())));
+        h.grades().ifPresent(g -> {
+            Map<String, AttributeValue> p = new LinkedHashMap<>();
+            for (Feature f : Feature.values()) {
+                p.put(f.key(), AttributeValue.fromL(g.probabilities().get(f).stream().map(ResultItems::n).toList()));
+            }
+            m.put("fo", n(g.fo()));
+            m.put("ao", n(g.ao()));
+            m.put("jsn", n(g.jsn()));
+            m.put("sclerosis", AttributeValue.fromBool(g.sclerosis()));
+            m.put("cysts", AttributeValue.fromBool(g.cysts()));
+            m.put("probabilities", map(p));
+        });
         m.put("centerMm", AttributeValue.fromL(List.of(n(h.centerXmm()), n(h.centerYmm()))));
         return map(m);
     }
 
     private static HipResult hip(Map<String, AttributeValue> m) {
+        List<Double> c = numbers(m, "centerMm");
+        if (c.size() != 2) throw new IllegalArgumentException("centerMm must be [x, y]");
+        HipStatus status = opt(m, "status").map(x -> enumOf(HipStatus.class, x)).orElse(HipStatus.GRADED);
+        if (status == HipStatus.NOT_GRADABLE) {
+            return new HipResult(Optional.empty(), Optional.of(enumOf(NotGradable.class, str(m, "reason"))), c.get(0),
+                    c.get(1));
+        }
         Map<String, AttributeValue> probabilities = optMap(m, "probabilities")
                 .orElseThrow(() -> new IllegalArgumentException("no probabilities"));
         Map<Feature, List<Double>> p = new EnumMap<>(Feature.class);
         for (Feature f : Feature.values()) p.put(f, numbers(probabilities, f.key()));
-        List<Double> c = numbers(m, "centerMm");
-        if (c.size() != 2) throw new IllegalArgumentException("centerMm must be [x, y]");
-        return new HipResult(number(m, "fo").intValue(), number(m, "ao").intValue(), number(m, "jsn").intValue(),
-                bool(m, "sclerosis"), bool(m, "cysts"), p, c.get(0), c.get(1));
+        HipGrades g = new HipGrades(number(m, "fo").intValue(), number(m, "ao").intValue(),
+                number(m, "jsn").intValue(), bool(m, "sclerosis"), bool(m, "cysts"), p);
+        return new HipResult(Optional.of(g), Optional.empty(), c.get(0), c.get(1));
     }
 
     private static AttributeValue timings(Map<String, Long> t) {

@@ -23,6 +23,7 @@ import org.hipoa.domain.result.Stage;
 import org.hipoa.domain.result.Failure;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.Fixtures;
+import org.hipoa.domain.result.NotGradable;
 
 class ResultItemsTest {
 
@@ -30,6 +31,32 @@ class ResultItemsTest {
     void gradedRecord_roundTripsThroughTheItem() {
         ResultRecord r = Fixtures.graded();
         assertEquals(r, ResultItems.fromItem(ResultItems.toItem(r)));
+    }
+
+    @Test
+    void aHipNotGradable_roundTrips_withItsReasonAndWithoutGrades() {
+        ResultRecord r = Fixtures.gradedOneHipRefused(NotGradable.HARDWARE);
+        Map<String, AttributeValue> item = ResultItems.toItem(r);
+        Map<String, AttributeValue> right = item.get("hips").m().get("right").m();
+        assertEquals("NOT_GRADABLE", right.get("status").s());
+        assertEquals("HARDWARE", right.get("reason").s());
+        assertFalse(right.containsKey("fo") || right.containsKey("probabilities"), right.toString());
+        assertEquals("GRADED", item.get("hips").m().get("left").m().get("status").s());
+        assertEquals(r, ResultItems.fromItem(item));
+    }
+
+    @Test
+    void anItemWrittenBeforeHipsHadAStatus_readsAsGraded() {
+        ResultRecord r = Fixtures.graded();
+        Map<String, AttributeValue> item = new java.util.HashMap<>(ResultItems.toItem(r));
+        Map<String, AttributeValue> hips = new java.util.HashMap<>();
+        item.get("hips").m().forEach((side, h) -> {
+            Map<String, AttributeValue> old = new java.util.HashMap<>(h.m());
+            old.remove("status");
+            hips.put(side, AttributeValue.fromM(old));
+        });
+        item.put("hips", AttributeValue.fromM(hips));
+        assertEquals(r, ResultItems.fromItem(item));
     }
 
     @Test
@@ -115,8 +142,8 @@ class ResultItemsTest {
     @Test
     void hipsKeepTheirSides() {
         ResultRecord back = ResultItems.fromItem(ResultItems.toItem(Fixtures.graded()));
-        assertEquals(3, back.hips().get(Side.RIGHT).fo());
-        assertEquals(0, back.hips().get(Side.LEFT).fo());
+        assertEquals(3, back.hips().get(Side.RIGHT).grades().orElseThrow().fo());
+        assertEquals(0, back.hips().get(Side.LEFT).grades().orElseThrow().fo());
         assertEquals(260.5, back.hips().get(Side.LEFT).centerXmm());
     }
 

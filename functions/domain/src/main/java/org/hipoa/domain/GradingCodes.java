@@ -1,5 +1,7 @@
 package org.hipoa.domain;
 
+import org.hipoa.domain.result.NotGradable;
+
 import java.util.Map;
 
 /**
@@ -23,6 +25,16 @@ public final class GradingCodes {
     public static final Concept LEFT = new Concept(true, "7771000", "Left");
     public static final Concept PRESENT = new Concept(true, "52101004", "Present");
     public static final Concept ABSENT = new Concept(true, "2667000", "Absent");
+    /**
+     * A hip not graded: the concept (private: no standard code says "not assessed, because") and one value per
+     * {@link NotGradable} (DICOM code values are at most 16 characters, hence the short ones).
+     */
+    public static final Concept NOT_ASSESSED = new Concept(false, "NOTASSESSED", "Hip not assessed");
+    private static final Map<NotGradable, Concept> NOT_GRADABLE = Map.of(
+            NotGradable.ARTHROPLASTY, new Concept(false, "ARTHROPLASTY", "Joint replacement or resurfacing"),
+            NotGradable.HARDWARE, new Concept(false, "HARDWARE", "Fixation hardware over the joint"),
+            NotGradable.OUT_OF_DISTRIBUTION, new Concept(false, "OOD", "Unlike the model's training films"),
+            NotGradable.NOT_VISIBLE, new Concept(false, "NOTVISIBLE", "Hip cut off at the film's edge"));
 
     private static final Map<Feature, Concept> FEATURES = Map.of(
             Feature.FO, new Concept(false, "FO", "Femoral osteophytes (OARSI grade)"),
@@ -35,6 +47,10 @@ public final class GradingCodes {
             new Concept(false, "G2", "OARSI grade 2 (moderate)"), new Concept(false, "G3", "OARSI grade 3 (severe)")};
 
     /** The concept name of a feature's evaluation. */
+    public static Concept notGradable(NotGradable why) {
+        return NOT_GRADABLE.get(why);
+    }
+
     public static Concept feature(Feature f) {
         return FEATURES.get(f);
     }

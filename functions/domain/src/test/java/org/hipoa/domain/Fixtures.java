@@ -9,7 +9,9 @@ import java.util.Optional;
 import org.hipoa.domain.upload.UploadRef;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.domain.result.ModelRef;
+import org.hipoa.domain.result.HipGrades;
 import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Spacing;
 
@@ -29,7 +31,7 @@ public final class Fixtures {
         for (Feature f : Feature.values()) {
             p.put(f, f.classes() == 4 ? List.of(0.1, 0.2, 0.3, 0.4) : List.of(0.25, 0.75));
         }
-        return new HipResult(fo, 1, 2, false, cysts, p, x, 88.5);
+        return HipResult.graded(new HipGrades(fo, 1, 2, false, cysts, p), x, 88.5);
     }
 
     public static ResultRecord graded() {
@@ -39,6 +41,15 @@ public final class Fixtures {
                 .graded(Optional.of(STUDY_KEY), Optional.of(SPACING), new ModelRef("hipoa-localiser", "1.0"),
                         Map.of("decode", 120L, "localise", 40L), new ModelRef("hipoa-grader", "2.1"),
                         hip(3, true, 101.25), hip(0, false, 260.5), Map.of("gradeBatch", 33L),
+                        T0.plusMillis(1234));
+    }
+
+    /** As {@link #graded()}, the right hip refused for {@code why} (a replaced joint), the left one graded. */
+    public static ResultRecord gradedOneHipRefused(NotGradable why) {
+        return ResultRecord.received(UPLOAD_ID, REF, KEYS, T0)
+                .graded(Optional.of(STUDY_KEY), Optional.of(SPACING), new ModelRef("hipoa-localiser", "1.0"),
+                        Map.of("decode", 120L, "localise", 40L), new ModelRef("hipoa-grader", "2.1"),
+                        HipResult.notGradable(why, 101.25, 88.5), hip(0, false, 260.5), Map.of("gradeBatch", 33L),
                         T0.plusMillis(1234));
     }
 

@@ -8,6 +8,7 @@ import org.hipoa.domain.GradingCodes;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
 import org.hipoa.domain.result.ModelRef;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.domain.result.ResultRecord;
 import org.hipoa.domain.result.Status;
 
@@ -44,6 +45,8 @@ public final class FhirReport {
 
     /** One code: the same value and meaning as the SR's. */
     public record Code(String system, String code, String display) {}
+
+    static final String DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
 
     public static final Code HIP_JOINT = of(GradingCodes.HIP_JOINT);
     public static final Code LATERALITY = of(GradingCodes.LATERALITY);
@@ -113,14 +116,23 @@ public final class FhirReport {
             HipResult hip = r.hips().get(side);
             String hipName = side == Side.RIGHT ? "Right hip" : "Left hip";
             conclusion.append(hipName).append(':');
+            if (hip.notGradable().isPresent()) {
+                conclusion.append(" not graded (").append(hip.notGradable().get().plainWords()).append(')');
+            }
             for (Feature f : Feature.values()) {
                 String url = urn(r, "obs/" + side + "/" + f);
                 results.addObject().put("reference", url);
-                Code value = grade(f, hip.grade(f));
+                if (hip.grades().isEmpty()) {
+                    observations.add(observation(r, side, f, null, hip.notGradable().get(), issued, deviceUrl,
+                            studyRef));
+                    continue;
+                }
+                int g = hip.grades().get().grade(f);
+                Code value = grade(f, g);
                 conclusion.append(' ').append(f == Feature.SCLEROSIS ? "sclerosis" : f == Feature.CYSTS ? "cysts"
                         : f.name()).append(' ').append(f.isBinary() ? value.display().toLowerCase(java.util.Locale.ROOT)
-                        : String.valueOf(hip.grade(f))).append(f == Feature.CYSTS ? "" : ",");
-                observations.add(observation(r, side, f, value, issued, deviceUrl, studyRef));
+                        : String.valueOf(g)).append(f == Feature.CYSTS ? "" : ",");
+                observations.add(observation(r, side, f, value, null, issued, deviceUrl, studyRef));
             }
             conclusion.append(". ");
         }
@@ -133,8 +145,9 @@ public final class FhirReport {
         return bundle;
     }
 
-    private static ObjectNode observation(ResultRecord r, Side side, Feature f, Code value, String issued,
-                                          String deviceUrl, ObjectNode studyRef) {
+    /** One feature of one hip: its grade ({@code value}), or why there is none ({@code absent}). */
+    private static ObjectNode observation(ResultRecord r, Side side, Feature f, Code value, NotGradable absent,
+                                          String issued, String deviceUrl, ObjectNode studyRef) {
         String key = side + "/" + f;
         ObjectNode o = JSON.createObjectNode().put("resourceType", "Observation").put("id", uuid(r, "obs/" + key));
         o.put("status", "preliminary");
@@ -143,7 +156,18 @@ public final class FhirReport {
                 .put("display", "Imaging");
         o.set("code", concept(List.of(feature(f)), null));
         o.put("issued", issued);
-        o.set("valueCodeableConcept", concept(List.of(value), null));
+        if (value != null) {
+            o.set("valueCodeableConcept", concept(List.of(value), null));
+        } else {
+            // R4 obs-6: dataAbsentReason only when there is no value. A replaced joint has no native joint to grade
+            // (not-applicable); otherwise the grading was not done (not-performed). The reason in words beside it.
+            boolean replaced = absent == NotGradable.ARTHROPLASTY;
+            ObjectNode why = o.putObject("dataAbsentReason");
+            why.putArray("coding").addObject().put("system", DATA_ABSENT_REASON)
+                    .put("code", replaced ? "not-applicable" : "not-performed")
+                    .put("display", replaced ? "Not Applicable" : "Not Performed");
+            why.put("text", "Not graded: " + absent.plainWords());
+        }
         o.putArray("note").addObject().put("text", NOTICE);
         // R4's bodySite is one CodeableConcept: the lateralised site as a SNOMED CT post-coordinated expression
         // (hip joint, laterality = side), with the plain hip joint beside it for readers that take no expressions.

@@ -19,6 +19,7 @@ import org.hipoa.dicom.PixelSpacing;
 import org.hipoa.dicom.SpacingReader;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipGrades;
 import org.hipoa.domain.result.HipResult;
 import org.hipoa.domain.result.ModelRef;
 
@@ -219,9 +220,16 @@ public final class HipSrWriter {
                 SrCodes.laterality(side).item());
         f.makeTextContentItem(g, "HAS CONCEPT MOD", SrCodes.ALGORITHM_NAME.item(), model.name());
         f.makeTextContentItem(g, "HAS CONCEPT MOD", SrCodes.ALGORITHM_VERSION.item(), model.version());
+        if (hip.grades().isEmpty()) {
+            // Not assessed: the hip is located and named, and says why it has no grades; no grade is written.
+            f.makeCodeContentItem(g, "CONTAINS", SrCodes.NOT_ASSESSED.item(),
+                    SrCodes.notGradable(hip.notGradable().orElseThrow()).item());
+            return;
+        }
+        HipGrades grades = hip.grades().get();
         for (Feature feature : Feature.values()) {
             f.makeCodeContentItem(g, "CONTAINS", SrCodes.feature(feature).item(),
-                    SrCodes.grade(feature, hip.grade(feature)).item());
+                    SrCodes.grade(feature, grades.grade(feature)).item());
         }
     }
 

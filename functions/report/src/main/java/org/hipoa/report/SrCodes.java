@@ -4,6 +4,7 @@ import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.DicomException;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.Feature;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.domain.GradingCodes;
 
 
@@ -66,6 +67,7 @@ public final class SrCodes {
     public static final Code QUALITATIVE_EVALUATIONS = new Code("C0034375", "UMLS", "Qualitative Evaluations");
     public static final Code PRESENT = of(GradingCodes.PRESENT);
     public static final Code ABSENT = of(GradingCodes.ABSENT);
+    public static final Code NOT_ASSESSED = of(GradingCodes.NOT_ASSESSED);
     /** Contributing Equipment's purpose (CID 7005). */
     public static final Code PROCESSING_EQUIPMENT = new Code("109102", "DCM", "Processing Equipment");
 
@@ -77,6 +79,10 @@ public final class SrCodes {
     }
 
     /** The concept name of a feature's qualitative evaluation. */
+    public static Code notGradable(NotGradable why) {
+        return of(GradingCodes.notGradable(why));
+    }
+
     public static Code feature(Feature f) {
         return of(GradingCodes.feature(f));
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads HipOA's grades back out of one of its SRs with PixelMed, by walking the content tree by concept codes (not
@@ -22,9 +23,12 @@ import java.util.Map;
 public final class HipSrReader {
     private HipSrReader() {}
 
-    /** One hip as the SR states it; the point is DICOM column/row on the referenced image. */
+    /**
+     * One hip as the SR states it; the point is DICOM column/row on the referenced image. A hip not assessed has no
+     * grades and the code value of its reason.
+     */
     public record Hip(Side side, String trackingIdentifier, String trackingUid, Map<Feature, Integer> grades,
-                      float[] point, String referencedSopInstanceUid) {}
+                      float[] point, String referencedSopInstanceUid, Optional<String> notAssessed) {}
 
     public record Report(String studyInstanceUid, String deviceObserverUid, String deviceName,
                          String algorithmName, String algorithmVersion, Map<Side, Hip> hips) {}
@@ -47,7 +51,10 @@ public final class HipSrReader {
                     : SrCodes.LEFT.matches(laterality) ? Side.LEFT : null;
             if (side == null) throw new IllegalArgumentException("a hip without right/left laterality");
             Map<Feature, Integer> grades = new EnumMap<>(Feature.class);
-            for (Feature f : Feature.values()) {
+            Optional<String> notAssessed = children(g, SrCodes.NOT_ASSESSED).isEmpty() ? Optional.empty()
+                    : Optional.of(((ContentItemFactory.CodeContentItem) only(g, SrCodes.NOT_ASSESSED)).getConceptCode()
+                    .getCodeValue());
+            for (Feature f : notAssessed.isPresent() ? new Feature[0] : Feature.values()) {
                 var value = ((ContentItemFactory.CodeContentItem) only(g, SrCodes.feature(f))).getConceptCode();
                 int grade = SrCodes.gradeOf(f, value);
                 if (grade < 0) throw new IllegalArgumentException(f + " has an unknown value " + value);
@@ -60,7 +67,14 @@ public final class HipSrReader {
             algorithmVersion = only(g, SrCodes.ALGORITHM_VERSION).getSingleStringValueOrNull().strip();
             Hip hip = new Hip(side, only(g, SrCodes.TRACKING_IDENTIFIER).getSingleStringValueOrNull().strip(),
                     only(g, SrCodes.TRACKING_UID).getSingleStringValueOrNull().strip(), grades, region.getGraphicData(),
-                    image.getReferencedSOPInstanceUID());
+                    image.getReferencedSOPInstanceUID(), notAssessed);
+            if (notAssessed.isPresent()) {
+                for (Feature f : Feature.values()) {
+                    if (!children(g, SrCodes.feature(f)).isEmpty()) {
+                        throw new IllegalArgumentException("a hip not assessed has a grade of " + f);
+                    }
+                }
+            }
             if (hips.put(side, hip) != null) throw new IllegalArgumentException("two groups for the " + side + " hip");
         }
         return new Report(Attribute.getSingleStringValueOrNull(sr, TagFromName.StudyInstanceUID),

@@ -6,6 +6,7 @@ import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.validate.DicomSRValidator;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.domain.result.ModelRef;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,21 @@ class HipSrWriterTest {
             }
             assertNotEquals(r.hips().get(Side.RIGHT).trackingUid(), r.hips().get(Side.LEFT).trackingUid());
         }
+    }
+
+    @Test
+    void aHipNotGradable_isLocatedAndSaysWhy_withoutGrades_andTheOtherHipIsGraded() throws Exception {
+        HipResult refused = HipResult.notGradable(NotGradable.ARTHROPLASTY, 100.25, 160.5);
+        HipResult graded = hip(0, 2, 3, 0, 1, 290.0, 158.75);
+        AttributeList sr = read(Files.write(dir.resolve("sr-not-gradable.dcm"),
+                HipSrWriter.write(source(0), both(refused, graded), MODEL, WHEN)));
+        String report = new DicomSRValidator().validate(sr);
+        assertTrue(report.lines().noneMatch(l -> l.startsWith("Error")), report);
+        HipSrReader.Report r = HipSrReader.read(sr);
+        assertEquals(java.util.Optional.of("ARTHROPLASTY"), r.hips().get(Side.RIGHT).notAssessed());
+        assertTrue(r.hips().get(Side.RIGHT).grades().isEmpty());
+        assertEquals(java.util.Optional.empty(), r.hips().get(Side.LEFT).notAssessed());
+        assertEquals(SrFixtures.grades(graded), r.hips().get(Side.LEFT).grades());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
+import org.hipoa.domain.result.HipGrades;
 import org.hipoa.domain.result.HipResult;
 import org.hipoa.domain.result.ModelRef;
 
@@ -57,13 +58,13 @@ public final class SrFixtures {
             for (int c = 0; c < f.classes(); c++) v.add(c == g.get(f) ? 1.0 : 0.0);
             p.put(f, v);
         }
-        return new HipResult(fo, ao, jsn, scl == 1, cyst == 1, p, xMm, yMm);
+        return HipResult.graded(new HipGrades(fo, ao, jsn, scl == 1, cyst == 1, p), xMm, yMm);
     }
 
     /** The grades of a stored hip, feature by feature (what the SR states). */
     public static Map<Feature, Integer> grades(HipResult hip) {
         Map<Feature, Integer> g = new EnumMap<>(Feature.class);
-        for (Feature f : Feature.values()) g.put(f, hip.grade(f));
+        for (Feature f : Feature.values()) g.put(f, hip.grades().orElseThrow().grade(f));
         return g;
     }
 }

@@ -29,6 +29,11 @@ import java.util.TreeMap;
  * {@code withRejectedAsMisses}. For a phantom v2 set the labels are the reader's grades, and each feature also reports
  * accuracy against the noise-free truth, the ceiling (mean max readerP, the best any model can reach) and
  * accuracy ÷ ceiling; hips with hardware are not scored but reported apart (what the product did with them).
+ *
+ * <p>Per-hip refusals (issue 19): accuracy is over the gradable hips the product graded; {@code notGradable} gives the
+ * share of gradable hips it graded, the sensitivity and specificity of its "not gradable" against the labels, and its
+ * reasons. Calibration: per feature the expected calibration error of the probabilities the product returns (top
+ * class, 15 equal-width bins, Guo et al. 2017) and the reliability bins it is computed from.
  */
 final class EvalCommand {
     private EvalCommand() {}
@@ -43,7 +48,9 @@ final class EvalCommand {
         final List<Double> errorsMm = new ArrayList<>();
         final Map<String, Integer> failures = new TreeMap<>();
         final Map<String, int[]> hardware = new TreeMap<>();   // kind -> {hips, graded by the product}
-        int gradableHips;
+        final Map<String, Integer> refusedGradable = new TreeMap<>(), refusedHardware = new TreeMap<>();
+        final Map<Feature, Reliability> reliability = new EnumMap<>(Feature.class);
+        int gradableHips, gradableSeen, gradableGraded;
         boolean v2;
         String site;
 
@@ -51,6 +58,7 @@ final class EvalCommand {
             for (Feature f : Feature.values()) {
                 ceilingSum.put(f, new double[1]);
                 missedByRejection.put(f, new int[1]);
+                reliability.put(f, new Reliability(15));
             }
         }
 
@@ -93,18 +101,29 @@ final class EvalCommand {
                             HipResult p = h.result();
                             JsonNode hip = labels.get("hips").get(h.side().key());
                             if (v2 && !hip.path("gradable").asBoolean()) {
-                                t.hardware.computeIfAbsent(hip.get("hardware").asText(), k -> new int[2])[0]++;
-                                t.hardware.get(hip.get("hardware").asText())[1]++;
+                                String kind = hip.get("hardware").asText();
+                                t.hardware.computeIfAbsent(kind, k -> new int[2])[0]++;
+                                if (h.graded()) t.hardware.get(kind)[1]++;
+                                else t.refusedHardware.merge(p.notGradable().get().name(), 1, Integer::sum);
                                 continue;
                             }
                             t.gradableHips++;
+                            t.gradableSeen++;
+                            if (v2) addCeiling(t, hip);
+                            if (!h.graded()) {
+                                // Refused: no grade to score; counted as a miss in withRejectedAsMisses.
+                                t.refusedGradable.merge(p.notGradable().get().name(), 1, Integer::sum);
+                                for (Feature f : Feature.values()) t.missedByRejection.get(f)[0]++;
+                                continue;
+                            }
+                            t.gradableGraded++;
                             Map<Feature, Integer> reader = HipResultJson.grades(v2 ? hip.get("grades") : hip);
                             Map<Feature, Integer> truth = v2 ? HipResultJson.grades(hip.get("truth")) : reader;
                             for (Feature f : Feature.values()) {
-                                t.vsReader.get(f).add(new int[] {reader.get(f), p.grade(f), film});
-                                t.vsTruth.get(f).add(new int[] {truth.get(f), p.grade(f), film});
+                                t.vsReader.get(f).add(new int[] {reader.get(f), h.grade(f), film});
+                                t.vsTruth.get(f).add(new int[] {truth.get(f), h.grade(f), film});
+                                t.reliability.get(f).add(h.probabilities().get(f), reader.get(f));
                             }
-                            if (v2) addCeiling(t, hip);
                             t.errorsMm.add(Math.hypot(hip.get("centerMm").get(0).asDouble() - p.centerXmm(),
                                     hip.get("centerMm").get(1).asDouble() - p.centerYmm()));
                         }
@@ -154,7 +173,21 @@ final class EvalCommand {
             long hits = t.vsReader.get(f).stream().filter(p -> p[0] == p[1]).count();
             ObjectNode all = node.putObject("withRejectedAsMisses");
             all.put("n", a.n() + missed).put("accuracy", round(a.n() + missed == 0 ? Double.NaN : (double) hits / (a.n() + missed)));
+            t.reliability.get(f).write(node.putObject("calibration"));
         }
+        ObjectNode ng = root.putObject("notGradable");
+        int hardwareSeen = t.hardware.values().stream().mapToInt(c -> c[0]).sum();
+        int hardwareRefused = t.refusedHardware.values().stream().mapToInt(Integer::intValue).sum();
+        ng.put("note", "over hips of films the product read; gradable = the labels' gradable hips");
+        ng.put("gradableHips", t.gradableSeen).put("gradableGraded", t.gradableGraded)
+                .put("gradableGradedShare", round(t.gradableSeen == 0 ? Double.NaN : (double) t.gradableGraded / t.gradableSeen));
+        ng.put("hardwareHips", hardwareSeen).put("hardwareRefused", hardwareRefused);
+        ng.put("sensitivity", round(hardwareSeen == 0 ? Double.NaN : (double) hardwareRefused / hardwareSeen));
+        ng.put("specificity", ng.get("gradableGradedShare").asDouble());
+        ObjectNode reasons = ng.putObject("reasonsOnGradableHips");
+        t.refusedGradable.forEach(reasons::put);
+        ObjectNode hwReasons = ng.putObject("reasonsOnHardwareHips");
+        t.refusedHardware.forEach(hwReasons::put);
         if (t.v2) {
             ObjectNode hw = root.putObject("hardwareHips");
             hw.put("note", "not gradable, not scored; gradedByProduct counts hips the product graded anyway");

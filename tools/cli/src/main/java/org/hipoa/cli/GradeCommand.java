@@ -71,7 +71,8 @@ final class GradeCommand {
                 line.set("hips", HipResultJson.hips(Map.of(Side.RIGHT, g.grades().right().result(),
                         Side.LEFT, g.grades().left().result())));
                 line.putObject("model").put("name", grader.info().name()).put("version", grader.info().version())
-                        .put("localiser", preparer.localiser().name() + "@" + preparer.localiser().version());
+                        .put("localiser", preparer.localiser().name() + "@" + preparer.localiser().version())
+                        .put("calibrated", grader.calibrated()).put("refusesHips", grader.refusesHips());
                 line.set("spacing", HipResultJson.spacing(g.study().spacing()));
                 ObjectNode ms = line.putObject("timingsMs");
                 g.timingsMs().forEach(ms::put);

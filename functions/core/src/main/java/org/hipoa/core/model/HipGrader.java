@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.hipoa.domain.Feature;
+import org.hipoa.domain.result.NotGradable;
 
 /**
  * The multitask OA grader: any number of hip crops in, five sets of logits per crop out. Load once per container;
@@ -38,14 +40,17 @@ public final class HipGrader implements AutoCloseable {
     public record CropBatch(List<HipCrop> crops) {}
 
     /**
-     * Raw logits per crop and feature, in the order of the batch; and, when the model has {@code cam_{feature}}
-     * outputs (training/hipoa_train/cam_outputs.py), each crop's class maps ({@code [classes][rows * cols]}).
+     * Raw logits per crop and feature, in the order of the batch; when the model has {@code cam_{feature}} outputs
+     * (training/hipoa_train/cam_outputs.py), each crop's class maps ({@code [classes][rows * cols]}); when it has the
+     * abstention outputs (fit_abstention.py), each crop's {@code gradability} logits and {@code ood_distance}.
      */
     public record LogitBatch(List<Map<Feature, float[]>> logits, List<Map<Feature, float[]>> classMaps, int rows,
-                             int cols) {}
+                             int cols, List<float[]> gradability, List<Float> oodDistance) {}
 
     private final ZooModel<CropBatch, LogitBatch> model;
     private final ModelInfo info;
+    private final Calibration calibration;
+    private final GradabilityCheck gradability;
     private final int parts;
     /** Runs every part of a call but the first (which runs on the caller's thread); null with one part. */
     private final ExecutorService helpers;
@@ -59,6 +64,8 @@ public final class HipGrader implements AutoCloseable {
         if (threads < 1) throw new IllegalArgumentException("threads " + threads);
         this.model = OnnxModels.load(onnxFile, new GraderTranslator(), 1);
         this.info = OnnxModels.info(model, "hipoa-grader");
+        this.calibration = Calibration.of(info);
+        this.gradability = GradabilityCheck.of(info);
         // On a GPU one call is one kernel launch sequence over the whole batch; splitting it would only queue parts.
         this.parts = OnnxModels.device().isGpu() ? 1 : threads;
         // Native code runs on these threads: they get the stack NativeRuntime gives ONNX Runtime's start, not the
@@ -71,15 +78,30 @@ public final class HipGrader implements AutoCloseable {
         return info;
     }
 
+    public Calibration calibration() {
+        return calibration;
+    }
+
+    /** Whether this grader can refuse a hip (has the abstention outputs); graders without them grade every hip. */
+    public GradabilityCheck gradability() {
+        return gradability;
+    }
+
     /** Grades every crop, in parts run at the same time (class comment); the result is in the crops' order. */
     public List<HipPrediction> grade(List<HipCrop> crops) {
         LogitBatch batch = run(crops);
+        if (gradability.present() && batch.gradability().size() != crops.size()) {
+            throw new IllegalStateException("the grader's metadata names gradability classes but the model has no "
+                    + "gradability and ood_distance outputs");
+        }
         List<HipPrediction> out = new ArrayList<>(crops.size());
         for (int i = 0; i < crops.size(); i++) {
             HipCrop c = crops.get(i);
             Map<Feature, float[]> maps = batch.classMaps().isEmpty() ? null : batch.classMaps().get(i);
+            Optional<NotGradable> refused = gradability.present()
+                    ? gradability.judge(batch.gradability().get(i), batch.oodDistance().get(i)) : Optional.empty();
             out.add(HipPrediction.fromLogits(c.side(), batch.logits().get(i), maps, batch.rows(), batch.cols(),
-                    c.centerXmm(), c.centerYmm()));
+                    c.centerXmm(), c.centerYmm(), calibration, refused));
         }
         return out;
     }
@@ -91,7 +113,7 @@ public final class HipGrader implements AutoCloseable {
 
     /** Logits and class maps, as the model gives them (for the CAM check). */
     public LogitBatch run(List<HipCrop> crops) {
-        if (crops.isEmpty()) return new LogitBatch(List.of(), List.of(), 0, 0);
+        if (crops.isEmpty()) return new LogitBatch(List.of(), List.of(), 0, 0, List.of(), List.of());
         int n = Math.min(parts, crops.size());
         if (n == 1) return runPart(crops);
         List<Future<LogitBatch>> rest = new ArrayList<>(n - 1);
@@ -138,11 +160,15 @@ public final class HipGrader implements AutoCloseable {
 
     private static LogitBatch concat(List<LogitBatch> parts) {
         List<Map<Feature, float[]>> logits = new ArrayList<>(), maps = new ArrayList<>();
+        List<float[]> gradability = new ArrayList<>();
+        List<Float> ood = new ArrayList<>();
         for (LogitBatch b : parts) {
             logits.addAll(b.logits());
             maps.addAll(b.classMaps());
+            gradability.addAll(b.gradability());
+            ood.addAll(b.oodDistance());
         }
-        return new LogitBatch(logits, maps, parts.getFirst().rows(), parts.getFirst().cols());
+        return new LogitBatch(logits, maps, parts.getFirst().rows(), parts.getFirst().cols(), gradability, ood);
     }
 
     @Override
@@ -187,7 +213,21 @@ public final class HipGrader implements AutoCloseable {
                 }
                 perCrop.add(m);
             }
-            return new LogitBatch(perCrop, classMaps(outputs, n), rows(outputs, 2), rows(outputs, 3));
+            List<float[]> gradability = new ArrayList<>();
+            List<Float> ood = new ArrayList<>();
+            NDArray g = outputs.get("gradability"), d = outputs.get("ood_distance");
+            if (g != null && d != null) {
+                int k = (int) g.getShape().get(1);
+                float[] gs = g.toFloatArray(), ds = d.toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    float[] z = new float[k];
+                    System.arraycopy(gs, i * k, z, 0, k);
+                    gradability.add(z);
+                    ood.add(ds[i]);
+                }
+            }
+            return new LogitBatch(perCrop, classMaps(outputs, n), rows(outputs, 2), rows(outputs, 3), gradability,
+                    ood);
         }
 
         /** {@code cam_{feature}} [N, classes, rows, cols] per crop, or none when the model has no CAM outputs. */

@@ -2,6 +2,7 @@ package org.hipoa.core.model;
 
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.NotGradable;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -11,22 +12,25 @@ import org.hipoa.domain.wire.HipHeatmaps;
 import org.hipoa.domain.Feature;
 
 /**
- * The grader's prediction for one hip, as the model gave it: the most probable grade of each feature and the full
- * probability vectors (softmax of the logits, unrounded), plus where the hip was found, in image mm, and — when the
- * grader has CAM outputs — where it looked ({@link HipHeatmaps}). What is stored and returned is its
- * {@link #result()}, a {@link HipResult}.
+ * The grader's prediction for one hip: the most probable grade of each feature and the full probability vectors
+ * (softmax of the logits over the model's calibration temperature, unrounded), plus where the hip was found, in image
+ * mm, whether the grader refused it ({@link GradabilityCheck}) and — when the grader has CAM outputs — where it
+ * looked ({@link HipHeatmaps}). What is stored and returned is its {@link #result()}, a {@link HipResult}: a refused
+ * hip's grades are never shown.
  */
 public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
-                            double centerXmm, double centerYmm, Optional<HipHeatmaps> heatmaps) {
+                            double centerXmm, double centerYmm, Optional<HipHeatmaps> heatmaps,
+                            Optional<NotGradable> notGradable) {
 
     public HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature, float[]> probabilities,
                      double centerXmm, double centerYmm) {
-        this(side, grades, probabilities, centerXmm, centerYmm, Optional.empty());
+        this(side, grades, probabilities, centerXmm, centerYmm, Optional.empty(), Optional.empty());
     }
 
     public HipPrediction {
         Objects.requireNonNull(side, "side");
         Objects.requireNonNull(heatmaps, "heatmaps");
+        Objects.requireNonNull(notGradable, "notGradable");
         grades = Map.copyOf(new EnumMap<>(grades));
         probabilities = Map.copyOf(new EnumMap<>(probabilities));
         for (Feature f : Feature.values()) {
@@ -36,9 +40,19 @@ public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature
         }
     }
 
-    /** As stored and returned (rounded once, in {@link HipResult#of}). */
+    /** As stored and returned (rounded once, in {@link HipResult#of}); a refused hip without its grades. */
     public HipResult result() {
-        return HipResult.of(grades, probabilities, centerXmm, centerYmm);
+        return notGradable.map(why -> HipResult.notGradable(why, centerXmm, centerYmm))
+                .orElseGet(() -> HipResult.of(grades, probabilities, centerXmm, centerYmm));
+    }
+
+    public boolean graded() {
+        return notGradable.isEmpty();
+    }
+
+    /** The same prediction, refused for {@code why} (e.g. the hip lies outside the film). */
+    public HipPrediction refused(NotGradable why) {
+        return new HipPrediction(side, grades, probabilities, centerXmm, centerYmm, heatmaps, Optional.of(why));
     }
 
     public int grade(Feature f) {
@@ -50,14 +64,18 @@ public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature
         return grades.get(f) == 1;
     }
 
-    /** Grades from raw logits: arg-max, with softmax probabilities. */
+    /** Grades from raw logits: arg-max, with softmax probabilities (uncalibrated, graded). */
     static HipPrediction fromLogits(Side side, Map<Feature, float[]> logits, double centerXmm, double centerYmm) {
-        return fromLogits(side, logits, null, 0, 0, centerXmm, centerYmm);
+        return fromLogits(side, logits, null, 0, 0, centerXmm, centerYmm, Calibration.NONE, Optional.empty());
     }
 
-    /** As above, with the grader's class maps ({@code null} when the model has none) on a rows × cols grid. */
+    /**
+     * As above, with the grader's class maps ({@code null} when the model has none) on a rows × cols grid, its
+     * calibration and its gradability verdict.
+     */
     static HipPrediction fromLogits(Side side, Map<Feature, float[]> logits, Map<Feature, float[]> classMaps, int rows,
-                                int cols, double centerXmm, double centerYmm) {
+                                int cols, double centerXmm, double centerYmm, Calibration calibration,
+                                Optional<NotGradable> notGradable) {
         Map<Feature, Integer> grades = new EnumMap<>(Feature.class);
         Map<Feature, float[]> probabilities = new EnumMap<>(Feature.class);
         for (Feature f : Feature.values()) {
@@ -71,14 +89,14 @@ public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature
                 }
             }
             float[] p = new float[z.length];
-            double sum = 0;
-            for (int i = 0; i < z.length; i++) sum += p[i] = (float) Math.exp(z[i] - max);
+            double sum = 0, t = calibration.of(f);
+            for (int i = 0; i < z.length; i++) sum += p[i] = (float) Math.exp((z[i] - max) / t);
             for (int i = 0; i < z.length; i++) p[i] /= (float) sum;
             grades.put(f, best);
             probabilities.put(f, p);
         }
         Optional<HipHeatmaps> heatmaps = classMaps == null ? Optional.empty()
                 : Optional.of(HipHeatmaps.ofClassMaps(rows, cols, classMaps, grades));
-        return new HipPrediction(side, grades, probabilities, centerXmm, centerYmm, heatmaps);
+        return new HipPrediction(side, grades, probabilities, centerXmm, centerYmm, heatmaps, notGradable);
     }
 }

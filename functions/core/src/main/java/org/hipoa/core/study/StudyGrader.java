@@ -57,6 +57,16 @@ public final class StudyGrader implements AutoCloseable {
         }
     }
 
+    /** Whether the grader's probabilities are temperature-calibrated (model metadata {@code temperature}). */
+    public boolean calibrated() {
+        return grader.calibration().calibrated();
+    }
+
+    /** Whether the grader can refuse a hip (has the gradability and OOD outputs). */
+    public boolean refusesHips() {
+        return grader.gradability().present();
+    }
+
     public ModelInfo info() {
         return grader.info();
     }

@@ -79,7 +79,7 @@ class SrExternalReadersTest {
             JsonNode e = g.get("evaluations");
             assertEquals(5, e.size(), e::toString);
             for (Feature f : Feature.values()) {
-                SrCodes.Code want = SrCodes.grade(f, hip.grade(f));
+                SrCodes.Code want = SrCodes.grade(f, hip.grades().orElseThrow().grade(f));
                 JsonNode got = e.get(SrCodes.feature(f).value());
                 assertEquals(want.value(), got.get(0).asText(), side + " " + f);
                 assertEquals(want.scheme(), got.get(1).asText(), side + " " + f);

@@ -2,53 +2,50 @@ package org.hipoa.domain.result;
 
 import org.hipoa.domain.Feature;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * One graded hip as stored and returned: OARSI grades 0–3 for FO, AO and JSN, sclerosis and cysts present or not,
- * the probability vector of every feature (4 decimals), and the head centre in image mm.
+ * One hip as stored and returned: where it was found (head centre, image mm) and either its {@link HipGrades} or why
+ * it was not graded — never both, never neither.
  */
-public record HipResult(int fo, int ao, int jsn, boolean sclerosis, boolean cysts,
-                        Map<Feature, List<Double>> probabilities, double centerXmm, double centerYmm) {
+public record HipResult(Optional<HipGrades> grades, Optional<NotGradable> notGradable, double centerXmm,
+                        double centerYmm) {
     public HipResult {
-        for (int g : new int[]{fo, ao, jsn}) if (g < 0 || g > 3) throw new IllegalArgumentException("grade " + g);
-        Map<Feature, List<Double>> copy = new EnumMap<>(Feature.class);
-        for (Feature f : Feature.values()) {
-            List<Double> p = probabilities.get(f);
-            if (p == null || p.size() != f.classes()) throw new IllegalArgumentException(f + " probabilities");
-            copy.put(f, List.copyOf(p));
+        Objects.requireNonNull(grades, "grades");
+        Objects.requireNonNull(notGradable, "notGradable");
+        if (grades.isPresent() == notGradable.isPresent()) {
+            throw new IllegalArgumentException("a hip has grades or a reason it was not graded, not both or neither");
         }
-        probabilities = Map.copyOf(copy);
+    }
+
+    public static HipResult graded(HipGrades grades, double centerXmm, double centerYmm) {
+        return new HipResult(Optional.of(grades), Optional.empty(), round(centerXmm), round(centerYmm));
+    }
+
+    public static HipResult notGradable(NotGradable why, double centerXmm, double centerYmm) {
+        return new HipResult(Optional.empty(), Optional.of(why), round(centerXmm), round(centerYmm));
     }
 
     /**
-     * The one place where model output becomes a result: probabilities to 4 decimals, the centre to 0.01 mm. The
-     * API, the command line and the stored record all carry these rounded values.
+     * The one place where model output becomes a graded result: probabilities to 4 decimals, the centre to 0.01 mm.
      */
     public static HipResult of(Map<Feature, Integer> grades, Map<Feature, float[]> probabilities, double centerXmm,
                                double centerYmm) {
-        Map<Feature, List<Double>> p = new EnumMap<>(Feature.class);
-        for (Feature f : Feature.values()) {
-            List<Double> v = new ArrayList<>();
-            for (float x : probabilities.get(f)) v.add(Math.round(x * 10000) / 10000.0);
-            p.put(f, v);
-        }
-        return new HipResult(grades.get(Feature.FO), grades.get(Feature.AO), grades.get(Feature.JSN),
-                grades.get(Feature.SCLEROSIS) == 1, grades.get(Feature.CYSTS) == 1, p,
-                Math.round(centerXmm * 100) / 100.0, Math.round(centerYmm * 100) / 100.0);
+        return graded(HipGrades.of(grades, probabilities), centerXmm, centerYmm);
     }
 
-    /** The grade of {@code f} as a number: 0–3, or 0/1 for absent/present. */
-    public int grade(Feature f) {
-        return switch (f) {
-            case FO -> fo;
-            case AO -> ao;
-            case JSN -> jsn;
-            case SCLEROSIS -> sclerosis ? 1 : 0;
-            case CYSTS -> cysts ? 1 : 0;
-        };
+    public HipStatus status() {
+        return grades.isPresent() ? HipStatus.GRADED : HipStatus.NOT_GRADABLE;
+    }
+
+    public boolean isGraded() {
+        return grades.isPresent();
+    }
+
+    /** To 0.01 mm; a NaN or infinite centre stays what it is (Math.round would make it 0, a place on the film). */
+    private static double round(double mm) {
+        return Double.isFinite(mm) ? Math.round(mm * 100) / 100.0 : mm;
     }
 }

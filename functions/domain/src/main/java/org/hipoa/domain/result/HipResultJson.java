@@ -11,9 +11,11 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The hip result schema, one class for every place that shows it (partner API, {@code ./hipoa grade}, the demo):
- * {@code {"fo","ao","jsn","sclerosis","cysts","probabilities":{"fo":[…],…},"centerMm":[x,y]}}, with the values
- * {@link HipResult} already rounded.
+ * The hip result schema, one class for every place that shows it (partner API, {@code ./hipoa grade}, the demo): a
+ * graded hip {@code {"status":"GRADED","fo","ao","jsn","sclerosis","cysts","probabilities":{"fo":[…],…},
+ * "centerMm":[x,y]}}, a hip that was not graded {@code {"status":"NOT_GRADABLE","reason":"ARTHROPLASTY",
+ * "reasonText":"…","centerMm":[x,y]}} (no grades, no probabilities), with the values {@link HipResult} already
+ * rounded.
  */
 public final class HipResultJson {
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -31,13 +33,17 @@ public final class HipResultJson {
     }
 
     public static ObjectNode hip(HipResult h) {
-        ObjectNode n = JSON.createObjectNode().put("fo", h.fo()).put("ao", h.ao()).put("jsn", h.jsn())
-                .put("sclerosis", h.sclerosis()).put("cysts", h.cysts());
-        ObjectNode p = n.putObject("probabilities");
-        for (Feature f : Feature.values()) {
-            ArrayNode a = p.putArray(f.key());
-            h.probabilities().get(f).forEach(a::add);
-        }
+        ObjectNode n = JSON.createObjectNode().put("status", h.status().name());
+        h.notGradable().ifPresent(why -> n.put("reason", why.name()).put("reasonText", why.plainWords()));
+        h.grades().ifPresent(g -> {
+            n.put("fo", g.fo()).put("ao", g.ao()).put("jsn", g.jsn()).put("sclerosis", g.sclerosis())
+                    .put("cysts", g.cysts());
+            ObjectNode p = n.putObject("probabilities");
+            for (Feature f : Feature.values()) {
+                ArrayNode a = p.putArray(f.key());
+                g.probabilities().get(f).forEach(a::add);
+            }
+        });
         n.putArray("centerMm").add(h.centerXmm()).add(h.centerYmm());
         return n;
     }
