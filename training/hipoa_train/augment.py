@@ -52,3 +52,57 @@ class GraderAugment:
         noise = torch.randn(x.shape, generator=g) if x.device.type == "cpu" else torch.randn(x.shape, device=x.device)
         v = v + noise * u(0, self.noise).view(n, 1, 1, 1)
         return (v - self.centre) / self.norm_scale
+
+
+@dataclass
+class FilmAugment:
+    """Localiser augmentation: intensity only (the targets are head positions, so geometry stays), drawn wide enough
+    to cover what other sites do to a film before anyone sees it: gamma, a sigmoid LUT of random slope and centre,
+    unsharp masking (edge enhancement) of random amount and radius, blur and Gaussian noise. Generic processing
+    ranges, not fitted to any test set."""
+    gamma: float = 0.35
+    lut_p: float = 0.5           # share of films through a sigmoid LUT
+    lut_slope: tuple = (2.0, 7.0)
+    unsharp_p: float = 0.5
+    unsharp_amount: tuple = (0.3, 1.5)
+    unsharp_sigma_px: tuple = (0.7, 3.0)
+    noise: float = 0.05
+    centre: float = 0.5
+    norm_scale: float = 0.25
+
+    def __call__(self, x: torch.Tensor, g: torch.Generator | None = None) -> torch.Tensor:
+        n = x.shape[0]
+
+        def u(lo, hi):
+            return (lo + (hi - lo) * torch.rand(n, generator=g)).to(x.device).view(n, 1, 1, 1)
+
+        def p(prob):
+            return (torch.rand(n, generator=g) < prob).to(x.device).view(n, 1, 1, 1).to(x.dtype)
+
+        v = (x * self.norm_scale + self.centre).clamp(0, 1)
+        v = v.clamp_min(1e-6) ** u(1 - self.gamma, 1 + self.gamma)
+        slope, mid = u(*self.lut_slope), u(0.35, 0.65)
+        lo, hi = torch.sigmoid(-slope * mid), torch.sigmoid(slope * (1 - mid))
+        lut = (torch.sigmoid(slope * (v - mid)) - lo) / (hi - lo)
+        on = p(self.lut_p)
+        v = on * lut + (1 - on) * v
+        blurred = _gaussian_blur(v, u(*self.unsharp_sigma_px))
+        on = p(self.unsharp_p)
+        v = v + on * u(*self.unsharp_amount) * (v - blurred)
+        noise = torch.randn(x.shape, generator=g).to(x.device) if x.device.type == "cpu" else torch.randn_like(x)
+        v = v + noise * u(0, self.noise)
+        return (v - self.centre) / self.norm_scale
+
+
+def _gaussian_blur(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """Per-image separable Gaussian blur ([N,1,H,W], sigma [N,1,1,1] in px), reflect-padded."""
+    r = int(math.ceil(3 * float(sigma.max())))
+    t = torch.arange(-r, r + 1, dtype=v.dtype, device=v.device).view(1, -1)
+    k = torch.exp(-0.5 * (t / sigma.view(-1, 1)) ** 2)
+    k = k / k.sum(1, keepdim=True)                               # [N, 2r+1]
+    n = v.shape[0]
+    x = F.pad(v.transpose(0, 1), (r, r, 0, 0), mode="reflect")   # [1, N, H, W+2r]: one group per image
+    x = F.conv2d(x, k.view(n, 1, 1, -1), groups=n)
+    x = F.pad(x, (0, 0, r, r), mode="reflect")
+    x = F.conv2d(x, k.view(n, 1, -1, 1), groups=n)
+    return x.transpose(0, 1)

@@ -3,8 +3,10 @@
   python3 -m hipoa_train.train_localiser --data /tmp/td200 --epochs 20 --max-minutes 20 --out runs/localiser
 
 Loss = heatmap MSE against Gaussians (sigma ~2 canvas px, relative to the target's energy) + coordinate L1 (px).
-No augmentation yet: the canvas geometry (mm per px, film centre) is fixed by the contract; positional jitter
-comes from the phantom's patient variation. Best checkpoint = lowest median validation error (mm)."""
+The canvas geometry (mm per px, film centre) is fixed by the contract; positional jitter comes from the phantom's
+patient variation. `--augment` adds intensity augmentation (augment.FilmAugment: gamma, sigmoid LUT, unsharp masking,
+noise), so that another site's image processing does not hide the heads. Best checkpoint = lowest median validation
+error (mm)."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +17,7 @@ import torch
 from torch.utils.data import DataLoader, Subset
 
 from . import common, contract as contract_mod, data, loop
+from .augment import FilmAugment
 from .evaluate import localiser_report, predict_localiser
 from .models import Localiser, localiser_loss
 
@@ -26,6 +29,8 @@ def main(argv=None):
     ap.add_argument("--sigma-px", type=float, default=2.0, help="Gaussian target sigma, canvas px")
     ap.add_argument("--heat-weight", type=float, default=1.0)
     ap.add_argument("--coord-weight", type=float, default=0.1)
+    ap.add_argument("--augment", action="store_true", help="intensity augmentation (augment.FilmAugment)")
+    ap.add_argument("--init-checkpoint", help="a localiser checkpoint to start from")
     a = ap.parse_args(argv)
 
     gen = common.setup(a.seed, a.threads)
@@ -39,10 +44,16 @@ def main(argv=None):
     val_loader = DataLoader(Subset(ds, val_idx), batch_size=a.batch * 2, shuffle=False, num_workers=a.workers)
     a.val_batches = len(val_loader)
     model = Localiser(a.width)
+    if a.init_checkpoint:
+        from .models import load_init
+        load_init(model, a.init_checkpoint)
+    augment = FilmAugment() if a.augment else None
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
 
     def step(batch):
         x, target = batch
+        if augment:
+            x = augment(x, gen)
         heat, coords = model(x)
         return localiser_loss(heat, coords, target, a.heat_weight, a.coord_weight, a.sigma_px)
 

@@ -88,3 +88,20 @@ def test_localiser_trains_and_evaluates(fake_data, tmp_path):
                           "--out", str(rep_path)]) == 0
     rep = json.loads(rep_path.read_text())
     assert rep["n_hips"] == 24 and rep["p95_mm"] >= rep["median_mm"] >= 0
+
+
+def test_localiser_trains_with_film_augmentation_and_from_a_checkpoint(fake_data, tmp_path):
+    first, second = tmp_path / "l1", tmp_path / "l2"
+    assert train_localiser.main(["--data", str(fake_data), "--epochs", "1", "--batch", "4", "--width", "8",
+                                 "--augment", "--out", str(first)]) == 0
+    assert train_localiser.main(["--data", str(fake_data), "--epochs", "1", "--batch", "4", "--width", "8",
+                                 "--augment", "--init-checkpoint", str(first / "best.pt"), "--out", str(second)]) == 0
+    assert torch.load(second / "best.pt", weights_only=False)["args"]["augment"] is True
+
+
+def test_film_augmentation_keeps_shape_and_finite_values_and_changes_the_film():
+    from hipoa_train.augment import FilmAugment
+    x = torch.randn(6, 1, 48, 56)
+    y = FilmAugment()(x, torch.Generator().manual_seed(3))
+    assert y.shape == x.shape and torch.isfinite(y).all()
+    assert (y - x).abs().mean() > 0.05

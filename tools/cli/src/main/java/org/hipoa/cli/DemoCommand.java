@@ -205,6 +205,12 @@ final class DemoCommand {
             for (String side : List.of("right", "left")) {
                 JsonNode h = r.path("hips").path(side);
                 HipTruth t = side.equals("right") ? s.right() : s.left();
+                if ("NOT_GRADABLE".equals(h.path("status").asText())) {
+                    System.out.printf("%5s  %-8s  %-7s %-5s  not graded: %s%n",
+                            side.equals("right") ? Integer.toString(s.index()) : "", side.equals("right") ? id : "",
+                            side.equals("right") ? status : "", side, h.path("reasonText").asText());
+                    continue;
+                }
                 System.out.printf("%5s  %-8s  %-7s %-5s  %-4s  %-4s  %-4s  %-4s  %-4s%n",
                         side.equals("right") ? Integer.toString(s.index()) : "", side.equals("right") ? id : "",
                         side.equals("right") ? status : "", side,
