@@ -5,8 +5,8 @@ changing its grades (issue 19):
 
 - a gradability head (gradable / arthroplasty / hardware): a linear layer on the grader's frozen features, trained on
   the phantom v2 hips with hardware (train split) against gradable hips, class-balanced;
-- an out-of-distribution distance: squared Mahalanobis distance in the top principal components of the training
-  hips' features, with its threshold at the (1 - rate) quantile of the validation hips' distances, so that about
+- an out-of-distribution distance: squared Mahalanobis distance in the top k principal components of the training
+  hips' features, divided by k (about 1 in distribution), with its threshold at the (1 - rate) quantile of the validation hips' distances, so that about
   `--ood-false-abstain` of in-distribution hips are refused;
 - one temperature per feature, fitted on the validation hips' logits against their reader grades (temperature
   scaling, Guo et al. 2017): argmax, so the grades, is unchanged.
@@ -194,7 +194,7 @@ def main(argv=None) -> int:
 
     def dist(f):
         z = (f - mu) @ proj.T
-        return (z * z).sum(1)
+        return (z * z).mean(1)
 
     d_val = dist(f_val)
     threshold = float(np.quantile(d_val, 1 - a.ood_false_abstain))

@@ -54,7 +54,8 @@ class AbstainingGrader(nn.Module):
     """A trained grader plus what lets the product refuse a hip (fit_abstention.py), on the grader's own frozen
     features, so the five grade outputs are exactly the grader's: `gradability` [N,3] logits over
     GRADABILITY_CLASSES, and `ood_distance` [N], the squared Mahalanobis distance of the features from the training
-    hips' in their top principal components (whitened)."""
+    hips' in their top k principal components (whitened), divided by k: about 1 for a typical training hip, so that
+    the output stays O(1) and parity checks can use one absolute tolerance."""
 
     def __init__(self, grader: MultitaskGrader, width: int, k: int):
         super().__init__()
@@ -66,7 +67,7 @@ class AbstainingGrader(nn.Module):
     def forward(self, x):
         f = self.grader.embed(x)
         z = (f - self.ood_mean) @ self.ood_projection.T
-        return (*(self.grader.heads[t](f) for t in TASKS), self.gradability(f), (z * z).sum(1))
+        return (*(self.grader.heads[t](f) for t in TASKS), self.gradability(f), (z * z).mean(1))
 
 
 def load_init(model: nn.Module, path: str) -> None:

@@ -73,3 +73,19 @@ def test_fit_and_export(tmp_path):
     assert set(json.loads(meta["temperature"])) == {"fo", "ao", "jsn", "sclerosis", "cysts"}
     assert float(meta["oodThreshold"]) == pytest.approx(ck["abstention"]["ood_threshold"])
     assert json.loads(meta["gradabilityClasses"]) == ["gradable", "arthroplasty", "hardware"]
+
+
+def test_cam_outputs_can_be_added_to_an_abstaining_export(tmp_path):
+    from hipoa_train import cam_outputs
+    d = write_fake_train_data(tmp_path / "td", films=24, phantom="v2", hardware_every=4)
+    runs = tmp_path / "g"
+    assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "1",
+                              "--val-fraction", "0.3", "--out", str(runs)]) == 0
+    assert fit_abstention.main(["--checkpoint", str(runs / "best.pt"), "--data", str(d), "--out",
+                                str(runs / "a.pt"), "--ood-false-abstain", "0.2"]) == 0
+    path = tmp_path / "g.onnx"
+    assert export.main(["--checkpoint", str(runs / "a.pt"), "--data", str(d), "--out", str(path)]) == 0
+    m = cam_outputs.add_cam_outputs(onnx.load(str(path)))
+    names = [o.name for o in m.graph.output]
+    assert names[:7] == ["fo", "ao", "jsn", "sclerosis", "cysts", "gradability", "ood_distance"]
+    assert "cam_fo" in names and "cam_cysts" in names
