@@ -89,3 +89,19 @@ def test_cam_outputs_can_be_added_to_an_abstaining_export(tmp_path):
     names = [o.name for o in m.graph.output]
     assert names[:7] == ["fo", "ao", "jsn", "sclerosis", "cysts", "gradability", "ood_distance"]
     assert "cam_fo" in names and "cam_cysts" in names
+
+
+def test_an_int8_checkpoint_fits_and_exports_with_int8_storage(tmp_path):
+    from hipoa_train import compact
+    d = write_fake_train_data(tmp_path / "td", films=24, phantom="v2", hardware_every=4)
+    runs = tmp_path / "g"
+    assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "1",
+                              "--val-fraction", "0.3", "--out", str(runs)]) == 0
+    assert compact.main([str(runs / "best.pt"), str(runs / "int8.pt")]) == 0
+    assert fit_abstention.main(["--checkpoint", str(runs / "int8.pt"), "--data", str(d), "--out",
+                                str(runs / "a.pt"), "--ood-false-abstain", "0.2"]) == 0
+    assert "model_int8" in common.load(runs / "a.pt")
+    path = tmp_path / "g.onnx"
+    assert export.main(["--checkpoint", str(runs / "a.pt"), "--data", str(d), "--out", str(path)]) == 0
+    inits = {i.name for i in onnx.load(str(path)).graph.initializer}
+    assert any(n.startswith("grader.") and n.endswith("_int8") for n in inits), sorted(inits)[:10]
