@@ -8,8 +8,10 @@ import org.hipoa.dicom.Dciodvfy;
 import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
+import org.hipoa.domain.result.NotGradable;
 import org.hipoa.report.HipSrWriter;
 import org.hipoa.report.SrCodes;
+import org.hipoa.report.SrFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +85,28 @@ class SrExternalReadersTest {
                 JsonNode got = e.get(SrCodes.feature(f).value());
                 assertEquals(want.value(), got.get(0).asText(), side + " " + f);
                 assertEquals(want.scheme(), got.get(1).asText(), side + " " + f);
+            }
+        }
+    }
+
+    @Test
+    void aHipNotGradable_passesDciodvfy_andHighdicomReadsItsReason_andTheOtherHipsGrades() throws Exception {
+        Path sr = dir.resolve("sr-not-gradable.dcm");
+        Files.write(sr, HipSrWriter.write(source(0), SrFixtures.both(
+                HipResult.notGradable(NotGradable.HARDWARE, 100.25, 160.5), hips().get(Side.LEFT)), MODEL, WHEN));
+        Dciodvfy.assumeInstalled();
+        Dciodvfy.Report r = Dciodvfy.check(sr);
+        assertTrue(r.errors().isEmpty(), r::toString);
+        JsonNode groups = highdicom(sr).get("groups");
+        assertEquals(2, groups.size());
+        for (JsonNode g : groups) {
+            JsonNode e = g.get("evaluations");
+            if ("24028007".equals(g.get("laterality").asText())) {          // right: refused
+                assertEquals(1, e.size(), e::toString);
+                assertEquals("HARDWARE", e.get("NOTASSESSED").get(0).asText());
+                assertEquals("99HIPOA", e.get("NOTASSESSED").get(1).asText());
+            } else {
+                assertEquals(5, e.size(), e::toString);
             }
         }
     }
