@@ -187,6 +187,8 @@ try {
   const graded = expected.filter((r) => r.status === 'GRADED');
   check(graded.length > 0, `${graded.length} graded studies to open`);
   let first = true;
+  let notGradableSeen = 0;
+  let notGradableShot = false;
   for (const r of graded) {
     await page.goto(`${VIEWER_URL.replace(/\/$/, '')}/#/upload/${r.uploadId}`, { waitUntil: 'networkidle0' });
     await page.waitForFunction(() => [...document.querySelectorAll('canvas.crop')].length === 2
@@ -197,7 +199,18 @@ try {
     check(order.join() === 'right,left', 'patient right hip on the viewer\'s left');
     const shown = await page.$$eval('.badge[data-testid]', (bs) => Object.fromEntries(bs.map((b) => [b.dataset.testid, Number(b.dataset.grade)])));
     const api = await apiGet(`/v1/uploads/${r.uploadId}`);
+    let refused = 0;
     for (const side of ['right', 'left']) {
+      if (api.hips[side].status === 'NOT_GRADABLE') {
+        // A hip the grader refused: its reason in words, and not one grade badge.
+        refused++;
+        const box = await page.$eval(`[data-testid="not-gradable-${side}"]`, (e) => ({ reason: e.dataset.reason, text: e.textContent }));
+        check(box.reason === api.hips[side].reason && box.text.startsWith('Not graded: ') && box.text.length > 30,
+          `${r.uploadId.slice(0, 8)} ${side} hip: "${box.text}"`);
+        check(FEATURES.every((f) => shown[`grade-${side}-${f}`] === undefined), `${side} hip: no grade shown`);
+        notGradableSeen++;
+        continue;
+      }
       for (const f of FEATURES) {
         const want = grade(api.hips[side], f);
         if (shown[`grade-${side}-${f}`] !== want) {
@@ -205,8 +218,12 @@ try {
         }
       }
     }
-    check(true, `${r.uploadId.slice(0, 8)}: the page shows the API's 10 grades`);
-    if (first) {
+    check(true, `${r.uploadId.slice(0, 8)}: the page shows the API's ${10 - 5 * refused} grades`);
+    if (refused > 0 && !notGradableShot) {
+      await shot('05b-study-not-gradable');
+      notGradableShot = true;
+    }
+    if (first && refused === 0) {
       await shot('05-study');
       // Heatmaps: five features, both hips, each explaining the grade the API gave; the overlay toggles on.
       for (const side of ['right', 'left']) {
@@ -225,6 +242,9 @@ try {
       first = false;
     }
   }
+
+  const expectRefused = Number(process.env.EXPECT_NOT_GRADABLE || 0);
+  check(notGradableSeen >= expectRefused, `${notGradableSeen} hips shown as not gradable (at least ${expectRefused} expected)`);
 
   // 6. Another tenant's upload, opened by its address: the API's 404 in words, nothing of the study.
   for (const id of HIDDEN) {

@@ -5,6 +5,7 @@ import org.hipoa.api.ApiContract;
 import org.hipoa.dicom.TransferSyntaxes;
 import org.hipoa.domain.upload.Keys;
 import org.hipoa.phantom.PhantomSet;
+import org.hipoa.phantom.PhantomSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -34,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The results viewer against the local stack: the hip pictures through the API (bytes, tenancy, CORS), then the
  * page itself in Debian's chromium (viewer/test/viewer.test.mjs, puppeteer-core). Phantom studies of a granted
- * provider — six graded, one not DICOM, one truncated — and one study of a provider the key was not granted.
+ * provider — six graded, one with a total hip replacement (phantom v2: that hip is shown not gradable, with its
+ * reason), one not DICOM, one truncated — and one study of a provider the key was not granted.
  * Skipped only where chromium is absent and CI is not "true"; in CI a missing browser fails the test.
  */
 class ViewerBrowserTest {
@@ -63,6 +65,11 @@ class ViewerBrowserTest {
                 mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/" + s.file().getFileName(),
                         Files.readAllBytes(s.file())));
             }
+            // Phantom v2, seed 271828, film 57: a total hip replacement on the patient's right (its labels.jsonl).
+            PhantomSet.Study prosthesis = PhantomSet.write(271828L, 57, 1, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
+                    tmp.resolve("v2"), 1, () -> { }, PhantomSpec.V2_INTERNAL).getFirst();
+            mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/prosthesis.dcm",
+                    Files.readAllBytes(prosthesis.file())));
             byte[] whole = Files.readAllBytes(studies.getFirst().file());
             put(aws, keys, "incoming/" + PROVIDER + "/2026/12/truncated.dcm",
                     Arrays.copyOf(whole, whole.length * 3 / 5));
@@ -134,6 +141,7 @@ class ViewerBrowserTest {
                 forbidden.add("PHANTOM-20261201-" + s.index());
                 forbidden.add(s.studyInstanceUid());
             }
+            forbidden.addAll(List.of("PHANTOM^HIP^57", "PHANTOM-271828-57", prosthesis.studyInstanceUid()));
             Path out = root.resolve("infra/local/target/viewer");
             Files.createDirectories(out);
             Path logFile = out.resolve("viewer.test.log");
@@ -144,6 +152,7 @@ class ViewerBrowserTest {
             pb.environment().put("API_KEY", aws.apiKey());
             pb.environment().put("PROVIDER", PROVIDER);
             pb.environment().put("HIDDEN_UPLOAD_IDS", hidden);
+            pb.environment().put("EXPECT_NOT_GRADABLE", "1");
             pb.environment().put("FORBIDDEN_STRINGS", new ObjectMapper().writeValueAsString(forbidden));
             pb.environment().put("OUT_DIR", out.toString());
             pb.environment().put("CHROMIUM", CHROMIUM.toString());
