@@ -39,8 +39,11 @@ final class PhantomCommand {
         return 0;
     }
 
-    /** {@code --phantom v1|v2} (default v1) and {@code --site internal|external} (v2 only; default internal). */
+    /**
+     * {@code --phantom v1|v2} (default v2: continuous disease, simulated readers, hardware hips; v1 reproduces the
+     * banded films older figures were measured on) and {@code --site internal|external} (v2 only; default internal).
+     */
     static PhantomSpec spec(Args a) {
-        return PhantomSpec.parse(a.optional("phantom", "v1"), a.optional("site", "internal"));
+        return PhantomSpec.parse(a.optional("phantom", "v2"), a.optional("site", "internal"));
     }
 }

@@ -2,6 +2,7 @@ package org.hipoa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hipoa.domain.result.HipResultJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,10 +84,21 @@ class PhantomV2CommandTest {
     @Test
     void v1HasNoExternalSiteAndNoCeiling() throws Exception {
         assertEquals(64, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
-                "--site", "external"}));
+                "--phantom", "v1", "--site", "external"}));
         assertEquals(64, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
                 "--phantom", "v9"}));
-        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString()}));
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", dir.toString(),
+                "--phantom", "v1"}));
         assertEquals(64, Hipoa.run(new String[] {"ceiling", dir.toString()}));
+    }
+
+    @Test
+    void v2IsTheDefault_withItsLabels() throws Exception {
+        Path d = dir.resolve("default");
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--count", "1", "--seed", "1", "--out", d.toString()}));
+        JsonNode line = HipResultJson.JSON.readTree(Files.readAllLines(d.resolve("labels.jsonl")).getFirst());
+        assertEquals("v2", line.get("phantom").asText());
+        assertEquals("internal", line.get("site").asText());
+        assertTrue(line.get("hips").get("right").has("readerP") || !line.get("hips").get("right").get("gradable").asBoolean());
     }
 }
