@@ -63,7 +63,7 @@ cp -r functions/inference/target/hipoa-inference-lambda/lib functions/inference/
 "$JAVA_HOME/bin/jar" --create --file "$dir/inf-task/coldstart.jar" -C functions/inference/target/test-classes \
   org/hipoa/inference/ColdStart.class -C functions/aws/target/test-classes org/hipoa/aws/ColdStartClock.class
 # The film: phantom seed 31337, index 0, as bench/peers makes it (the function packages carry no phantom generator).
-${HIPOA:-./hipoa} phantom --count 1 --seed 31337 --out "$dir/films" >/dev/null 2>&1
+${HIPOA:-./hipoa} phantom --phantom v1 --count 1 --seed 31337 --out "$dir/films" >/dev/null 2>&1
 cp "$dir/films/hip00000.dcm" "$dir/film.dcm"
 
 tool_options="$(sed -n 's/^ *JAVA_TOOL_OPTIONS: *//p' template.yaml | head -1)"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-20}"; seed="${2:-31337}"; model_dir="${3:-model}"
 dir="$(mktemp -d)"; trap 'rm -rf "$dir"' EXIT
-./hipoa phantom --count "$n" --seed "$seed" --out "$dir" 2>/dev/null
+./hipoa phantom --phantom v1 --count "$n" --seed "$seed" --out "$dir" 2>/dev/null
 ./hipoa grade --model-dir "$model_dir" "$dir"/hip*.dcm > "$dir/grades.jsonl" || true
 python3 - "$dir/grades.jsonl" <<'PY'
 import json, statistics, sys

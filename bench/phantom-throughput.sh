@@ -8,7 +8,7 @@ count="${1:-1000}"; seed="${2:-20261127}"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 ./hipoa inspect /dev/null >/dev/null 2>&1 || true   # builds on first use, outside the timed run
 start=$(date +%s.%N)
-./hipoa phantom --count "$count" --seed "$seed" --out "$out"
+./hipoa phantom --phantom v1 --count "$count" --seed "$seed" --out "$out"
 end=$(date +%s.%N)
 bytes=$(du -sb "$out" | cut -f1)
 awk -v n="$count" -v s="$start" -v e="$end" -v b="$bytes" -v c="$(nproc)" 'BEGIN {
