@@ -50,7 +50,7 @@ final class EvalCommand {
         final Map<String, int[]> hardware = new TreeMap<>();   // kind -> {hips, graded by the product}
         final Map<String, Integer> refusedGradable = new TreeMap<>(), refusedHardware = new TreeMap<>();
         final Map<Feature, Reliability> reliability = new EnumMap<>(Feature.class);
-        int gradableHips, gradableSeen, gradableGraded;
+        int gradableHips, gradableSeen, gradableGraded, hardwareRead;
         boolean v2;
         String site;
 
@@ -103,6 +103,7 @@ final class EvalCommand {
                             if (v2 && !hip.path("gradable").asBoolean()) {
                                 String kind = hip.get("hardware").asText();
                                 t.hardware.computeIfAbsent(kind, k -> new int[2])[0]++;
+                                t.hardwareRead++;
                                 if (h.graded()) t.hardware.get(kind)[1]++;
                                 else t.refusedHardware.merge(p.notGradable().get().name(), 1, Integer::sum);
                                 continue;
@@ -176,7 +177,7 @@ final class EvalCommand {
             t.reliability.get(f).write(node.putObject("calibration"));
         }
         ObjectNode ng = root.putObject("notGradable");
-        int hardwareSeen = t.hardware.values().stream().mapToInt(c -> c[0]).sum();
+        int hardwareSeen = t.hardwareRead;   // hips with hardware on films the product read (not those of rejected films)
         int hardwareRefused = t.refusedHardware.values().stream().mapToInt(Integer::intValue).sum();
         ng.put("note", "over hips of films the product read; gradable = the labels' gradable hips");
         ng.put("gradableHips", t.gradableSeen).put("gradableGraded", t.gradableGraded)
@@ -190,7 +191,8 @@ final class EvalCommand {
         t.refusedHardware.forEach(hwReasons::put);
         if (t.v2) {
             ObjectNode hw = root.putObject("hardwareHips");
-            hw.put("note", "not gradable, not scored; gradedByProduct counts hips the product graded anyway");
+            hw.put("note", "not gradable, not scored; hips counts those of rejected films too; gradedByProduct counts hips "
+                    + "the product graded anyway");
             t.hardware.forEach((kind, c) -> hw.putObject(kind).put("hips", c[0]).put("gradedByProduct", c[1]));
         }
         List<Double> sorted = t.errorsMm.stream().sorted().toList();
