@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The results viewer against the local stack: the hip pictures through the API (bytes, tenancy, CORS), then the
  * page itself in Debian's chromium (viewer/test/viewer.test.mjs, puppeteer-core). Phantom studies of a granted
- * provider — six graded, one with a total hip replacement (phantom v2: that hip is shown not gradable, with its
+ * provider — six graded, one with screws across a hip (phantom v2: that hip is shown not gradable, with its
  * reason), one not DICOM, one truncated — and one study of a provider the key was not granted.
  * Skipped only where chromium is absent and CI is not "true"; in CI a missing browser fails the test.
  */
@@ -65,11 +65,11 @@ class ViewerBrowserTest {
                 mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/" + s.file().getFileName(),
                         Files.readAllBytes(s.file())));
             }
-            // Phantom v2, seed 271828, film 57: a total hip replacement on the patient's right (its labels.jsonl).
-            PhantomSet.Study prosthesis = PhantomSet.write(271828L, 57, 1, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
+            // Phantom v2, seed 271828, film 50: acetabular screws in the patient's right hip (its labels.jsonl).
+            PhantomSet.Study screws = PhantomSet.write(271828L, 50, 1, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN,
                     tmp.resolve("v2"), 1, () -> { }, PhantomSpec.V2_INTERNAL).getFirst();
-            mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/prosthesis.dcm",
-                    Files.readAllBytes(prosthesis.file())));
+            mine.add(put(aws, keys, "incoming/" + PROVIDER + "/2026/12/screws.dcm",
+                    Files.readAllBytes(screws.file())));
             byte[] whole = Files.readAllBytes(studies.getFirst().file());
             put(aws, keys, "incoming/" + PROVIDER + "/2026/12/truncated.dcm",
                     Arrays.copyOf(whole, whole.length * 3 / 5));
@@ -141,7 +141,7 @@ class ViewerBrowserTest {
                 forbidden.add("PHANTOM-20261201-" + s.index());
                 forbidden.add(s.studyInstanceUid());
             }
-            forbidden.addAll(List.of("PHANTOM^HIP^57", "PHANTOM-271828-57", prosthesis.studyInstanceUid()));
+            forbidden.addAll(List.of("PHANTOM^HIP^50", "PHANTOM-271828-50", screws.studyInstanceUid()));
             Path out = root.resolve("infra/local/target/viewer");
             Files.createDirectories(out);
             Path logFile = out.resolve("viewer.test.log");

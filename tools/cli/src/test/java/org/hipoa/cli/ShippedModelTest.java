@@ -96,6 +96,27 @@ class ShippedModelTest {
         System.out.println("[ShippedModelTest] " + hardware + " hips with hardware among 32");
     }
 
+    /**
+     * Phantom v2, seed 271828 (the model card's test seed), film 50: acetabular screws in the patient's right hip. The
+     * shipped grader refuses that hip with its reason and grades the other one.
+     */
+    @Test
+    void aHipWithScrews_isNotGraded_andTheOtherHipIs() throws Exception {
+        Path v2 = dir.resolve("v2");
+        assertEquals(0, Hipoa.run(new String[] {"phantom", "--phantom", "v2", "--count", "1", "--first-index", "50",
+                "--seed", "271828", "--out", v2.toString()}));
+        JsonNode labels = HipResultJson.JSON.readTree(Files.readAllLines(v2.resolve("labels.jsonl")).getFirst());
+        assertEquals("acetabular-screws", labels.get("hips").get("right").get("hardware").asText());
+        ObjectNode result = graded(v2.resolve(labels.get("file").asText()));
+        assertEquals("GRADED", result.get("status").asText(), result.toString());
+        JsonNode right = result.get("hips").get("right"), left = result.get("hips").get("left");
+        assertEquals("NOT_GRADABLE", right.get("status").asText(), right.toString());
+        assertEquals("HARDWARE", right.get("reason").asText());
+        assertFalse(right.has("fo") || right.has("probabilities"));
+        assertEquals("GRADED", left.get("status").asText(), left.toString());
+        assertTrue(result.get("model").get("refusesHips").asBoolean() && result.get("model").get("calibrated").asBoolean());
+    }
+
     /** A file through the command line's path (the pipeline's two steps), as {@code ./hipoa grade} prints it. */
     static ObjectNode graded(Path file) throws Exception {
         return GradeCommand.json(file.toString(), GradeCommand.gradeOne(preparer, grader, file), preparer, grader);
