@@ -180,11 +180,12 @@ final class EvalCommand {
         int hardwareSeen = t.hardwareRead;   // hips with hardware on films the product read (not those of rejected films)
         int hardwareRefused = t.refusedHardware.values().stream().mapToInt(Integer::intValue).sum();
         ng.put("note", "over hips of films the product read; gradable = the labels' gradable hips");
-        ng.put("gradableHips", t.gradableSeen).put("gradableGraded", t.gradableGraded)
-                .put("gradableGradedShare", round(t.gradableSeen == 0 ? Double.NaN : (double) t.gradableGraded / t.gradableSeen));
+        ng.put("gradableHips", t.gradableSeen).put("gradableGraded", t.gradableGraded);
+        ratio(ng, "gradableGradedShare", t.gradableGraded, t.gradableSeen);
         ng.put("hardwareHips", hardwareSeen).put("hardwareRefused", hardwareRefused);
-        ng.put("sensitivity", round(hardwareSeen == 0 ? Double.NaN : (double) hardwareRefused / hardwareSeen));
-        ng.put("specificity", ng.get("gradableGradedShare").asDouble());
+        // Without a hip of either kind there is no rate to state: null, not 0 (a NaN rounded would read as 0).
+        ratio(ng, "sensitivity", hardwareRefused, hardwareSeen);
+        ratio(ng, "specificity", t.gradableGraded, t.gradableSeen);
         ObjectNode reasons = ng.putObject("reasonsOnGradableHips");
         t.refusedGradable.forEach(reasons::put);
         ObjectNode hwReasons = ng.putObject("reasonsOnHardwareHips");
@@ -211,7 +212,13 @@ final class EvalCommand {
         }
     }
 
+    private static void ratio(ObjectNode n, String name, int part, int whole) {
+        if (whole == 0) n.putNull(name);
+        else n.put(name, round((double) part / whole));
+    }
+
+    /** To 4 decimals; NaN stays NaN (Math.round would make it 0, a figure nobody measured). */
     private static double round(double v) {
-        return Math.round(v * 10000) / 10000.0;
+        return Double.isFinite(v) ? Math.round(v * 10000) / 10000.0 : v;
     }
 }
