@@ -283,8 +283,10 @@ public final class ClaimCheckGrader {
             }
             long readMs = Timings.msSince(t0);
             return Optional.of(new Pending(c, m, current,
-                    new HipCrop(Side.RIGHT, pair.size(), pair.right(), m.right().centerXmm(), m.right().centerYmm()),
-                    new HipCrop(Side.LEFT, pair.size(), pair.left(), m.left().centerXmm(), m.left().centerYmm()),
+                    new HipCrop(Side.RIGHT, pair.size(), pair.right(), m.right().centerXmm(), m.right().centerYmm(),
+                            m.right().visibleFraction()),
+                    new HipCrop(Side.LEFT, pair.size(), pair.left(), m.left().centerXmm(), m.left().centerYmm(),
+                            m.left().visibleFraction()),
                     readMs));
         } catch (CropNpy.UnreadableCropsException e) {
             return end(current, Stage.INFERENCE, Reason.CROPS_UNREADABLE, e.getMessage());

@@ -68,7 +68,7 @@ class InferenceHandlerTest {
     @Test
     void poisonMessage_isReportedAlone_soOnlyItGoesToTheDlq() {
         String good = new CropMessage(ID, new Provider("acme"), Optional.empty(), "work", CropStore.key(ID), 224,
-                List.of(new CropMessage.Hip(Side.RIGHT, 100, 90), new CropMessage.Hip(Side.LEFT, 250, 90)),
+                List.of(new CropMessage.Hip(Side.RIGHT, 100, 90, 1), new CropMessage.Hip(Side.LEFT, 250, 90, 1)),
                 new ModelRef("hipoa-localiser", "1"), Map.of(), Optional.empty()).toJson();
         SQSBatchResponse r = handler.handleRequest(event(message("m1", "{not json"), message("m2", good)), null);
         // m1 is poison; m2 hit the unreachable table (transient): both are retried, each on its own.

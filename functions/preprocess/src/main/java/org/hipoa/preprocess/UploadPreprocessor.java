@@ -145,8 +145,7 @@ public final class UploadPreprocessor {
                 ms.put(Timings.TOTAL, Timings.msSince(t0));
                 CropMessage message = new CropMessage(uploadId, ref.provider().get(), studyKey, crops.bucket(),
                         cropsKey, p.right().size(),
-                        List.of(new CropMessage.Hip(p.right().side(), p.right().centerXmm(), p.right().centerYmm()),
-                                new CropMessage.Hip(p.left().side(), p.left().centerXmm(), p.left().centerYmm())),
+                        List.of(CropMessage.Hip.of(p.right()), CropMessage.Hip.of(p.left())),
                         localiser, ms, Optional.of(p.spacing()));
                 // Message first, then the status: a crash in between leaves a message that grades anyway.
                 sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(message.toJson()));

@@ -9,6 +9,9 @@ import org.hipoa.dicom.Gdcm;
 import org.hipoa.dicom.Radiograph;
 import org.hipoa.dicom.RadiographDecoder;
 import org.hipoa.core.study.StudyGrader;
+import org.hipoa.domain.result.NotGradable;
+import org.hipoa.core.study.StudyGrades;
+import org.hipoa.core.study.PreparedStudy;
 import org.hipoa.core.study.StudyPreparer;
 import org.hipoa.domain.result.HipResultJson;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +118,26 @@ class ShippedModelTest {
         assertFalse(right.has("fo") || right.has("probabilities"));
         assertEquals("GRADED", left.get("status").asText(), left.toString());
         assertTrue(result.get("model").get("refusesHips").asBoolean() && result.get("model").get("calibrated").asBoolean());
+    }
+
+    /**
+     * The film cut at the patient's right head centre (the image's left half of it gone): that hip is NOT_VISIBLE, the
+     * left one still graded, and the upload GRADED.
+     */
+    @Test
+    void aHipCutOffByTheFilmsEdge_isNotVisible_andTheOtherIsGraded() throws Exception {
+        Radiograph full = ((Outcome.Ok<Radiograph>) decoder.decode(dir.resolve("hip00001.dcm"))).value();
+        JsonNode truth = HipResultJson.JSON.readTree(Files.readAllLines(dir.resolve("labels.jsonl")).get(1));
+        int from = (int) (truth.get("hips").get("right").get("centerMm").get(0).asDouble() / full.spacing().columnMm());
+        int cols = full.columns() - from;
+        float[] px = new float[full.rows() * cols];
+        for (int r = 0; r < full.rows(); r++) System.arraycopy(full.pixels(), r * full.columns() + from, px, r * cols, cols);
+        Radiograph cut = new Radiograph(full.rows(), cols, px, full.spacing(), full.transferSyntaxUid(),
+                full.sourcePhotometric(), full.bitsStored(), Optional.empty(), "", "", "", "DX", "AP", "B", "PELVIS");
+        PreparedStudy study = ((Outcome.Ok<PreparedStudy>) preparer.prepare(cut)).value();
+        StudyGrades g = grader.grade(StudyGrader.Hips.of(study));
+        assertEquals(Optional.of(NotGradable.NOT_VISIBLE), g.right().notGradable());
+        assertTrue(g.left().graded(), g.left().toString());
     }
 
     /** A file through the command line's path (the pipeline's two steps), as {@code ./hipoa grade} prints it. */

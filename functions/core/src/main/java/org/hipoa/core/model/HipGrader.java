@@ -47,6 +47,13 @@ public final class HipGrader implements AutoCloseable {
     public record LogitBatch(List<Map<Feature, float[]>> logits, List<Map<Feature, float[]>> classMaps, int rows,
                              int cols, List<float[]> gradability, List<Float> oodDistance) {}
 
+    /**
+     * Below this share of its square on the film a hip is not graded ({@code NOT_VISIBLE}): the sampler fills the
+     * rest with the edge's pixels, nothing a grade can rest on. 0.75 keeps a hip whose square reaches a quarter past
+     * the edge (with a 96 mm square, its centre 24 mm inside the film) and refuses one cut nearer its centre.
+     */
+    public static final double MIN_VISIBLE_FRACTION = 0.75;
+
     private final ZooModel<CropBatch, LogitBatch> model;
     private final ModelInfo info;
     private final Calibration calibration;
@@ -98,7 +105,9 @@ public final class HipGrader implements AutoCloseable {
         for (int i = 0; i < crops.size(); i++) {
             HipCrop c = crops.get(i);
             Map<Feature, float[]> maps = batch.classMaps().isEmpty() ? null : batch.classMaps().get(i);
-            Optional<NotGradable> refused = gradability.present()
+            Optional<NotGradable> refused = c.visibleFraction() < MIN_VISIBLE_FRACTION
+                    ? Optional.of(NotGradable.NOT_VISIBLE)
+                    : gradability.present()
                     ? gradability.judge(batch.gradability().get(i), batch.oodDistance().get(i)) : Optional.empty();
             out.add(HipPrediction.fromLogits(c.side(), batch.logits().get(i), maps, batch.rows(), batch.cols(),
                     c.centerXmm(), c.centerYmm(), calibration, refused));

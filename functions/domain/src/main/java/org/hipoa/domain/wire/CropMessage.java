@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hipoa.domain.HipCrop;
 import org.hipoa.domain.Side;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.hipoa.domain.result.Spacing;
 
 /**
  * The claim-check message from preprocess to inference (docs/PIPELINE.md):
- * {@code {"uploadId","provider","studyKey","cropsBucket","cropsKey","cropPx","hips":[{"side","centerMm"}],
+ * {@code {"uploadId","provider","studyKey","cropsBucket","cropsKey","cropPx","hips":[{"side","centerMm","visibleFraction"}],
  * "localiser":{"name","version"},"preprocessTimingsMs":{…},"spacing":{"source","assumed"}}}. {@code studyKey} is omitted when the file had no
  * StudyInstanceUID. No object key, UID or patient data travels in it.
  */
@@ -28,11 +29,16 @@ public record CropMessage(String uploadId, Provider provider, Optional<String> s
                           String cropsKey, int cropPx, List<Hip> hips, ModelRef localiser,
                           Map<String, Long> preprocessTimingsMs, Optional<Spacing> spacing) {
 
-    /** Where a hip was cropped, in image mm. */
-    public record Hip(Side side, double centerXmm, double centerYmm) {
+    /** Where a hip was cropped, in image mm, and the share of its crop's square on the film ({@link HipCrop}). */
+    public record Hip(Side side, double centerXmm, double centerYmm, double visibleFraction) {
         public Hip {
             Objects.requireNonNull(side, "side");
             if (!Double.isFinite(centerXmm) || !Double.isFinite(centerYmm)) throw new IllegalArgumentException("centre");
+            if (!(visibleFraction >= 0 && visibleFraction <= 1)) throw new IllegalArgumentException("visibleFraction");
+        }
+
+        public static Hip of(HipCrop c) {
+            return new Hip(c.side(), c.centerXmm(), c.centerYmm(), c.visibleFraction());
         }
     }
 
@@ -78,7 +84,9 @@ public record CropMessage(String uploadId, Provider provider, Optional<String> s
         n.put("cropsBucket", cropsBucket).put("cropsKey", cropsKey).put("cropPx", cropPx);
         var hipArray = n.putArray("hips");
         for (Hip h : hips) {
-            hipArray.addObject().put("side", h.side().key()).putArray("centerMm").add(h.centerXmm()).add(h.centerYmm());
+            ObjectNode hip = hipArray.addObject().put("side", h.side().key());
+            hip.putArray("centerMm").add(h.centerXmm()).add(h.centerYmm());
+            hip.put("visibleFraction", h.visibleFraction());
         }
         n.putObject("localiser").put("name", localiser.name()).put("version", localiser.version());
         ObjectNode t = n.putObject("preprocessTimingsMs");
@@ -98,7 +106,11 @@ public record CropMessage(String uploadId, Provider provider, Optional<String> s
                 if (c.size() != 2 || !c.get(0).isNumber() || !c.get(1).isNumber()) {
                     throw new IllegalArgumentException("centerMm must be [x, y]");
                 }
-                hips.add(new Hip(side(text(h, "side")), c.get(0).asDouble(), c.get(1).asDouble()));
+                // Absent in messages from before it was carried: those crops were graded whole, as then.
+                JsonNode v = h.get("visibleFraction");
+                if (v != null && !v.isNumber()) throw new IllegalArgumentException("visibleFraction must be a number");
+                hips.add(new Hip(side(text(h, "side")), c.get(0).asDouble(), c.get(1).asDouble(),
+                        v == null ? 1.0 : v.asDouble()));
             }
             JsonNode l = required(n, "localiser");
             Map<String, Long> timings = new LinkedHashMap<>();

@@ -21,7 +21,7 @@ class CropMessageTest {
     static CropMessage message(Optional<String> studyKey) {
         return new CropMessage(Fixtures.UPLOAD_ID, new Provider("acme-clinic"), studyKey, "work",
                 CropNpy.key(Fixtures.UPLOAD_ID), 224,
-                List.of(new CropMessage.Hip(Side.RIGHT, 101.25, 88.5), new CropMessage.Hip(Side.LEFT, 260.5, 87.0)),
+                List.of(new CropMessage.Hip(Side.RIGHT, 101.25, 88.5, 1.0), new CropMessage.Hip(Side.LEFT, 260.5, 87.0, 0.625)),
                 new ModelRef("hipoa-localiser", "1.0"), Map.of("decode", 120L, "crop", 7L),
                 Optional.of(Fixtures.SPACING));
     }
@@ -44,6 +44,18 @@ class CropMessageTest {
         assertEquals(224, n.get("cropPx").asInt());
         assertEquals("hipoa-localiser", n.get("localiser").get("name").asText());
         assertEquals(120, n.get("preprocessTimingsMs").get("decode").asLong());
+    }
+
+    @Test
+    void visibleFraction_travels_andAMessageWithoutIt_isAWholeCrop() throws Exception {
+        CropMessage m = message(Optional.empty());
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(m.toJson());
+        assertEquals(0.625, n.get("hips").get(1).get("visibleFraction").asDouble());
+        for (var h : n.get("hips")) ((com.fasterxml.jackson.databind.node.ObjectNode) h).remove("visibleFraction");
+        CropMessage old = CropMessage.fromJson(n.toString());
+        assertEquals(1.0, old.left().visibleFraction());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("hips").get(0)).put("visibleFraction", "all");
+        assertThrows(CropMessage.InvalidMessageException.class, () -> CropMessage.fromJson(n.toString()));
     }
 
     @ParameterizedTest
