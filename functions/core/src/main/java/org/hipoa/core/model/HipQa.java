@@ -20,8 +20,10 @@ public final class HipQa {
     static final double MIN_SEPARATION_MM = 110, MAX_SEPARATION_MM = 280, MAX_VERTICAL_OFFSET_MM = 45;
     /**
      * Each localiser heatmap is a spatial softmax, so its peak says how concentrated the evidence is. Measured on
-     * the shipped localiser (25 fresh phantom films): the weaker head's peak 0.128–0.164; the same films cut above
-     * the heads 0.002–0.036, a uniform film 0.002, pure noise 0.006. Re-measure when the localiser is retrained.
+     * the v1 localiser (25 fresh phantom films): the weaker head's peak 0.128–0.164; the same films cut above the
+     * heads 0.002–0.036, a uniform film 0.002, pure noise 0.006. Re-measured on the v2 localiser (2026-12-07, the
+     * first 25 films of each v2 test set, seed 271828): the weaker head's peak 0.125–0.156 internal (median 0.144),
+     * 0.023–0.157 external (median 0.140; the low one a film it refuses); cut above the heads 0.001–0.019.
      */
     static final double MIN_PEAK = 0.06;
     private static final Set<String> PELVIS_PARTS = Set.of("", "PELVIS", "HIP", "HIPS", "ABDOMEN", "LOWER LIMB", "LEG");
