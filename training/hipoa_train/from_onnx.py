@@ -23,7 +23,9 @@ def state_dict(onnx_path: Path) -> dict:
     import onnx
     from onnx import numpy_helper
 
-    arrays = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(onnx_path)).graph.initializer}
+    # A grader exported with its abstention outputs (fit_abstention) holds the grader as its `grader.` submodule.
+    arrays = {i.name.removeprefix("grader."): numpy_helper.to_array(i)
+              for i in onnx.load(str(onnx_path)).graph.initializer}
     sd = {}
     for name, a in arrays.items():
         if name.endswith("_int8"):
