@@ -204,14 +204,6 @@ function listQuery(f, token) {
   return `/v1/providers/${encodeURIComponent(state.provider)}/results?${q}`;
 }
 
-// Why a hip was not graded, in a reader's words (the API's NotGradableHip.reason; reasonText is the server's own).
-const NOT_GRADABLE = {
-  ARTHROPLASTY: 'joint replacement or resurfacing: there is no native joint to grade',
-  HARDWARE: 'fixation hardware over the joint hides the features that are graded',
-  OUT_OF_DISTRIBUTION: 'the hip looks unlike the films the model was trained on',
-  NOT_VISIBLE: 'the hip is cut off at the edge of the film',
-};
-
 function notGradable(h) {
   return h && h.status === 'NOT_GRADABLE';
 }
@@ -400,7 +392,8 @@ function hipPanel(r, side) {
   // A refused hip shows why, in plain words, and no grades: a grade the model was not allowed to give is not shown.
   const features = notGradable(hip)
     ? [el('div', { class: 'not-gradable', 'data-testid': `not-gradable-${side}`, 'data-reason': hip.reason },
-      el('strong', { text: 'Not graded: ' }), NOT_GRADABLE[hip.reason] || hip.reasonText || hip.reason)]
+      // The API states the reason in words (NotGradable.plainWords): shown as it is, not written again here.
+      el('strong', { text: 'Not graded: ' }), hip.reasonText || hip.reason)]
     : FEATURES.map((f) => featureRow(hip, f, side));
   const panel = el('figure', { class: 'hip', 'data-side': side },
     el('figcaption', {}, el('h3', { text: `Patient's ${side} hip` }),

@@ -46,11 +46,12 @@ public final class GradingCodes {
             new Concept(false, "G0", "OARSI grade 0 (none)"), new Concept(false, "G1", "OARSI grade 1 (mild)"),
             new Concept(false, "G2", "OARSI grade 2 (moderate)"), new Concept(false, "G3", "OARSI grade 3 (severe)")};
 
-    /** The concept name of a feature's evaluation. */
+    /** Why a hip was not assessed: the value of {@link #NOT_ASSESSED}. */
     public static Concept notGradable(NotGradable why) {
         return NOT_GRADABLE.get(why);
     }
 
+    /** The concept name of a feature's evaluation. */
     public static Concept feature(Feature f) {
         return FEATURES.get(f);
     }

@@ -50,10 +50,6 @@ public record HipPrediction(Side side, Map<Feature, Integer> grades, Map<Feature
         return notGradable.isEmpty();
     }
 
-    /** The same prediction, refused for {@code why} (e.g. the hip lies outside the film). */
-    public HipPrediction refused(NotGradable why) {
-        return new HipPrediction(side, grades, probabilities, centerXmm, centerYmm, heatmaps, Optional.of(why));
-    }
 
     public int grade(Feature f) {
         return grades.get(f);
