@@ -94,6 +94,47 @@ class FilmAugment:
         return (v - self.centre) / self.norm_scale
 
 
+@dataclass
+class ProcessingAugment:
+    """Grader augmentation for what another site's console does to a film before the crop is cut: a sigmoid LUT of
+    random slope and centre and unsharp masking (edge enhancement) of random amount and radius, both common in CR and
+    DR processing, then the crop scaled again to its own p01/p99 as the contract does (so only what that scaling
+    cannot undo is left). Generic processing ranges in mm, not fitted to any test set; in crop pixels of 0.6 mm the
+    unsharp radius is 1-3 mm."""
+    lut_p: float = 0.5
+    lut_slope: tuple = (2.0, 8.0)
+    unsharp_p: float = 0.5
+    unsharp_amount: tuple = (0.3, 1.5)
+    unsharp_sigma_px: tuple = (1.5, 5.0)
+    centre: float = 0.5
+    norm_scale: float = 0.25
+    low_q: float = 0.01
+    high_q: float = 0.99
+
+    def __call__(self, x: torch.Tensor, g: torch.Generator | None = None) -> torch.Tensor:
+        n = x.shape[0]
+
+        def u(lo, hi):
+            return (lo + (hi - lo) * torch.rand(n, generator=g)).to(x.device).view(n, 1, 1, 1)
+
+        def p(prob):
+            return (torch.rand(n, generator=g) < prob).to(x.device).view(n, 1, 1, 1).to(x.dtype)
+
+        v = x * self.norm_scale + self.centre
+        slope, mid = u(*self.lut_slope), u(0.35, 0.65)
+        lut = torch.sigmoid(slope * (v - mid))
+        on = p(self.lut_p)
+        v = on * lut + (1 - on) * v
+        on = p(self.unsharp_p)
+        v = v + on * u(*self.unsharp_amount) * (v - _gaussian_blur(v, u(*self.unsharp_sigma_px)))
+        flat = v.reshape(n, -1)
+        m = flat.shape[1]  # the contract's nearest rank: sorted index floor(q * (m - 1)), kthvalue counts from 1
+        lo = flat.kthvalue(int(self.low_q * (m - 1)) + 1, dim=1).values.view(n, 1, 1, 1)
+        hi = flat.kthvalue(int(self.high_q * (m - 1)) + 1, dim=1).values.view(n, 1, 1, 1)
+        v = (v - lo) / (hi - lo).clamp_min(1e-6)
+        return (v - self.centre) / self.norm_scale
+
+
 def _gaussian_blur(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     """Per-image separable Gaussian blur ([N,1,H,W], sigma [N,1,1,1] in px), reflect-padded."""
     r = int(math.ceil(3 * float(sigma.max())))

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Subset
 
 from . import common, contract as contract_mod, data, loop
-from .augment import GraderAugment
+from .augment import GraderAugment, ProcessingAugment
 from .evaluate import grader_report, predict_grader, resize
 from .models import ARCHS, MultitaskGrader, load_init
 
@@ -58,6 +58,9 @@ def main(argv=None):
     ap.add_argument("--balanced", action="store_true", help="class-balanced sampling of training hips")
     ap.add_argument("--balance-task", default="all", choices=("all",) + data.TASKS)
     ap.add_argument("--no-augment", action="store_true")
+    ap.add_argument("--processing-augment", action="store_true",
+                    help="also vary the film processing another site would apply (sigmoid LUT, unsharp masking; "
+                         "augment.ProcessingAugment), for a model that must hold up at sites it never saw")
     ap.add_argument("--dropout", type=float, default=0.2)
     ap.add_argument("--init-checkpoint", help="local state dict / checkpoint to start from (never downloaded)")
     ap.add_argument("--localiser", help="localiser checkpoint for manifest rows without center_x_mm/center_y_mm")
@@ -101,10 +104,13 @@ def main(argv=None):
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     weights = parse_weights(a.loss_weights)
     augment = None if a.no_augment else GraderAugment(centre=c.centre, norm_scale=c.scale)
+    processing = ProcessingAugment(centre=c.centre, norm_scale=c.scale) if a.processing_augment else None
 
     def step(batch):
         x, y = batch
         x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
+        if processing:
+            x = processing(x, gen)
         if augment:
             x = augment(x, gen)
         with common.autocast(dev):

@@ -105,3 +105,24 @@ def test_film_augmentation_keeps_shape_and_finite_values_and_changes_the_film():
     y = FilmAugment()(x, torch.Generator().manual_seed(3))
     assert y.shape == x.shape and torch.isfinite(y).all()
     assert (y - x).abs().mean() > 0.05
+
+
+def test_processing_augmentation_leaves_each_crop_scaled_to_its_own_percentiles_as_the_contract_does():
+    from hipoa_train.augment import ProcessingAugment
+    aug = ProcessingAugment(lut_p=1.0, unsharp_p=1.0)
+    x = torch.randn(5, 1, 40, 40)
+    y = aug(x, torch.Generator().manual_seed(4))
+    assert y.shape == x.shape and torch.isfinite(y).all()
+    assert (y - x).abs().mean() > 0.05
+    v = (y * aug.norm_scale + aug.centre).reshape(5, -1)
+    for row in v:   # p01 -> 0 and p99 -> 1 again, nearest rank, so the model sees what the product's crop would give
+        s = row.sort().values
+        assert abs(float(s[int(0.01 * (len(s) - 1))])) < 1e-4 and abs(float(s[int(0.99 * (len(s) - 1))]) - 1) < 1e-4
+
+
+def test_grader_trains_with_processing_augmentation(fake_data, tmp_path):
+    from hipoa_train import train_grader
+    out = tmp_path / "g"
+    assert train_grader.main(["--data", str(fake_data), "--arch", "densenet-tiny", "--epochs", "1", "--batch", "4",
+                              "--max-steps", "2", "--threads", "1", "--processing-augment", "--out", str(out)]) == 0
+    assert torch.load(out / "best.pt", weights_only=False)["args"]["processing_augment"] is True

@@ -89,6 +89,22 @@ final class Disease {
     }
 
     /**
+     * The JSN severity a film shows when its joint space is {@code ratio} of normal: the inverse of {@link #jsnRatio}
+     * where that map is strictly falling. A joint at or above normal width (ratio 1) shows no narrowing, so it can
+     * only say "at most the start of the map": {@code loaded} is kept when it already lies there.
+     */
+    static double jsnSeverityShown(double ratio, double loaded) {
+        double[] c = CUTS[Feature.JSN.ordinal()];
+        double[] xs = {c[0] - 0.15, c[0], c[1], c[2], c[2] + 0.2};
+        double[] ys = {1.0, 0.80, 0.56, 0.25, 0.0};
+        if (ratio >= ys[0]) return Math.min(loaded, xs[0]);
+        for (int k = 1; k < xs.length; k++) {
+            if (ratio >= ys[k]) return xs[k - 1] + (xs[k] - xs[k - 1]) * (ys[k - 1] - ratio) / (ys[k - 1] - ys[k]);
+        }
+        return xs[xs.length - 1];
+    }
+
+    /**
      * Sclerosis {thickness mm, gain over trabecular bone}: none until 0.10 below the cut, then rising with severity
      * (2.8 mm and +34 % at the cut, 6 mm and +80 % at 0.25 beyond it).
      */

@@ -188,6 +188,16 @@ final class PhantomSamplerV2 {
         // Supine films (the external site) lose the weight-bearing narrowing: the joint opens a little.
         double supine = ext ? u(r, 0.2, 0.5) : 0.0;
         double jsw = r4(Math.min(w0, q * w0 + supine));
+        if (ext) {
+            // A reader grades the film, not the standing joint: on a supine film the narrowing they can see is the
+            // opened joint's. Grading the weight-bearing severity instead would make a label no image can recover
+            // (measured: a reader knowing each film's exact joint space and normal width still scored 0.713 against
+            // such labels on the external set, 8 points under their "ceiling"), so the ceiling would not be exact.
+            int j = Feature.JSN.ordinal();
+            p.put(side + ".jsnStandingSeverity", sev[j]);
+            sev[j] = r4(Disease.jsnSeverityShown(Math.min(1.0, q + supine / w0), sev[j]));
+            truth[j] = Disease.cut(j, sev[j]);
+        }
         p.put(side + ".latentSeverity", r4(latent));
         p.put(side + ".jswMinThetaDeg", r4(u(r, 10, 30)));
         p.put(side + ".jswSigmaDeg", r4(u(r, 22, 38)));

@@ -61,10 +61,20 @@ public final class DiseaseCalibration {
         double[][] out = new double[n][];
         for (int i = 0; i < n; i += 2) {
             double patient = Disease.patientLatent(r, site);
-            out[i] = Disease.severities(r, Disease.hipLatent(r, patient));
-            if (i + 1 < n) out[i + 1] = Disease.severities(r, Disease.hipLatent(r, patient));
+            out[i] = shown(Disease.severities(r, Disease.hipLatent(r, patient)), site, r);
+            if (i + 1 < n) out[i + 1] = shown(Disease.severities(r, Disease.hipLatent(r, patient)), site, r);
         }
         return out;
+    }
+
+    /** What the reader sees: on the external site's supine films, the opened joint's JSN (as the sampler labels it). */
+    static double[] shown(double[] sev, PhantomSpec.Site site, SplittableRandom r) {
+        if (site != PhantomSpec.Site.EXTERNAL) return sev;
+        int j = Feature.JSN.ordinal();
+        double w0 = GradeRules.W0_MIN + (GradeRules.W0_MAX - GradeRules.W0_MIN) * r.nextDouble();
+        double supine = 0.2 + 0.3 * r.nextDouble();
+        sev[j] = Disease.jsnSeverityShown(Math.min(1.0, Disease.jsnRatio(sev[j]) + supine / w0), sev[j]);
+        return sev;
     }
 
     static double[] column(double[][] s, int k) {

@@ -50,6 +50,28 @@ class PhantomV2Test {
     }
 
     @Test
+    void externalJsnLabelsGradeTheSupineJointTheFilmShows() {
+        // A reader sees the supine film's joint, not the standing one: the labelled JSN severity must be the one whose
+        // joint-space ratio is drawn. Were it the standing severity, no model reading the film could reach the ceiling.
+        int narrowed = 0;
+        for (long seed = 0; seed < 300; seed++) {
+            PhantomCase c = PhantomSampler.sample(seed, PhantomSpec.V2_EXTERNAL);
+            HipTruth[] truths = {c.right(), c.left()};
+            HipLabel[] labels = {c.labels().right(), c.labels().left()};
+            for (int h = 0; h < 2; h++) {
+                if (!labels[h].gradable()) continue;
+                double shown = truths[h].jswMm() / truths[h].normalJswMm();
+                if (shown >= 0.999) continue;
+                narrowed++;
+                double labelled = labels[h].severity()[Feature.JSN.ordinal()];
+                assertEquals(shown, Disease.jsnRatio(labelled), 0.002, "seed " + seed + " hip " + h);
+                assertEquals(Disease.cut(Feature.JSN.ordinal(), labelled), labels[h].truth()[Feature.JSN.ordinal()]);
+            }
+        }
+        assertTrue(narrowed > 200, "too few narrowed external hips to check: " + narrowed);
+    }
+
+    @Test
     void readersAgreeLessBetweenThanWithinAndLessThanPerfectly() {
         Ceiling c = Ceiling.of(labels(3, 300, PhantomSpec.V2_INTERNAL));
         for (Feature f : Feature.values()) {
