@@ -5,6 +5,9 @@ changing its grades (issue 19):
 
 - a gradability head (gradable / arthroplasty / hardware): a linear layer on the grader's frozen features, trained on
   the phantom v2 hips with hardware (train split) against gradable hips, class-balanced;
+  with `--processing-copies K`, K more copies of each hip with hardware and of up to 1,000 gradable ones, each through
+  another site's film processing (augment.ProcessingAugment), so that a site that sharpens or remaps its films does
+  not hide the metal from the head;
 - an out-of-distribution distance: squared Mahalanobis distance in the top k principal components of the training
   hips' features, divided by k (about 1 in distribution), with its threshold at the (1 - rate) quantile of the validation hips' distances, so that about
   `--ood-false-abstain` of in-distribution hips are refused;
@@ -27,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from . import common, data
+from .augment import ProcessingAugment
 from .evaluate import load_model, resize
 from .models import GRADABILITY_CLASSES, AbstainingGrader
 
@@ -132,6 +136,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ood-false-abstain", type=float, default=0.005,
                     help="share of validation hips the OOD threshold refuses")
     ap.add_argument("--weight-decay", type=float, default=1e-3)
+    ap.add_argument("--processing-copies", type=int, default=0,
+                    help="extra copies of the gradability head's training hips through other sites' film processing")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     if not 0 < a.ood_false_abstain < 0.5:
@@ -174,9 +180,18 @@ def main(argv=None) -> int:
         print(f"{t:10s} T {temps[t]:.3f}  ECE(val) {before:.4f} -> {after:.4f}")
 
     # Gradability head.
-    W, b = fit_gradability(np.concatenate([f_tr, f_hw_tr]),
-                           np.concatenate([np.zeros(len(f_tr), np.int64), y_hw[:len(hw_train)]]),
-                           a.weight_decay, 0)
+    x_head = [f_tr, f_hw_tr]
+    y_head = [np.zeros(len(f_tr), np.int64), y_hw[:len(hw_train)]]
+    if a.processing_copies > 0:
+        processing, gen = ProcessingAugment(), torch.Generator().manual_seed(1)
+        some = train_pick[:1000]
+        for _ in range(a.processing_copies):
+            for crops, y in (([ds[i][0] for i in some], np.zeros(len(some), np.int64)),
+                             ([ds.hardware_crop(i) for i in hw_train], y_hw[:len(hw_train)])):
+                shown = processing(torch.stack(crops), gen)
+                x_head.append(features_and_logits(model, shown, px)[0])
+                y_head.append(y)
+    W, b = fit_gradability(np.concatenate(x_head), np.concatenate(y_head), a.weight_decay, 0)
 
     def predict(f):
         return (f @ W.T + b).argmax(1)
@@ -186,7 +201,8 @@ def main(argv=None) -> int:
         "val_gradable_refused": int((pv != 0).sum()), "val_gradable": len(pv),
         "val_hardware_caught": int((ph != 0).sum()), "val_hardware": len(ph),
         "val_hardware_reason_right": int((ph == y_hw[len(hw_train):]).sum()),
-        "train_hardware_caught": int((predict(f_hw_tr) != 0).sum()), "train_hardware": len(hw_train)}
+        "train_hardware_caught": int((predict(f_hw_tr) != 0).sum()), "train_hardware": len(hw_train),
+        "processing_copies": a.processing_copies}
     print("gradability:", json.dumps(grad_report))
 
     # Out-of-distribution distance.

@@ -105,3 +105,16 @@ def test_an_int8_checkpoint_fits_and_exports_with_int8_storage(tmp_path):
     assert export.main(["--checkpoint", str(runs / "a.pt"), "--data", str(d), "--out", str(path)]) == 0
     inits = {i.name for i in onnx.load(str(path)).graph.initializer}
     assert any(n.startswith("grader.") and n.endswith("_int8") for n in inits), sorted(inits)[:10]
+
+
+def test_gradability_head_can_learn_from_processed_copies(tmp_path):
+    d = write_fake_train_data(tmp_path / "td", films=40, phantom="v2", hardware_every=4)
+    runs = tmp_path / "g"
+    assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "2",
+                              "--val-fraction", "0.3", "--out", str(runs)]) == 0
+    out = runs / "abstain.pt"
+    assert fit_abstention.main(["--checkpoint", str(runs / "best.pt"), "--data", str(d), "--out", str(out),
+                                "--ood-false-abstain", "0.1", "--processing-copies", "2"]) == 0
+    rep = common.load(out)["abstention"]["report"]["gradability"]
+    assert rep["processing_copies"] == 2
+    assert rep["val_hardware_caught"] == rep["val_hardware"] > 0 and rep["val_gradable_refused"] == 0
