@@ -3,6 +3,9 @@ package org.hipoa.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
 /**
  * Reliability bins and expected calibration error of one feature's top-class probabilities (Guo et al. 2017):
  * equal-width confidence bins; ECE = Σ (bin share × |bin accuracy − bin mean confidence|). Written here, not taken
@@ -11,6 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Reliability {
     private final long[] count;
     private final double[] confidence, hits;
+    /** Every prediction's top-class probability, for {@link #eceIfCalibrated}. */
+    private double[] all = new double[256];
+    private int n;
 
     Reliability(int bins) {
         count = new long[bins];
@@ -31,6 +37,8 @@ final class Reliability {
         b = Math.max(b, 0);
         count[b]++;
         confidence[b] += c;
+        if (n == all.length) all = Arrays.copyOf(all, n * 2);
+        all[n++] = c;
         hits[b] += best == reference ? 1 : 0;
     }
 
@@ -45,8 +53,37 @@ final class Reliability {
         return e;
     }
 
+    /**
+     * The ECE a perfectly calibrated model with these same confidences would show on a set this size: each prediction
+     * right with probability equal to its confidence, {@code rounds} draws, {mean, 90th percentile}. The binned ECE is
+     * biased upwards on a finite set (every bin's accuracy is a noisy estimate, and |noise| averages above 0), so a
+     * figure near this floor says "as calibrated as this many hips can show", not "miscalibrated by that much".
+     */
+    double[] eceIfCalibrated(int rounds, long seed) {
+        if (n == 0) return new double[] {Double.NaN, Double.NaN};
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] e = new double[rounds];
+        int bins = count.length;
+        for (int k = 0; k < rounds; k++) {
+            double[] simHits = new double[bins];
+            for (int i = 0; i < n; i++) {
+                int b = Math.max(0, Math.min(bins - 1, (int) Math.ceil(all[i] * bins) - 1));
+                if (r.nextDouble() < all[i]) simHits[b]++;
+            }
+            double sum = 0;
+            for (int b = 0; b < bins; b++) {
+                if (count[b] > 0) sum += (double) count[b] / n * Math.abs(simHits[b] / count[b] - confidence[b] / count[b]);
+            }
+            e[k] = sum;
+        }
+        Arrays.sort(e);
+        return new double[] {Arrays.stream(e).average().orElseThrow(), e[(int) Math.floor(0.9 * (rounds - 1))]};
+    }
+
     void write(ObjectNode node) {
-        node.put("ece15", Math.round(ece() * 10000) / 10000.0);
+        double[] floor = eceIfCalibrated(1000, 15);
+        node.put("ece15", round4(ece())).put("ece15IfCalibrated", round4(floor[0]))
+                .put("ece15IfCalibratedP90", round4(floor[1]));
         ArrayNode bins = node.putArray("reliability");
         for (int b = 0; b < count.length; b++) {
             if (count[b] == 0) continue;
@@ -54,5 +91,10 @@ final class Reliability {
                     .put("meanConfidence", Math.round(confidence[b] / count[b] * 10000) / 10000.0)
                     .put("accuracy", Math.round(hits[b] / count[b] * 10000) / 10000.0);
         }
+    }
+
+    /** NaN stays NaN: Math.round would make it 0, a calibration nobody measured. */
+    private static double round4(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 10000) / 10000.0;
     }
 }
