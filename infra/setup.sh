@@ -97,4 +97,13 @@ if [ ! -d viewer/test/node_modules/puppeteer-core ]; then
   echo "setup: npm ci in viewer/test (puppeteer-core)" >&2
   (cd viewer/test && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)  # errors still reach stderr
 fi
+# A real PACS viewer for the SR test (infra/local OhifSrLabelsTest, viewer/test/ohif.test.mjs): the prebuilt OHIF
+# viewer from npm, whose dist/ is served as it is (only app-config.js is replaced, by the test's own server).
+ohif_version=3.13.2
+if [ ! -f "viewer/test/ohif/$ohif_version/dist/index.html" ]; then
+  echo "setup: @ohif/app $ohif_version from npm (PACS viewer test)" >&2
+  rm -rf viewer/test/ohif && mkdir -p "viewer/test/ohif/$ohif_version"
+  (cd "viewer/test/ohif/$ohif_version" && npm pack --silent "@ohif/app@$ohif_version" >/dev/null \
+    && tar xzf ohif-app-*.tgz --strip-components=1 package/dist && rm ohif-app-*.tgz)
+fi
 echo "setup: viewer test ok" >&2

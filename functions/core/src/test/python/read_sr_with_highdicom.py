@@ -8,14 +8,16 @@ import highdicom as hd
 
 sr = hd.sr.srread(sys.argv[1])
 groups = []
-for g in sr.content.get_planar_roi_measurement_groups():
+for g in sr.content.get_image_measurement_groups():
     site = g.finding_sites[0] if g.finding_sites else None
     laterality = None
     if site is not None:
         for item in site.ContentSequence if "ContentSequence" in site else []:
             if item.ConceptNameCodeSequence[0].CodeValue == "272741003":
                 laterality = item.ConceptCodeSequence[0].CodeValue
-    region = g.roi
+    measurements = g.get_measurements()
+    coords = [c for m in measurements for c in m.referenced_coordinates]
+    region = coords[0] if len(coords) == 1 else None
     groups.append({
         "trackingIdentifier": g.tracking_identifier,
         "trackingUid": str(g.tracking_uid),
@@ -27,5 +29,8 @@ for g in sr.content.get_planar_roi_measurement_groups():
         if region is not None else None,
         "evaluations": {e.name.value: [e.value.value, e.value.scheme_designator]
                         for e in g.get_qualitative_evaluations()},
+        "measurements": {m.name.value: float(m.value) for m in measurements},
+        "caption": [item.TextValue for item in g[0].ContentSequence
+                    if item.ValueType == "TEXT" and item.ConceptNameCodeSequence[0].CodeValue == "121106"],
     })
 print(json.dumps({"studyUid": sr.StudyInstanceUID, "groups": groups}))

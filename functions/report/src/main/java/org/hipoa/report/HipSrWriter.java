@@ -40,9 +40,10 @@ import static org.hipoa.dicom.DicomAttributes.put;
 /**
  * Writes HipOA's stored grades of one radiograph (the result's {@link HipResult}s, as the table and the API hold
  * them) as a DICOM Structured Report that joins the graded image's study: TID 1500
- * "Imaging Measurement Report" with one TID 1410 measurement group per hip (tracking identifiers, hip joint with its
- * laterality, the algorithm, the hip centre as a SCOORD POINT on the image, and the five features as coded
- * qualitative evaluations). Layout and codes: docs/SR.md.
+ * "Imaging Measurement Report" with one TID 1501 measurement group per hip (tracking identifiers, hip joint with its
+ * laterality, the algorithm, the hip centre as a SCOORD POINT on the image under a "Center" NUM, the five features as
+ * coded qualitative evaluations, and the caption a viewer shows beside the hip as Comment text). Layout, codes and
+ * why TID 1501 rather than 1410: docs/SR.md.
  *
  * <p>The SOP class is Comprehensive 3D SR, the one the IHE AI Results profile asks for (it is the superset an AI
  * result display must accept; this report only needs its 2D content). The report is marked UNVERIFIED and says in
@@ -200,7 +201,7 @@ public final class HipSrWriter {
                                          String srUid, String imageClass, String imageUid, PixelSpacing spacing,
                                          int rows, int columns) throws DicomException {
         ContentItem g = f.makeContainerContentItem(parent, "CONTAINS", SrCodes.MEASUREMENT_GROUP.item(), true,
-                "DCMR", "1410");
+                "DCMR", "1501");
         f.makeTextContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_IDENTIFIER.item(), side.key() + " hip");
         f.makeUIDContentItem(g, "HAS OBS CONTEXT", SrCodes.TRACKING_UID.item(),
                 uid("tracking", srUid, side.key()));
@@ -211,9 +212,19 @@ public final class HipSrWriter {
         if (!(column >= 0 && column <= columns && row >= 0 && row <= rows)) {
             throw new IllegalArgumentException("the " + side.key() + " hip centre lies outside the image");
         }
-        ContentItem region = f.makeSpatialCoordinatesContentItem(g, "CONTAINS", SrCodes.IMAGE_REGION.item(), "POINT",
+        // The point hangs under a NUM, not at the group's top level (TID 1410's Image Region): OHIF, the viewer on
+        // npm, labels a point from a top-level SCOORD with its finding site's code alone ("363698007: Hip joint"), and
+        // reads a group's Comment items (the caption) only when its SCOORDs sit under NUMs (TID 300 / 320), as dcmjs
+        // writes a point. The NUM is a true count for every hip, graded or not (a NUM without a value fails
+        // PixelMed's TID 300 check): how many of the five features were graded.
+        ContentItem counted = f.makeNumericContentItem(g, "CONTAINS", SrCodes.FEATURES_GRADED.item(),
+                hip.grades().isPresent() ? Feature.values().length : 0, SrCodes.FEATURES_UNIT.item());
+        ContentItem region = f.makeSpatialCoordinatesContentItem(counted, "INFERRED FROM", null, "POINT",
                 new float[] {(float) column, (float) row});
         f.makeImageContentItem(region, "SELECTED FROM", null, imageClass, imageUid, 0, 0, null, null, null, null);
+        for (String line : HipCaption.lines(side, hip)) {
+            f.makeTextContentItem(g, "CONTAINS", SrCodes.COMMENT.item(), line);
+        }
         ContentItem site = f.makeCodeContentItem(g, "HAS CONCEPT MOD", SrCodes.FINDING_SITE.item(),
                 SrCodes.HIP_JOINT.item());
         f.makeCodeContentItem(site, "HAS CONCEPT MOD", SrCodes.LATERALITY.item(),

@@ -64,6 +64,8 @@ public final class SrCodes {
     public static final Code ALGORITHM_NAME = new Code("111001", "DCM", "Algorithm Name");
     public static final Code ALGORITHM_VERSION = new Code("111003", "DCM", "Algorithm Version");
     public static final Code IMAGE_REGION = new Code("111030", "DCM", "Image Region");
+    /** The caption a viewer shows beside the hip ({@link HipCaption}). */
+    public static final Code COMMENT = new Code("121106", "DCM", "Comment");
     public static final Code QUALITATIVE_EVALUATIONS = new Code("C0034375", "UMLS", "Qualitative Evaluations");
     public static final Code PRESENT = of(GradingCodes.PRESENT);
     public static final Code ABSENT = of(GradingCodes.ABSENT);
@@ -73,6 +75,10 @@ public final class SrCodes {
 
     // HipOA's own codes.
     public static final Code MACHINE_GRADING_NOTICE = new Code("NOTICE", SCHEME, "Machine grading notice");
+    /** How many of the five OARSI features were graded on this hip: 5, or 0 when it was not gradable (a NUM). */
+    public static final Code FEATURES_GRADED = new Code("NGRADED", SCHEME, "OARSI features graded");
+    /** UCUM's way to count things: a dimensionless unit with an annotation. */
+    public static final Code FEATURES_UNIT = new Code("{feature}", "UCUM", "feature");
     /** A shared concept (functions/domain GradingCodes) as an SR code. */
     static Code of(GradingCodes.Concept c) {
         return new Code(c.value(), c.snomed() ? "SCT" : SCHEME, c.meaning());

@@ -28,7 +28,8 @@ public final class HipSrReader {
      * grades and the code value of its reason.
      */
     public record Hip(Side side, String trackingIdentifier, String trackingUid, Map<Feature, Integer> grades,
-                      float[] point, String referencedSopInstanceUid, Optional<String> notAssessed) {}
+                      float[] point, String referencedSopInstanceUid, Optional<String> notAssessed,
+                      List<String> caption) {}
 
     public record Report(String studyInstanceUid, String deviceObserverUid, String deviceName,
                          String algorithmName, String algorithmVersion, Map<Side, Hip> hips) {}
@@ -60,14 +61,15 @@ public final class HipSrReader {
                 if (grade < 0) throw new IllegalArgumentException(f + " has an unknown value " + value);
                 grades.put(f, grade);
             }
-            ContentItem region = only(g, SrCodes.IMAGE_REGION);
+            ContentItem region = (ContentItem) only(g, SrCodes.FEATURES_GRADED).getChildAt(0);
             if (!"POINT".equals(region.getGraphicType())) throw new IllegalArgumentException("hip centre not a POINT");
             ContentItem image = (ContentItem) region.getChildAt(0);
             algorithmName = only(g, SrCodes.ALGORITHM_NAME).getSingleStringValueOrNull().strip();
             algorithmVersion = only(g, SrCodes.ALGORITHM_VERSION).getSingleStringValueOrNull().strip();
             Hip hip = new Hip(side, only(g, SrCodes.TRACKING_IDENTIFIER).getSingleStringValueOrNull().strip(),
                     only(g, SrCodes.TRACKING_UID).getSingleStringValueOrNull().strip(), grades, region.getGraphicData(),
-                    image.getReferencedSOPInstanceUID(), notAssessed);
+                    image.getReferencedSOPInstanceUID(), notAssessed,
+                    children(g, SrCodes.COMMENT).stream().map(c -> c.getSingleStringValueOrNull().strip()).toList());
             if (notAssessed.isPresent()) {
                 for (Feature f : Feature.values()) {
                     if (!children(g, SrCodes.feature(f)).isEmpty()) {

@@ -108,6 +108,10 @@ class HipSrWriterTest {
         assertTrue(r.hips().get(Side.RIGHT).grades().isEmpty());
         assertEquals(java.util.Optional.empty(), r.hips().get(Side.LEFT).notAssessed());
         assertEquals(SrFixtures.grades(graded), r.hips().get(Side.LEFT).grades());
+        // What a viewer shows beside each hip: its side, then its grades or why it has none.
+        assertEquals(List.of("Right hip", "not gradable: arthroplasty"), r.hips().get(Side.RIGHT).caption());
+        assertEquals(List.of("Left hip", "FO 0, AO 2, JSN 3", "sclerosis absent, cysts present"),
+                r.hips().get(Side.LEFT).caption());
     }
 
     @Test

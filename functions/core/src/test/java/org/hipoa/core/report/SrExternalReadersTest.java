@@ -101,12 +101,17 @@ class SrExternalReadersTest {
         assertEquals(2, groups.size());
         for (JsonNode g : groups) {
             JsonNode e = g.get("evaluations");
+            assertEquals("POINT", g.get("graphicType").asText(), "a refused hip is still located on the film");
             if ("24028007".equals(g.get("laterality").asText())) {          // right: refused
                 assertEquals(1, e.size(), e::toString);
                 assertEquals("HARDWARE", e.get("NOTASSESSED").get(0).asText());
                 assertEquals("99HIPOA", e.get("NOTASSESSED").get(1).asText());
+                assertEquals(0.0, g.get("measurements").get("NGRADED").asDouble());
+                assertEquals("[\"Right hip\",\"not gradable: hardware\"]", g.get("caption").toString());
             } else {
                 assertEquals(5, e.size(), e::toString);
+                assertEquals(5.0, g.get("measurements").get("NGRADED").asDouble());
+                assertEquals("Left hip", g.get("caption").get(0).asText());
             }
         }
     }
