@@ -71,13 +71,7 @@ class FilmAugment:
     norm_scale: float = 0.25
 
     def __call__(self, x: torch.Tensor, g: torch.Generator | None = None) -> torch.Tensor:
-        n = x.shape[0]
-
-        def u(lo, hi):
-            return (lo + (hi - lo) * torch.rand(n, generator=g)).to(x.device).view(n, 1, 1, 1)
-
-        def p(prob):
-            return (torch.rand(n, generator=g) < prob).to(x.device).view(n, 1, 1, 1).to(x.dtype)
+        u, p = _per_image_draws(x, g)
 
         v = (x * self.norm_scale + self.centre).clamp(0, 1)
         v = v.clamp_min(1e-6) ** u(1 - self.gamma, 1 + self.gamma)
@@ -112,13 +106,7 @@ class ProcessingAugment:
     high_q: float = 0.99
 
     def __call__(self, x: torch.Tensor, g: torch.Generator | None = None) -> torch.Tensor:
-        n = x.shape[0]
-
-        def u(lo, hi):
-            return (lo + (hi - lo) * torch.rand(n, generator=g)).to(x.device).view(n, 1, 1, 1)
-
-        def p(prob):
-            return (torch.rand(n, generator=g) < prob).to(x.device).view(n, 1, 1, 1).to(x.dtype)
+        u, p = _per_image_draws(x, g)
 
         v = x * self.norm_scale + self.centre
         slope, mid = u(*self.lut_slope), u(0.35, 0.65)
@@ -127,12 +115,27 @@ class ProcessingAugment:
         v = on * lut + (1 - on) * v
         on = p(self.unsharp_p)
         v = v + on * u(*self.unsharp_amount) * (v - _gaussian_blur(v, u(*self.unsharp_sigma_px)))
+        n = x.shape[0]
         flat = v.reshape(n, -1)
         m = flat.shape[1]  # the contract's nearest rank: sorted index floor(q * (m - 1)), kthvalue counts from 1
         lo = flat.kthvalue(int(self.low_q * (m - 1)) + 1, dim=1).values.view(n, 1, 1, 1)
         hi = flat.kthvalue(int(self.high_q * (m - 1)) + 1, dim=1).values.view(n, 1, 1, 1)
         v = (v - lo) / (hi - lo).clamp_min(1e-6)
         return (v - self.centre) / self.norm_scale
+
+
+def _per_image_draws(x: torch.Tensor, g: torch.Generator | None):
+    """One draw per image of the batch, [N,1,1,1] on its device: u(lo, hi) uniform, p(prob) a 0/1 coin. Drawn on the
+    CPU from the seeded generator, so a run is reproducible on any device."""
+    n = x.shape[0]
+
+    def u(lo, hi):
+        return (lo + (hi - lo) * torch.rand(n, generator=g)).to(x.device).view(n, 1, 1, 1)
+
+    def p(prob):
+        return (torch.rand(n, generator=g) < prob).to(x.device).view(n, 1, 1, 1).to(x.dtype)
+
+    return u, p
 
 
 def _gaussian_blur(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:

@@ -75,14 +75,26 @@ def test_fit_and_export(tmp_path):
     assert json.loads(meta["gradabilityClasses"]) == ["gradable", "arthroplasty", "hardware"]
 
 
-def test_cam_outputs_can_be_added_to_an_abstaining_export(tmp_path):
-    from hipoa_train import cam_outputs
+def _small_grader(tmp_path):
+    """A tiny grader trained one step on 24 fake v2 films (every 4th hip with hardware): (data dir, run dir)."""
     d = write_fake_train_data(tmp_path / "td", films=24, phantom="v2", hardware_every=4)
     runs = tmp_path / "g"
     assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "1",
                               "--val-fraction", "0.3", "--out", str(runs)]) == 0
-    assert fit_abstention.main(["--checkpoint", str(runs / "best.pt"), "--data", str(d), "--out",
-                                str(runs / "a.pt"), "--ood-false-abstain", "0.2"]) == 0
+    return d, runs
+
+
+def _fit(d, runs, checkpoint, *extra):
+    """fit_abstention on runs/checkpoint into runs/a.pt; the written checkpoint."""
+    assert fit_abstention.main(["--checkpoint", str(runs / checkpoint), "--data", str(d), "--out",
+                                str(runs / "a.pt"), "--ood-false-abstain", "0.2", *extra]) == 0
+    return common.load(runs / "a.pt")
+
+
+def test_cam_outputs_can_be_added_to_an_abstaining_export(tmp_path):
+    from hipoa_train import cam_outputs
+    d, runs = _small_grader(tmp_path)
+    _fit(d, runs, "best.pt")
     path = tmp_path / "g.onnx"
     assert export.main(["--checkpoint", str(runs / "a.pt"), "--data", str(d), "--out", str(path)]) == 0
     m = cam_outputs.add_cam_outputs(onnx.load(str(path)))
@@ -93,14 +105,9 @@ def test_cam_outputs_can_be_added_to_an_abstaining_export(tmp_path):
 
 def test_an_int8_checkpoint_fits_and_exports_with_int8_storage(tmp_path):
     from hipoa_train import compact
-    d = write_fake_train_data(tmp_path / "td", films=24, phantom="v2", hardware_every=4)
-    runs = tmp_path / "g"
-    assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "1",
-                              "--val-fraction", "0.3", "--out", str(runs)]) == 0
+    d, runs = _small_grader(tmp_path)
     assert compact.main([str(runs / "best.pt"), str(runs / "int8.pt")]) == 0
-    assert fit_abstention.main(["--checkpoint", str(runs / "int8.pt"), "--data", str(d), "--out",
-                                str(runs / "a.pt"), "--ood-false-abstain", "0.2"]) == 0
-    assert "model_int8" in common.load(runs / "a.pt")
+    assert "model_int8" in _fit(d, runs, "int8.pt")
     path = tmp_path / "g.onnx"
     assert export.main(["--checkpoint", str(runs / "a.pt"), "--data", str(d), "--out", str(path)]) == 0
     inits = {i.name for i in onnx.load(str(path)).graph.initializer}
@@ -108,13 +115,7 @@ def test_an_int8_checkpoint_fits_and_exports_with_int8_storage(tmp_path):
 
 
 def test_gradability_head_can_learn_from_processed_copies(tmp_path):
-    d = write_fake_train_data(tmp_path / "td", films=40, phantom="v2", hardware_every=4)
-    runs = tmp_path / "g"
-    assert train_grader.main(["--data", str(d), "--arch", "densenet-tiny", "--batch", "8", "--max-steps", "2",
-                              "--val-fraction", "0.3", "--out", str(runs)]) == 0
-    out = runs / "abstain.pt"
-    assert fit_abstention.main(["--checkpoint", str(runs / "best.pt"), "--data", str(d), "--out", str(out),
-                                "--ood-false-abstain", "0.1", "--processing-copies", "2"]) == 0
-    rep = common.load(out)["abstention"]["report"]["gradability"]
+    d, runs = _small_grader(tmp_path)
+    rep = _fit(d, runs, "best.pt", "--processing-copies", "2")["abstention"]["report"]["gradability"]
     assert rep["processing_copies"] == 2
     assert rep["val_hardware_caught"] == rep["val_hardware"] > 0 and rep["val_gradable_refused"] == 0

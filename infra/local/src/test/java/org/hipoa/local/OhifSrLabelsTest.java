@@ -21,11 +21,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,14 +41,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class OhifSrLabelsTest {
     static final String OHIF_VERSION = "3.13.2";
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
 
     @Test
     void ohifLabelsEachHipWithItsSideAndGrades_orWhyItHasNone(@TempDir Path tmp) throws Exception {
         Path root = EmbeddedAws.repositoryRoot();
         Path dist = root.resolve("viewer/test/ohif/" + OHIF_VERSION + "/dist");
         boolean ci = "true".equals(System.getenv("CI"));
-        boolean present = Files.isExecutable(CHROMIUM) && OrthancPacs.installed()
+        boolean present = Files.isExecutable(BrowserScript.CHROMIUM) && OrthancPacs.installed()
                 && Files.isRegularFile(dist.resolve("index.html"))
                 && Files.isDirectory(root.resolve("viewer/test/node_modules/puppeteer-core"));
         assertTrue(present || !ci, "chromium, Orthanc, puppeteer-core or the OHIF dist missing under CI: run infra/setup.sh");
@@ -82,23 +81,14 @@ class OhifSrLabelsTest {
             Files.write(out.resolve("film.dcm"), filmBytes);   // kept beside the screenshot, to open again by hand
             Files.write(out.resolve("sr.dcm"), sr);
             Path log = out.resolve("ohif.test.log");
-            ProcessBuilder pb = new ProcessBuilder("node", "viewer/test/ohif.test.mjs").directory(root.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("OHIF_DIST", dist.toString());
-            pb.environment().put("DICOMWEB_ROOT", pacs.dicomWebRoot().toString());
-            pb.environment().put("STUDY_UID", film.studyInstanceUid());
-            pb.environment().put("EXPECT", new ObjectMapper().writeValueAsString(Map.of(
-                    "right", List.of("Right hip", "FO 2, AO 1, JSN 2", "sclerosis present, cysts absent"),
-                    "left", List.of("Left hip", "not gradable: arthroplasty"))));
-            pb.environment().put("OUT_DIR", out.toString());
-            pb.environment().put("CHROMIUM", CHROMIUM.toString());
-            Process p = pb.start();
-            boolean finished = p.waitFor(6, TimeUnit.MINUTES);
-            if (!finished) p.destroyForcibly();
-            String text = Files.readString(log);
-            System.err.print(text);
-            assertTrue(finished, "the OHIF test did not finish in 6 minutes:\n" + text);
-            assertEquals(0, p.exitValue(), "ohif.test.mjs failed:\n" + text);
+            BrowserScript.run(root, "viewer/test/ohif.test.mjs", Map.of(
+                    "OHIF_DIST", dist.toString(),
+                    "DICOMWEB_ROOT", pacs.dicomWebRoot().toString(),
+                    "STUDY_UID", film.studyInstanceUid(),
+                    "EXPECT", new ObjectMapper().writeValueAsString(Map.of(
+                            "right", List.of("Right hip", "FO 2, AO 1, JSN 2", "sclerosis present, cysts absent"),
+                            "left", List.of("Left hip", "not gradable: arthroplasty"))),
+                    "OUT_DIR", out.toString()), log, Duration.ofMinutes(6));
         }
     }
 

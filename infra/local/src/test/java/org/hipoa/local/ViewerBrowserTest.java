@@ -24,8 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,13 +42,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ViewerBrowserTest {
     private static final String PROVIDER = "viewer-clinic";
     private static final String OTHER = "other-clinic";
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void pageShowsTheApisGradesPicturesAndFailures_onlyForGrantedProviders(@TempDir Path tmp) throws Exception {
         boolean ci = "true".equals(System.getenv("CI"));
-        assumeTrue(ci || Files.isExecutable(CHROMIUM), "chromium not installed (infra/setup.sh installs it)");
+        assumeTrue(ci || Files.isExecutable(BrowserScript.CHROMIUM), "chromium not installed (infra/setup.sh installs it)");
         Path root = EmbeddedAws.repositoryRoot();
         assertTrue(Files.isDirectory(root.resolve("viewer/test/node_modules/puppeteer-core")),
                 "puppeteer-core missing: run infra/setup.sh (npm ci in viewer/test)");
@@ -145,24 +144,15 @@ class ViewerBrowserTest {
             Path out = root.resolve("infra/local/target/viewer");
             Files.createDirectories(out);
             Path logFile = out.resolve("viewer.test.log");
-            ProcessBuilder pb = new ProcessBuilder("node", "viewer/test/viewer.test.mjs").directory(root.toFile())
-                    .redirectErrorStream(true).redirectOutput(logFile.toFile());
-            pb.environment().put("VIEWER_URL", aws.viewerUrl().orElseThrow().toString());
-            pb.environment().put("API_URL", aws.apiBaseUrl().toString());
-            pb.environment().put("API_KEY", aws.apiKey());
-            pb.environment().put("PROVIDER", PROVIDER);
-            pb.environment().put("HIDDEN_UPLOAD_IDS", hidden);
-            pb.environment().put("EXPECT_NOT_GRADABLE", "1");
-            pb.environment().put("FORBIDDEN_STRINGS", new ObjectMapper().writeValueAsString(forbidden));
-            pb.environment().put("OUT_DIR", out.toString());
-            pb.environment().put("CHROMIUM", CHROMIUM.toString());
-            Process p = pb.start();
-            boolean finished = p.waitFor(4, TimeUnit.MINUTES);
-            if (!finished) p.destroyForcibly();
-            String log = Files.readString(logFile);
-            System.err.print(log);
-            assertTrue(finished, "the browser test did not finish in 4 minutes:\n" + log);
-            assertEquals(0, p.exitValue(), "viewer.test.mjs failed:\n" + log);
+            BrowserScript.run(root, "viewer/test/viewer.test.mjs", Map.of(
+                    "VIEWER_URL", aws.viewerUrl().orElseThrow().toString(),
+                    "API_URL", aws.apiBaseUrl().toString(),
+                    "API_KEY", aws.apiKey(),
+                    "PROVIDER", PROVIDER,
+                    "HIDDEN_UPLOAD_IDS", hidden,
+                    "EXPECT_NOT_GRADABLE", "1",
+                    "FORBIDDEN_STRINGS", new ObjectMapper().writeValueAsString(forbidden),
+                    "OUT_DIR", out.toString()), logFile, Duration.ofMinutes(4));
         }
     }
 
