@@ -45,6 +45,8 @@ const appConfig = origin => `window.config = {
       omitQuotationForMultipartRequest: true, bulkDataURI: { enabled: true } } }],
 };`;
 
+// Written here, not taken from npm: a static file server with an SPA fallback and one proxied prefix is a few lines of
+// node:http, and the test's only dependency stays puppeteer-core (what infra/setup.sh installs for both browser tests).
 function serve() {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');

@@ -41,8 +41,8 @@ import static org.hipoa.dicom.DicomAttributes.put;
  * Writes HipOA's stored grades of one radiograph (the result's {@link HipResult}s, as the table and the API hold
  * them) as a DICOM Structured Report that joins the graded image's study: TID 1500
  * "Imaging Measurement Report" with one TID 1501 measurement group per hip (tracking identifiers, hip joint with its
- * laterality, the algorithm, the hip centre as a SCOORD POINT on the image under a "Center" NUM, the five features as
- * coded qualitative evaluations, and the caption a viewer shows beside the hip as Comment text). Layout, codes and
+ * laterality, the algorithm, the hip centre as a SCOORD POINT on the image under an "OARSI features graded" NUM, the
+ * five features as coded qualitative evaluations, and the caption a viewer shows beside the hip as Comment text). Layout, codes and
  * why TID 1501 rather than 1410: docs/SR.md.
  *
  * <p>The SOP class is Comprehensive 3D SR, the one the IHE AI Results profile asks for (it is the superset an AI

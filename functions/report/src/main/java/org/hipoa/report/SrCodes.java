@@ -63,7 +63,6 @@ public final class SrCodes {
     public static final Code LEFT = of(GradingCodes.LEFT);
     public static final Code ALGORITHM_NAME = new Code("111001", "DCM", "Algorithm Name");
     public static final Code ALGORITHM_VERSION = new Code("111003", "DCM", "Algorithm Version");
-    public static final Code IMAGE_REGION = new Code("111030", "DCM", "Image Region");
     /** The caption a viewer shows beside the hip ({@link HipCaption}). */
     public static final Code COMMENT = new Code("121106", "DCM", "Comment");
     public static final Code QUALITATIVE_EVALUATIONS = new Code("C0034375", "UMLS", "Qualitative Evaluations");

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import org.hipoa.dicom.TransferSyntaxes;
-import org.hipoa.domain.Feature;
 import org.hipoa.domain.Side;
 import org.hipoa.domain.result.HipResult;
 import org.hipoa.domain.result.ModelRef;
 import org.hipoa.domain.result.NotGradable;
 import org.hipoa.phantom.PhantomSet;
 import org.hipoa.report.HipSrWriter;
+import org.hipoa.report.SrFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -58,12 +57,9 @@ class OhifSrLabelsTest {
         AttributeList header = new AttributeList();
         byte[] filmBytes = Files.readAllBytes(film.file());
         header.read(new DicomInputStream(new ByteArrayInputStream(filmBytes)));
-        Map<Side, HipResult> hips = new EnumMap<>(Side.class);
-        hips.put(Side.RIGHT, HipResult.of(Map.of(Feature.FO, 2, Feature.AO, 1, Feature.JSN, 2, Feature.SCLEROSIS, 1,
-                        Feature.CYSTS, 0), certain(Map.of(Feature.FO, 2, Feature.AO, 1, Feature.JSN, 2,
-                        Feature.SCLEROSIS, 1, Feature.CYSTS, 0)), film.right().centerXmm(), film.right().centerYmm()));
-        hips.put(Side.LEFT, HipResult.notGradable(NotGradable.ARTHROPLASTY, film.left().centerXmm(),
-                film.left().centerYmm()));
+        Map<Side, HipResult> hips = SrFixtures.both(
+                SrFixtures.hip(2, 1, 2, 1, 0, film.right().centerXmm(), film.right().centerYmm()),
+                HipResult.notGradable(NotGradable.ARTHROPLASTY, film.left().centerXmm(), film.left().centerYmm()));
         byte[] sr = HipSrWriter.write(header, hips, new ModelRef("hipoa-grader", "0.3.0-phantom-v2"),
                 ZonedDateTime.parse("2026-12-08T12:00:00Z"));
 
@@ -90,16 +86,5 @@ class OhifSrLabelsTest {
                             "left", List.of("Left hip", "not gradable: arthroplasty"))),
                     "OUT_DIR", out.toString()), log, Duration.ofMinutes(6));
         }
-    }
-
-    /** A probability vector that puts everything on the stated grade (the SR shows grades, not probabilities). */
-    private static Map<Feature, float[]> certain(Map<Feature, Integer> grades) {
-        Map<Feature, float[]> p = new EnumMap<>(Feature.class);
-        for (Feature f : Feature.values()) {
-            float[] v = new float[f.classes()];
-            v[grades.get(f)] = 1f;
-            p.put(f, v);
-        }
-        return p;
     }
 }

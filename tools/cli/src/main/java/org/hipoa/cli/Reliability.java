@@ -33,8 +33,7 @@ final class Reliability {
             if (p[i] > p[best]) best = i;
         }
         double c = p[best];
-        int b = Math.min(count.length - 1, (int) Math.ceil(c * count.length) - 1);
-        b = Math.max(b, 0);
+        int b = bin(c);
         count[b]++;
         confidence[b] += c;
         if (n == all.length) all = Arrays.copyOf(all, n * 2);
@@ -67,8 +66,7 @@ final class Reliability {
         for (int k = 0; k < rounds; k++) {
             double[] simHits = new double[bins];
             for (int i = 0; i < n; i++) {
-                int b = Math.max(0, Math.min(bins - 1, (int) Math.ceil(all[i] * bins) - 1));
-                if (r.nextDouble() < all[i]) simHits[b]++;
+                if (r.nextDouble() < all[i]) simHits[bin(all[i])]++;
             }
             double sum = 0;
             for (int b = 0; b < bins; b++) {
@@ -91,6 +89,11 @@ final class Reliability {
                     .put("meanConfidence", Math.round(confidence[b] / count[b] * 10000) / 10000.0)
                     .put("accuracy", Math.round(hits[b] / count[b] * 10000) / 10000.0);
         }
+    }
+
+    /** The equal-width bin of a confidence: (b/B, (b+1)/B], with 0 in the first. */
+    private int bin(double confidence) {
+        return Math.max(0, Math.min(count.length - 1, (int) Math.ceil(confidence * count.length) - 1));
     }
 
     /** NaN stays NaN: Math.round would make it 0, a calibration nobody measured. */
